@@ -1,0 +1,160 @@
+"""``ask``: question (+ history) -> retrieval -> backend -> guard -> :class:`Answer`.
+
+:class:`Assistant` holds what is expensive to load (store, BM25 index,
+embedding model) so the CLI, the Streamlit app and evals share one instance.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import cached_property
+
+from app.answer import AnswerBackend, BackendError, get_backend
+from app.answer.base import Draft, DraftClaim
+from app.config import Settings, load_settings
+from app.evidence import evidence_label
+from app.guard import apply_guard
+from app.models import Answer, Citation, Claim, Passage, RetrievedRef
+from app.retrieve import NO_FILTERS, Filters, Retriever
+from app.text import STOPWORDS, content_terms, split_sentences
+from ingest.split import PRACTICE_CODE
+
+_SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
+
+
+class Assistant:
+    """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
+
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._retriever = retriever
+        self._backends: dict[str, AnswerBackend] = {}
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return self._retriever or Retriever(self.settings)
+
+    def backend(self, name: str) -> AnswerBackend:
+        if name not in self._backends:
+            self._backends[name] = get_backend(name, self.settings)
+        return self._backends[name]
+
+    def unknown_terms(self, question: str) -> list[str]:
+        """Names, codes and years in the question that the corpus never mentions."""
+        vocab = self.retriever.vocabulary
+        out = []
+        for m in _SALIENT.finditer(question):
+            word = re.sub(r"[’']s$", "", m.group(0)).lower()
+            if word not in STOPWORDS and word not in vocab:
+                out.append(m.group(0))
+        return out
+
+    def ask(
+        self,
+        question: str,
+        backend: str | None = None,
+        k: int | None = None,
+        filters: Filters = NO_FILTERS,
+        retrieval_query: str | None = None,
+    ) -> Answer:
+        """Answer one question from the corpus, every claim cited; ``supported=False`` when it cannot."""
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        timings: dict[str, int] = {}
+        t0 = time.perf_counter()
+        query = retrieval_query or question
+        passages = self.retriever.search(query, k or self.settings.k, filters)
+        timings["retrieve"] = int((time.perf_counter() - t0) * 1000)
+        name = backend or self.settings.backend
+        notice = None
+        t1 = time.perf_counter()
+        unknown = self.unknown_terms(question)
+        if unknown:
+            draft = Draft(
+                supported=False,
+                refusal=f"The documents in this corpus do not mention {', '.join(unknown)}, so they cannot answer this.",
+            )
+        elif not passages:
+            draft = Draft(supported=False, refusal="Nothing in the corpus matches this question.")
+        else:
+            try:
+                draft = self.backend(name).compose(query, passages)
+            except BackendError as exc:
+                notice = f"The {name} backend could not answer: {exc}. Showing the extractive answer instead."
+                name = "extractive"
+                draft = self.backend(name).compose(query, passages)
+        timings["answer"] = int((time.perf_counter() - t1) * 1000)
+        answer = build_answer(question, draft, passages, name)
+        answer.notice = notice
+        answer.timings_ms = timings
+        if retrieval_query and retrieval_query != question:
+            answer.rewritten_query = retrieval_query
+        return answer
+
+
+def _quote_for(claim: DraftClaim, passage: Passage) -> str:
+    """The verbatim sentence(s) of the passage that support the claim."""
+    if claim.quote and claim.quote in passage.chunk.text:
+        return claim.quote
+    terms = set(content_terms(claim.text))
+    sentences = split_sentences(passage.chunk.text) or [passage.chunk.text]
+    return max(sentences, key=lambda s: len(terms & set(content_terms(s))))
+
+
+def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
+    """Guard the draft, number citations by first use, and lay out the Answer contract."""
+    retrieved = [RetrievedRef(chunk_id=p.chunk.id, score=round(p.score, 4), text=p.chunk.text) for p in passages]
+    if not draft.supported:
+        return Answer(question=question, answer_markdown=draft.refusal, supported=False, backend=backend, retrieved=retrieved)
+    kept, report = apply_guard(draft.claims, passages)
+    if not kept:
+        return Answer(
+            question=question,
+            answer_markdown="The documents in this corpus do not support an answer to this question.",
+            supported=False,
+            backend=backend,
+            retrieved=retrieved,
+            guard=report,
+        )
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    claims: list[Claim] = []
+    lines: list[str] = [draft.preface] if draft.preface else []
+    heading = None
+    for claim in kept:
+        ns = []
+        for idx in claim.sources:
+            if idx not in numbers:
+                numbers[idx] = len(numbers) + 1
+                chunk = passages[idx].chunk
+                citations.append(
+                    Citation(
+                        n=numbers[idx], chunk_id=chunk.id, doc_title=chunk.doc_title, section=chunk.section,
+                        page=chunk.page, quote=_quote_for(claim, passages[idx]), source_type=chunk.source_type,
+                        evidence_label=evidence_label(chunk),
+                    )
+                )  # fmt: skip
+            elif claim.quote and claim.quote not in citations[numbers[idx] - 1].quote:
+                citations[numbers[idx] - 1].quote += " … " + claim.quote
+            ns.append(numbers[idx])
+        if claim.heading and claim.heading != heading:
+            heading = claim.heading
+            lines.append(f"\n**{heading}**")
+        claims.append(Claim(text=claim.text, citations=ns))
+        lines.append(f"- {claim.text} " + "".join(f"[{n}]" for n in ns))
+    codes = list(dict.fromkeys(m.group(0) for c in claims for m in PRACTICE_CODE.finditer(c.text)))
+    codes += [c for cit in citations if cit.source_type == "practice_card"
+              for c in passages[next(i for i, n in numbers.items() if n == cit.n)].chunk.practice_codes[:1]]  # fmt: skip
+    return Answer(
+        question=question,
+        answer_markdown="\n".join(lines),
+        claims=claims,
+        citations=citations,
+        practices=list(dict.fromkeys(codes)),
+        supported=True,
+        backend=backend,
+        retrieved=retrieved,
+        guard=report,
+    )

@@ -1,0 +1,97 @@
+"""``joinedup``: a thin command line over the library (ingest, ask, eval, serve, cards, practices)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.config import ROOT, load_settings
+
+
+def _progress(name: str) -> None:
+    print(f"  ingesting {name} …", file=sys.stderr, flush=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest
+
+    settings = load_settings()
+    paths = [Path(p).resolve() for p in args.paths] or None
+    report = ingest(settings, paths, rebuild=args.rebuild, progress=None if args.quiet else _progress)
+    for f in report.files:
+        detail = f"+{f.added} -{f.removed}" if f.status != "failed" else f.reason
+        print(f"{f.status:9} {Path(f.path).name:60} {detail}")
+    print(f"{len(report.files)} files, {report.added} chunks added, {len(report.failed)} failed; "
+          f"{report.total_chunks} chunks in the index")  # fmt: skip
+    return 1 if report.failed else 0
+
+
+def _ensure_index() -> None:
+    from ingest.pipeline import index_ready, ingest
+
+    settings = load_settings()
+    if not index_ready(settings):
+        print("No index yet: ingesting the corpus (about a minute) …", file=sys.stderr)
+        ingest(settings, progress=_progress)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from app.ask import Assistant
+
+    _ensure_index()
+    answer = Assistant().ask(args.question, backend=args.backend, k=args.k)
+    if args.json:
+        print(answer.model_dump_json(indent=2))
+        return 0
+    if answer.notice:
+        print(f"Note: {answer.notice}\n")
+    print(answer.answer_markdown)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            where = c.section + (f", p. {c.page}" if c.page else "")
+            print(f"[{c.n}] {c.doc_title} — {where} ({c.evidence_label})\n    “{c.quote[:300]}”")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+           "--server.address", args.address, "--server.port", str(args.port),
+           "--browser.gatherUsageStats", "false", "--server.headless", "true"]  # fmt: skip
+    return subprocess.call(cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="joinedup", description="Cited answers on integrated social services.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest corpus/ (default) or the given files")
+    p.add_argument("paths", nargs="*", help="files or folders (default: the corpus)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
+    p.add_argument("--backend", default=None, help="extractive (default), openai, ollama, llamacpp")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="start the Streamlit app")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Speed and memory figures for Joined-Up. Prints a table; asserts nothing.
+
+    .venv/bin/python benchmarks/bench.py [--questions evals/questions.jsonl] [--runs 1]
+
+Latency on these 2-core machines swings widely run to run: medians and p95 over
+many queries are reported, and a second run is the honest way to see the noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+INGEST_SNIPPET = (
+    "import time; from app.config import load_settings; from ingest.pipeline import ingest; "
+    "t = time.perf_counter(); r = ingest(load_settings()); "
+    "print(time.perf_counter() - t, r.added, r.total_chunks)"
+)
+
+
+def run_child(code: list[str], env: dict[str, str]) -> tuple[str, float, float]:
+    """Run a child process; returns (stdout, wall seconds, peak RSS in MiB of that child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    out = subprocess.run(code, capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return out, wall, max(peak, before) / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def load_questions(path: Path, n: int) -> list[str]:
+    if path.exists():
+        qs = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        qs = []
+    fallback = [
+        "How are integrated services funded?", "Who runs a one-stop shop for young jobseekers?",
+        "What are barriers to integrated services?", "What does the DMIC model contain?",
+    ]  # fmt: skip
+    qs = qs or fallback
+    return (qs * (n // len(qs) + 1))[:n]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
+    parser.add_argument("--n", type=int, default=60, help="queries per retriever")
+    args = parser.parse_args()
+
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "JOINEDUP_DATA_DIR": str(Path(tmp) / "data")}
+        out, wall, peak = run_child([sys.executable, "-c", INGEST_SNIPPET], env)
+        ingest_s, added, total = out.split()
+        rows += [
+            ("full ingest (in-process time)", f"{float(ingest_s):.1f} s for {added} chunks"),
+            ("full ingest (process wall, incl. imports)", f"{wall:.1f} s"),
+            ("full ingest peak RSS", f"{peak:.0f} MiB"),
+        ]
+        out, wall, _ = run_child([sys.executable, "-c", INGEST_SNIPPET], env)
+        rows.append(("re-ingest unchanged corpus", f"{float(out.split()[0]):.2f} s ({out.split()[1]} chunks added)"))
+
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "ask", "--json", "How are integrated services funded?"],
+            capture_output=True, env=env, cwd=ROOT, check=True,
+        )  # fmt: skip
+        rows.append(("cold start to first answer (CLI process)", f"{time.perf_counter() - t:.1f} s"))
+
+        os.environ["JOINEDUP_DATA_DIR"] = env["JOINEDUP_DATA_DIR"]
+        from app.ask import Assistant
+
+        assistant = Assistant()
+        questions = load_questions(args.questions, args.n)
+        assistant.ask(questions[0])  # warm-up: model, indexes, caches
+        for mode in ("dense", "bm25", "hybrid"):
+            lat = []
+            for q in questions:
+                t = time.perf_counter()
+                assistant.retriever.search(q, 8, mode=mode)
+                lat.append((time.perf_counter() - t) * 1000)
+            rows.append((f"warm {mode} retrieval p50 / p95 (n={len(lat)})",
+                         f"{statistics.median(lat):.1f} / {percentile(lat, 0.95):.1f} ms"))  # fmt: skip
+        lat = []
+        for q in questions:
+            t = time.perf_counter()
+            assistant.ask(q)
+            lat.append((time.perf_counter() - t) * 1000)
+        rows.append((f"warm full ask, extractive p50 / p95 (n={len(lat)})",
+                     f"{statistics.median(lat):.0f} / {percentile(lat, 0.95):.0f} ms"))  # fmt: skip
+        rows.append(("peak RSS of this (query) process", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"Joined-Up benchmark — {os.cpu_count()} CPUs, torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}")
+    print("-" * (width + 30))
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

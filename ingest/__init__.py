@@ -1,0 +1,1 @@
+"""Ingestion: load documents and practice cards, clean, split, index."""

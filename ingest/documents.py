@@ -1,0 +1,125 @@
+"""Loading source files into :class:`LoadedDocument` (text per page) and reading SOURCES.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
+
+
+class LoadError(Exception):
+    """A file could not be read; the message says why, for the per-file report."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One row of ``corpus/documents/SOURCES.md``."""
+
+    file: str
+    title: str
+    source_type: str
+    authors: str = ""
+    year: str = ""
+    licence: str = ""
+    doi: str = ""
+
+
+@dataclass
+class LoadedDocument:
+    """Raw text of one file, page by page (``page`` is None for formats without pages)."""
+
+    doc_id: str
+    title: str
+    source_type: str
+    path: Path
+    pages: list[tuple[int | None, str]] = field(default_factory=list)
+
+
+def doc_id_for(path: Path) -> str:
+    """Stable id from the file name: lower-case slug of the stem."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+
+
+def read_sources(documents_dir: Path) -> dict[str, SourceInfo]:
+    """Parse the Markdown table in SOURCES.md (columns: file, title, type, authors, year, licence, DOI)."""
+    path = documents_dir / "SOURCES.md"
+    if not path.exists():
+        return {}
+    rows: dict[str, SourceInfo] = {}
+    header: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not header:
+            header = [c.lower() for c in cells]
+            continue
+        if set("".join(cells)) <= set("-: "):
+            continue
+        rec = dict(zip(header, cells, strict=False))
+        name = rec.get("file", "").strip("`")
+        if name:
+            rows[name] = SourceInfo(
+                file=name,
+                title=rec.get("title", name),
+                source_type=rec.get("type", "user_document"),
+                authors=rec.get("authors", ""),
+                year=rec.get("year", ""),
+                licence=rec.get("licence", ""),
+                doi=rec.get("doi", ""),
+            )
+    return rows
+
+
+def _title_from_text(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if 3 <= len(line) <= 120:
+            return line
+    return fallback
+
+
+def load_pdf(path: Path) -> list[tuple[int | None, str]]:
+    """Text of each page with its 1-based page number, via pypdf."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise LoadError("the PDF is encrypted")
+        pages = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    if not any(text.strip() for _, text in pages):
+        raise LoadError("the PDF has no extractable text (scanned images need OCR first)")
+    return pages
+
+
+def load_text(path: Path) -> list[tuple[int | None, str]]:
+    """A .txt or .md file as one page-less unit."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    if not text.strip():
+        raise LoadError("the file is empty")
+    return [(None, text)]
+
+
+def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> LoadedDocument:
+    """Load one file; raises :class:`LoadError` with a reason a user can act on."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+    if not path.is_file():
+        raise LoadError("file not found")
+    pages = load_pdf(path) if suffix == ".pdf" else load_text(path)
+    info = (sources or {}).get(path.name)
+    title = info.title if info else _title_from_text(pages[0][1], path.stem)
+    source_type = info.source_type if info else "user_document"
+    return LoadedDocument(doc_id=doc_id_for(path), title=title, source_type=source_type, path=path, pages=pages)

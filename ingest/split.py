@@ -1,0 +1,102 @@
+"""Cleaned document -> chunks: section by section, sentence-aware, with overlap and stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from app.models import Chunk
+from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
+from ingest.documents import LoadedDocument
+from ingest.quotes import normalise
+from ingest.sections import Block, CleanDocument, build_blocks
+
+PRACTICE_CODE = re.compile(r"\b(BE|BG|DK|FI|FR|DE|GR|HU|IS|IT|NL|PL|RO|ES|SI|SE|GB)[1-9]\b")
+PAPER_REF = re.compile(r"\bP([1-9][0-9]?)\b")
+# Sentence ends, then paragraph breaks: a chunk boundary never falls mid-sentence if it can help it.
+_SEPARATORS = [r"\n\n", r"(?<=[.!?])\s+(?=[A-Z(‘'\"“])", r"(?<=[;:])\s+", r"\s+"]
+
+
+_MIN_CHUNK_CHARS = 25  # stray table cells and page furniture carry no citable statement
+
+
+def chunk_id(doc_id: str, text: str) -> str:
+    """Stable id: the same text of the same document always gets the same id."""
+    return hashlib.sha1(f"{doc_id}\x00{normalise(text)}".encode()).hexdigest()[:20]
+
+
+def practice_codes(text: str, paper_refs: dict[str, str] | None = None) -> list[str]:
+    """Practice codes named in a text, in order of first mention; ``[P5]`` maps via the cards."""
+    found = [m.group(0) for m in PRACTICE_CODE.finditer(text)]
+    if paper_refs:
+        found += [paper_refs[f"P{m.group(1)}"] for m in PAPER_REF.finditer(text) if f"P{m.group(1)}" in paper_refs]
+    return list(dict.fromkeys(found))
+
+
+def clean_document(doc: LoadedDocument) -> CleanDocument:
+    """Raw pages -> cleaned text with blocks carrying section and page."""
+    lines: list[Line] = []
+    for page, text in doc.pages:
+        page_lines = replace_bullets(text).split("\n")
+        for i, ln in enumerate(page_lines):
+            # pypdf pages give page starts directly; extracted .txt marks a new page by one leading space.
+            starts = (i == 0) if page is not None else (ln.startswith(" ") and not ln.startswith("  "))
+            lines.append(Line(ln, page, starts))
+    return build_blocks(join_hyphenated(drop_running_headers(lines)))
+
+
+def _sections(doc: CleanDocument) -> list[list[Block]]:
+    groups: list[list[Block]] = []
+    for b in doc.blocks:
+        if b.is_heading or not groups or (groups[-1] and groups[-1][-1].section != b.section):
+            groups.append([])
+        if not b.is_heading:
+            groups[-1].append(b)
+    return [g for g in groups if g]
+
+
+def split_document(
+    doc: LoadedDocument, chunk_size: int = 900, overlap: int = 150, paper_refs: dict[str, str] | None = None
+) -> list[Chunk]:
+    """Chunks of one document; each stays inside one section and knows its page and offsets."""
+    clean = clean_document(doc)
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=overlap,
+        separators=_SEPARATORS,
+        is_separator_regex=True,
+        keep_separator=True,
+        strip_whitespace=True,
+    )
+    chunks: dict[str, Chunk] = {}
+    for group in _sections(clean):
+        start, end = group[0].start, group[-1].end
+        body = clean.text[start:end]
+        cursor = 0
+        for piece in splitter.split_text(body):
+            if len(piece) < _MIN_CHUNK_CHARS:
+                continue
+            offset = body.find(piece, max(0, cursor - overlap - len(piece)))
+            offset = offset if offset >= 0 else body.find(piece)
+            cursor = offset + len(piece)
+            abs_start = start + offset
+            page = next((b.page for b in reversed(group) if b.start <= abs_start), group[0].page)
+            cid = chunk_id(doc.doc_id, piece)
+            chunks.setdefault(
+                cid,
+                Chunk(
+                    id=cid,
+                    text=piece,
+                    doc_id=doc.doc_id,
+                    doc_title=doc.title,
+                    source_type=doc.source_type,
+                    section=group[0].section,
+                    page=page,
+                    practice_codes=practice_codes(piece, paper_refs),
+                    char_start=abs_start,
+                    char_end=abs_start + len(piece),
+                ),
+            )
+    return list(chunks.values())

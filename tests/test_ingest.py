@@ -1,0 +1,103 @@
+"""Ingest: idempotence, replacement of changed documents, bad files, PDFs with page numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from app.retrieve import Retriever
+from app.store import Store
+from ingest.pipeline import ingest
+from tests.conftest import make_settings
+
+PARAGRAPH = (
+    "Integrated youth services in Tampere bring social workers, teachers and job coaches together. "
+    "The team meets weekly to plan support for each young person. "
+)
+
+
+def write_pdf(path: Path, pages: list[str]) -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path):
+    docs = tmp_path / "corpus" / "documents"
+    docs.mkdir(parents=True)
+    (tmp_path / "corpus" / "practices").mkdir()
+    (docs / "youth.md").write_text("# Youth services\n\n" + PARAGRAPH * 6, encoding="utf-8")
+    (docs / "elders.txt").write_text(
+        "Home care for older people\n\nIn Aarhus, nurses and home helpers share one care plan for every older person. " * 5,
+        encoding="utf-8",
+    )
+    return make_settings(tmp_path / "data", tmp_path / "corpus")
+
+
+def test_reingesting_the_real_corpus_adds_nothing(corpus_settings):
+    before = Store(corpus_settings).count()
+    report = ingest(corpus_settings)
+    assert report.added == 0
+    assert {f.status for f in report.files} == {"unchanged"}
+    assert Store(corpus_settings).count() == before
+
+
+def test_changed_document_replaces_its_chunks(small_corpus):
+    first = ingest(small_corpus)
+    assert not first.failed
+    store = Store(small_corpus)
+    youth_before = store.ids_for_doc("youth")
+    total_before = store.count()
+    path = small_corpus.documents_dir / "youth.md"
+    path.write_text("# Youth services\n\nA completely different text about school meals and sports clubs. " * 3, encoding="utf-8")
+    second = ingest(small_corpus)
+    youth_after = store.ids_for_doc("youth")
+    status = {Path(f.path).name: f.status for f in second.files}
+    assert status == {"youth.md": "replaced", "elders.txt": "unchanged"}
+    assert youth_after and not (youth_after & youth_before)
+    assert store.count() == total_before - len(youth_before) + len(youth_after)
+    bm25_hits = Retriever(small_corpus).bm25("school meals sports clubs", 3)
+    assert bm25_hits and bm25_hits[0].chunk.doc_id == "youth"
+    assert not Retriever(small_corpus).bm25("job coaches teachers", 3)  # old text gone from BM25 too
+
+
+def test_corrupt_pdf_is_reported_and_the_rest_ingests(small_corpus):
+    bad = small_corpus.documents_dir / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\n this is not really a pdf \x00\x01")
+    report = ingest(small_corpus)
+    failed = {Path(f.path).name: f.reason for f in report.failed}
+    assert list(failed) == ["broken.pdf"]
+    assert "PDF" in failed["broken.pdf"]
+    assert Store(small_corpus).ids_for_doc("elders")  # the good files are in
+
+
+def test_removed_file_loses_its_chunks(small_corpus):
+    ingest(small_corpus)
+    (small_corpus.documents_dir / "elders.txt").unlink()
+    report = ingest(small_corpus)
+    assert any(f.status == "removed" and f.doc_id == "elders" for f in report.files)
+    assert not Store(small_corpus).ids_for_doc("elders")
+
+
+def test_pdf_pages_are_parsed_and_cited(small_corpus, tmp_path):
+    from app.ask import Assistant
+
+    pages = [
+        "Chapter one. General remarks about local government budgets and procurement rules. " * 4,
+        "Chapter two. Notes on the history of the municipal archive and its buildings. " * 4,
+        "Chapter three. The Lumiere network pairs every family with one key worker who coordinates "
+        "health visitors, teachers and benefit advisers. Families said one key worker made support easier. " * 2,
+    ]
+    write_pdf(small_corpus.documents_dir / "lumiere.pdf", pages)
+    report = ingest(small_corpus)
+    assert not report.failed
+    answer = Assistant(small_corpus).ask("How does the Lumiere network coordinate support for families?")
+    assert answer.supported
+    pdf_citations = [c for c in answer.citations if "key worker" in c.quote]
+    assert pdf_citations and all(c.page == 3 for c in pdf_citations)

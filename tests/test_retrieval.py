@@ -1,0 +1,39 @@
+"""Retrieval on the real corpus: dense, BM25 and hybrid, and metadata filters."""
+
+from app.retrieve import Filters
+
+
+def texts(passages):
+    return [p.chunk.text for p in passages]
+
+
+def test_pooled_funding_table_is_in_the_hybrid_top_5(assistant):
+    top = assistant.retriever.hybrid("which share of practices use pooled funding", 5)
+    assert any("Joint/pooled funding 20 45%" in t for t in texts(top))
+
+
+def test_each_single_retriever_is_callable_and_ranks(assistant):
+    r = assistant.retriever
+    dense = r.dense("one-stop shop for unemployed young people", 5)
+    sparse = r.bm25("one-stop shop for unemployed young people", 5)
+    assert len(dense) == 5 and len(sparse) == 5
+    assert all(p.ranks == {"dense": i + 1} for i, p in enumerate(dense))
+    assert dense[0].score >= dense[-1].score and sparse[0].score >= sparse[-1].score
+    assert any("DE2" in p.chunk.practice_codes for p in dense + sparse)
+
+
+def test_hybrid_fuses_both_rank_lists(assistant):
+    fused = assistant.retriever.hybrid("Open Dialogue Aarhus mental health", 8)
+    assert any(len(p.ranks) == 2 for p in fused)  # found by both retrievers
+
+
+def test_source_type_filter(assistant):
+    only_cards = Filters(source_types=("practice_card",))
+    for mode in ("dense", "bm25", "hybrid"):
+        got = assistant.retriever.search("older people home care", 5, only_cards, mode=mode)
+        assert got and all(p.chunk.source_type == "practice_card" for p in got)
+
+
+def test_practice_code_filter(assistant):
+    got = assistant.retriever.search("funding and evaluation", 5, Filters(practice_code="FI3"))
+    assert got and all("FI3" in p.chunk.practice_codes for p in got)
