@@ -18,7 +18,7 @@ from app.guard import apply_guard
 from app.models import Answer, Citation, Claim, Passage, RetrievedRef
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.text import STOPWORDS, content_terms, split_sentences
-from ingest.split import PRACTICE_CODE
+from ingest.codes import PRACTICE_CODE
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 

@@ -57,6 +57,46 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cards_check(args: argparse.Namespace) -> int:
+    from ingest.card_check import check_card_set
+
+    settings = load_settings()
+    cards, problems = check_card_set(settings.practices_dir, settings.documents_dir)
+    for p in problems:
+        print(p)
+    if args.verbose or not problems:
+        for c in cards:
+            print(f"{c.code:4} {len(c.filled_fields()):2} fields  {c.title or '(no name in the sources)'}")
+    print(f"{len(cards)} cards, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def cmd_practices(args: argparse.Namespace) -> int:
+    from app.practices import PracticeFinder, PracticeQuery
+
+    settings = load_settings()
+    retriever = None
+    if args.like:
+        from app.retrieve import Retriever
+
+        _ensure_index()
+        retriever = Retriever(settings)
+    query = PracticeQuery(args.country, args.sector, args.target_group, args.delivery_model, args.funding, args.like, args.limit)
+    matches = PracticeFinder(settings.practices_dir, retriever).find(query)
+    if args.json:
+        print(json.dumps([m.to_dict() for m in matches], indent=2, ensure_ascii=False))
+        return 0
+    if not matches:
+        print("No practice in the review matches these filters.")
+    for m in matches:
+        print(f"{m.code:4} {m.title or '(no name in the sources)'} — {m.country}\n     {m.reason}")
+        for quote in m.evidence:
+            print(f"     source: “{quote}”")
+        if m.similar_passage:
+            print(f"     similar: “{m.similar_passage}” ({m.similar_source})")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
            "--server.address", args.address, "--server.port", str(args.port),
@@ -80,6 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", default=None, help="extractive (default), openai, ollama, llamacpp")
     p.add_argument("--k", type=int, default=None, help="passages to retrieve")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("cards", help="practice cards")
+    cards_sub = p.add_subparsers(dest="cards_command", required=True)
+    c = cards_sub.add_parser("check", help="validate the cards against the corpus and the report's tables")
+    c.add_argument("--verbose", action="store_true", help="list every card with its filled-field count")
+    c.set_defaults(func=cmd_cards_check)
+
+    from ingest.cards import DELIVERY_MODELS, FUNDING, SECTORS, TARGET_GROUPS
+
+    p = sub.add_parser("practices", help="find practices by facets and/or a description")
+    p.add_argument("--country")
+    p.add_argument("--sector", choices=SECTORS)
+    p.add_argument("--target-group", choices=TARGET_GROUPS)
+    p.add_argument("--delivery-model", choices=DELIVERY_MODELS)
+    p.add_argument("--funding", choices=FUNDING)
+    p.add_argument("--like", help="free-text description of your situation")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_practices)
 
     p = sub.add_parser("serve", help="start the Streamlit app")
     p.add_argument("--address", default="127.0.0.1")

@@ -67,7 +67,7 @@ class ChromaEmbedder(EmbeddingFunction[Documents]):
     def __init__(self, path: str | None = None) -> None:
         self._path = path or model_path()
 
-    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+    def __call__(self, input: Documents) -> Embeddings:
         return [row for row in _load(self._path).encode(list(input), normalize_embeddings=True)]
 
     @staticmethod
@@ -85,7 +85,7 @@ class ChromaEmbedder(EmbeddingFunction[Documents]):
         return False
 
 
-def langchain_embeddings(settings: Settings | None = None):  # noqa: ANN201 - optional import
+def langchain_embeddings(settings: Settings | None = None):
     """The same model as a LangChain ``Embeddings`` (for LangChain vector stores and chains)."""
     from langchain_huggingface import HuggingFaceEmbeddings
 

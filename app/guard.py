@@ -12,8 +12,8 @@ from __future__ import annotations
 from app.answer.base import DraftClaim
 from app.models import GuardReport, Passage
 from app.text import content_terms, numbers_in
+from ingest.codes import practice_codes
 from ingest.quotes import dehyphenate, normalise
-from ingest.split import practice_codes
 
 MIN_TERM_SUPPORT = 0.5  # share of a claim's content words that its cited passages must contain
 

@@ -31,9 +31,7 @@ class Filters:
             return False
         if self.practice_code and self.practice_code.upper() not in chunk.practice_codes:
             return False
-        if self.country and chunk.extra.get("country", "").lower() != self.country.lower():
-            return False
-        return True
+        return not (self.country and chunk.extra.get("country", "").lower() != self.country.lower())
 
     @property
     def active(self) -> bool:

@@ -9,11 +9,11 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` does not install the package
 
-from app.answer import BACKEND_NAMES  # noqa: E402
-from app.ask import Assistant  # noqa: E402
-from app.config import load_settings  # noqa: E402
-from app.models import Answer  # noqa: E402
-from app.retrieve import Filters  # noqa: E402
+from app.answer import BACKEND_NAMES
+from app.ask import Assistant
+from app.config import load_settings
+from app.models import Answer
+from app.retrieve import Filters
 
 SOURCE_TYPES = {"Report": "report", "Paper": "paper", "Practice cards": "practice_card"}
 

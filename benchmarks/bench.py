@@ -42,7 +42,7 @@ def run_child(code: list[str], env: dict[str, str]) -> tuple[str, float, float]:
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def load_questions(path: Path, n: int) -> list[str]:
@@ -68,7 +68,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "JOINEDUP_DATA_DIR": str(Path(tmp) / "data")}
         out, wall, peak = run_child([sys.executable, "-c", INGEST_SNIPPET], env)
-        ingest_s, added, total = out.split()
+        ingest_s, added, _total = out.split()
         rows += [
             ("full ingest (in-process time)", f"{float(ingest_s):.1f} s for {added} chunks"),
             ("full ingest (process wall, incl. imports)", f"{wall:.1f} s"),

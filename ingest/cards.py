@@ -100,11 +100,7 @@ class PracticeCard(BaseModel):
     def filled_fields(self) -> list[str]:
         """Names of the content fields that carry a value (``code`` and ``sources`` excluded)."""
         skip = {"code", "sources", "case_study"}
-        return [
-            name
-            for name in type(self).model_fields
-            if name not in skip and getattr(self, name) not in ("", [], None)
-        ]
+        return [name for name in type(self).model_fields if name not in skip and getattr(self, name) not in ("", [], None)]
 
 
 class CardProblem(BaseModel):
@@ -184,7 +180,15 @@ def _label(values: list[str]) -> str:
 def card_text(card: PracticeCard) -> str:
     """The card as a readable passage: what retrieval indexes and a citation quotes."""
     name = card.title or "(name not given in the sources)"
-    parts = [f"Practice {card.code}: {name} ({card.country})."]
+    profile = []
+    if card.delivery_models:
+        profile.append(f"uses {_label(card.delivery_models)}")
+    if card.target_groups:
+        profile.append(f"for {_label(card.target_groups)}")
+    if card.sectors:
+        profile.append(f"joining social services with {_label(card.sectors)}")
+    # A self-contained first sentence, so "who uses case management for older people" can quote it.
+    parts = [f"Practice {card.code}, {name} ({card.country})" + (f", {', '.join(profile)}." if profile else ".")]
     if card.original_title:
         parts.append(f"Original title: {card.original_title}.")
     if card.paper_ref:
@@ -205,8 +209,12 @@ def card_text(card: PracticeCard) -> str:
     parts += [f"{label}: {_label(values)}." for label, values in facets if values]
     if card.case_study:
         parts.append("One of the report's nine case studies.")
-    for label, text in (("Summary", card.summary), ("Evaluation", card.evaluation),
-                        ("Transferability", card.transferability), ("Note", card.notes)):
+    for label, text in (
+        ("Summary", card.summary),
+        ("Evaluation", card.evaluation),
+        ("Transferability", card.transferability),
+        ("Note", card.notes),
+    ):
         if text:
             parts.append(f"{label}: {text.strip()}")
     return " ".join(parts)

@@ -16,7 +16,7 @@ BULLETS = ("\uf0b7", "\u2022", "\u25aa", "\u25cf", "\uf0a7", "\u2023")
 _PAGE_FOOTER = re.compile(r"^\s*(art\.\s*\d+,\s*)?page\s+\d+\s+of\s+\d+\s*$", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _TRAILING_HYPHEN = re.compile(r"([A-Za-z]+)-\s*$")
-_LEADING_WORD = re.compile(r"^\s*([a-z][A-Za-z]*)")
+_LEADING_WORD = re.compile(r"^\s*([a-z][A-Za-z]*)(\S*)")
 
 
 @dataclass
@@ -99,6 +99,7 @@ def join_hyphenated(lines: list[Line]) -> list[Line]:
         joined = (head + tail).lower()
         keep_hyphen = joined not in vocab
         glue = "-" if keep_hyphen else ""
-        out[i].text = out[i].text[: m.start()] + head + glue + tail
+        # The whole first token moves up, punctuation included ("manager;").
+        out[i].text = out[i].text[: m.start()] + head + glue + tail + n.group(2)
         out[j].text = out[j].text[n.end() :].lstrip()
     return out

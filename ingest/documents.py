@@ -74,11 +74,11 @@ def read_sources(documents_dir: Path) -> dict[str, SourceInfo]:
 
 
 def _title_from_text(text: str, fallback: str) -> str:
+    """A Markdown document's first heading, else the file name."""
     for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if 3 <= len(line) <= 120:
-            return line
-    return fallback
+        if line.startswith("#") and 3 <= len(line.lstrip("#").strip()) <= 120:
+            return line.lstrip("#").strip()
+    return fallback.replace("_", " ").replace("-", " ")
 
 
 def load_pdf(path: Path) -> list[tuple[int | None, str]]:
@@ -91,12 +91,15 @@ def load_pdf(path: Path) -> list[tuple[int | None, str]]:
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
         pages = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        meta_title = (reader.metadata.title or "").strip() if reader.metadata else ""
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     if not any(text.strip() for _, text in pages):
         raise LoadError("the PDF has no extractable text (scanned images need OCR first)")
+    if meta_title:
+        pages[0] = (1, f"# {meta_title}\n\n" + pages[0][1])  # becomes the title, and the first heading
     return pages
 
 

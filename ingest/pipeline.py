@@ -7,7 +7,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,10 +121,8 @@ def ingest(
         cards = []
         for p in files:
             if p.suffix == ".yaml":
-                try:
+                with suppress(ValueError):  # a bad card is reported when it is processed itself
                     cards.append(load_card(p))
-                except ValueError:
-                    pass  # reported when the card itself is processed
         refs = paper_refs(cards)
         salt = json.dumps([settings.chunk_size, settings.chunk_overlap, sorted(refs.items())])
         report = IngestReport()
@@ -150,9 +148,7 @@ def ingest(
         return report
 
 
-def _ingest_one(
-    path: Path, settings: Settings, store: Store, manifest: Manifest, refs: dict[str, str], salt: str
-) -> FileReport:
+def _ingest_one(path: Path, settings: Settings, store: Store, manifest: Manifest, refs: dict[str, str], salt: str) -> FileReport:
     doc_id = f"practice-{path.stem.lower()}" if path.suffix == ".yaml" else doc_id_for(path)
     try:
         fingerprint = _fingerprint(path, salt)
@@ -181,10 +177,8 @@ def _ingest_one(
 def _wipe(settings: Settings) -> None:
     """--rebuild: drop the collection, the BM25 index and the manifest."""
     store = Store(settings)
-    try:
+    with suppress(Exception):
         store.client.delete_collection(settings.collection)
-    except Exception:  # noqa: BLE001 - absent collection is fine
-        pass
     shutil.rmtree(settings.bm25_dir, ignore_errors=True)
     settings.manifest_path.unlink(missing_ok=True)
 
@@ -195,5 +189,5 @@ def index_ready(settings: Settings) -> bool:
         return False
     try:
         return Store(settings).count() > 0
-    except Exception:  # noqa: BLE001 - an unopenable store is "not ready"
+    except Exception:
         return False

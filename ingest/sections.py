@@ -54,7 +54,11 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if re.search(r"[.,;:\-]$", s) or len(s.split()) > 12:
         return False
-    if re.search(r"[#%&*=|]|\(n=", s) or (re.search(r"\.\s", s) and not s.startswith("Annex")) or re.match(r"(Table|Figure|Source)\s*\d", s):
+    if (
+        re.search(r"[#%&*=|]|\(n=", s)
+        or (re.search(r"\.\s", s) and not s.startswith("Annex"))
+        or re.match(r"(Table|Figure|Source)\s*\d", s)
+    ):
         return False
     if re.match(r"^[\w /’'-]{1,30}:\s", s) and not s.lower().startswith(("conclusion", "annex")):
         return False  # "Organisation / Country: ..." is a field label, not a heading
@@ -146,15 +150,12 @@ def build_blocks(lines: list[Line]) -> CleanDocument:
             flush()
             name = programme.group(1).strip() or _case_name(lines, i)
             path[1], path[2] = name, ""
-            blocks.append(Block(text=s if programme.group(1).strip() else f"{s} {name}", page=line.page,
-                                section=section(), is_heading=True))
+            blocks.append(
+                Block(text=s if programme.group(1).strip() else f"{s} {name}", page=line.page, section=section(), is_heading=True)
+            )
             prev_blank = True
             continue
-        if (
-            standalone
-            and _looks_like_heading(_strip_footnote_mark(s))
-            and _introduces_text(following)
-        ):
+        if standalone and _looks_like_heading(_strip_footnote_mark(s)) and _introduces_text(following):
             flush()
             title = _strip_footnote_mark(s)
             level = _heading_level(title, line.page_start, path[0])
@@ -164,6 +165,8 @@ def build_blocks(lines: list[Line]) -> CleanDocument:
             blocks.append(Block(text=title, page=line.page, section=section(), is_heading=True))
             prev_blank = True
             continue
+        if para and line.page is not None and line.page != para_page:
+            flush()  # a PDF page boundary ends the paragraph, so each chunk knows its page
         if para_page is None:
             para_page = line.page
         para.append(s)

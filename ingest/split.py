@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from app.models import Chunk
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
+from ingest.codes import practice_codes
 from ingest.documents import LoadedDocument
 from ingest.quotes import normalise
 from ingest.sections import Block, CleanDocument, build_blocks
 
-PRACTICE_CODE = re.compile(r"\b(BE|BG|DK|FI|FR|DE|GR|HU|IS|IT|NL|PL|RO|ES|SI|SE|GB)[1-9]\b")
-PAPER_REF = re.compile(r"\bP([1-9][0-9]?)\b")
 # Sentence ends, then paragraph breaks: a chunk boundary never falls mid-sentence if it can help it.
 _SEPARATORS = [r"\n\n", r"(?<=[.!?])\s+(?=[A-Z(‘'\"“])", r"(?<=[;:])\s+", r"\s+"]
 
@@ -25,14 +23,6 @@ _MIN_CHUNK_CHARS = 25  # stray table cells and page furniture carry no citable s
 def chunk_id(doc_id: str, text: str) -> str:
     """Stable id: the same text of the same document always gets the same id."""
     return hashlib.sha1(f"{doc_id}\x00{normalise(text)}".encode()).hexdigest()[:20]
-
-
-def practice_codes(text: str, paper_refs: dict[str, str] | None = None) -> list[str]:
-    """Practice codes named in a text, in order of first mention; ``[P5]`` maps via the cards."""
-    found = [m.group(0) for m in PRACTICE_CODE.finditer(text)]
-    if paper_refs:
-        found += [paper_refs[f"P{m.group(1)}"] for m in PAPER_REF.finditer(text) if f"P{m.group(1)}" in paper_refs]
-    return list(dict.fromkeys(found))
 
 
 def clean_document(doc: LoadedDocument) -> CleanDocument:

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from app.config import ROOT, Settings, load_settings  # noqa: E402
+from app.config import ROOT, Settings, load_settings
 
 
 def make_settings(data_dir: Path, corpus_dir: Path = ROOT / "corpus", **changes: object) -> Settings:

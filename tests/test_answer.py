@@ -51,7 +51,17 @@ def test_cli_ask_json_returns_the_answer_contract(corpus_settings, corpus_quotes
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=True,
     )  # fmt: skip
     data = json.loads(out.stdout)
-    assert set(data) >= {"question", "answer_markdown", "claims", "citations", "practices", "supported", "backend", "retrieved", "timings_ms"}
+    assert set(data) >= {
+        "question",
+        "answer_markdown",
+        "claims",
+        "citations",
+        "practices",
+        "supported",
+        "backend",
+        "retrieved",
+        "timings_ms",
+    }
     assert data["backend"] == "extractive" and data["supported"]
     for c in data["citations"]:
         assert {"n", "chunk_id", "doc_title", "section", "page", "quote"} <= set(c)

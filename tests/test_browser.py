@@ -62,7 +62,7 @@ def test_question_in_browser_gives_cited_answer(served_app, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [f"--user-data-dir={tmp_path}"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={tmp_path}"])
         page = browser.new_page()
         page.goto(served_app, timeout=120_000)
         box = page.get_by_test_id("stChatInputTextArea")

@@ -12,7 +12,9 @@ def lines(*texts: str) -> list[Line]:
 
 
 def test_running_header_with_page_numbers_is_removed():
-    got = drop_running_headers(lines("Some text here.", "39 Integrated social services in Europe38 Integrated social services in Europe", "More text."))
+    got = drop_running_headers(
+        lines("Some text here.", "39 Integrated social services in Europe38 Integrated social services in Europe", "More text.")
+    )
     assert [x.text for x in got] == ["Some text here.", "More text."]
 
 
@@ -34,7 +36,9 @@ def test_bullets_become_list_markers():
 
 
 def test_broken_table_cells_merge_into_one_paragraph():
-    doc = build_blocks(lines("Intro paragraph long enough to be running text for the test here.", "", "BE3", "", "DE2", "", "FI4", "", "13", ""))
+    doc = build_blocks(
+        lines("Intro paragraph long enough to be running text for the test here.", "", "BE3", "", "DE2", "", "FI4", "", "13", "")
+    )
     assert any(b.text == "BE3 DE2 FI4 13" for b in doc.blocks)
 
 

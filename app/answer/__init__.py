@@ -21,4 +21,4 @@ def get_backend(name: str, settings: Settings) -> AnswerBackend:
     raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
 
 
-__all__ = ["AnswerBackend", "BackendError", "Draft", "DraftClaim", "get_backend", "BACKEND_NAMES"]
+__all__ = ["BACKEND_NAMES", "AnswerBackend", "BackendError", "Draft", "DraftClaim", "get_backend"]
