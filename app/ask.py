@@ -42,11 +42,12 @@ class Assistant:
 
     def unknown_terms(self, question: str) -> list[str]:
         """Names, codes and years in the question that the corpus never mentions."""
-        vocab = self.retriever.vocabulary
         out = []
         for m in _SALIENT.finditer(question):
             word = re.sub(r"[’']s$", "", m.group(0)).lower()
-            if word not in STOPWORDS and word not in vocab:
+            if re.search(r"[’']", word):
+                continue  # contractions ("I'm", "We're") are not names
+            if word not in STOPWORDS and not self.retriever.knows(word):
                 out.append(m.group(0))
         return out
 

@@ -97,6 +97,27 @@ def cmd_practices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.dataset import load_items
+    from evals.report import summary_table, write_report, write_results
+    from evals.runner import ABLATIONS, DEFAULT, run_config, summarise
+
+    settings = load_settings()
+    items = load_items(Path(args.questions))
+    default = DEFAULT if not args.backend else type(DEFAULT)(f"{DEFAULT.name}, {args.backend}", backend=args.backend)
+    configs = [default, *(ABLATIONS if args.ablations else ())]
+    runs = {}
+    for config in configs:
+        print(f"== {config.name} ({len(items)} questions)", file=sys.stderr, flush=True)
+        runs[config.name] = run_config(items, config, settings)
+    out = Path(args.out) if args.out else Path(args.report_dir) / "results.jsonl"
+    write_results(runs[default.name], default.name, out)
+    report = write_report(runs, default.name, Path(args.report_dir))
+    print(summary_table(summarise(runs[default.name])))
+    print(f"\nresults: {out}\nreport:  {report}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
            "--server.address", args.address, "--server.port", str(args.port),
@@ -139,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_practices)
+
+    p = sub.add_parser("eval", help="run the evaluation set and write a report")
+    p.add_argument("--questions", default=str(ROOT / "evals" / "questions.jsonl"))
+    p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
+    p.add_argument("--backend", default=None)
+    p.add_argument("--ablations", action="store_true", help="also run dense/BM25/no-cards/chunk-size variants")
+    p.add_argument("--report-dir", default=str(ROOT / "evals" / "reports"))
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("serve", help="start the Streamlit app")
     p.add_argument("--address", default="127.0.0.1")

@@ -13,9 +13,11 @@ from app.config import Settings
 from app.embeddings import embed
 from app.models import Chunk, Passage
 from app.store import Store
+from app.text import content_terms
 
 RRF_K = 60  # the usual constant: dampens the weight of top ranks
-RETRIEVERS = ("hybrid", "dense", "bm25")
+RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
+HYBRID_PARTS = ("dense", "bm25", "sentences")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,19 @@ class Retriever:
             words.update(w.lower() for w in re.findall(r"[\w’'-]+", c.context_text()))
         return words
 
+    @cached_property
+    def stems(self) -> set[str]:
+        return set(content_terms(" ".join(self.vocabulary)))
+
+    def knows(self, word: str) -> bool:
+        """True when the corpus uses the word, its singular, or another word with the same stem."""
+        w = word.lower()
+        if w in self.vocabulary:
+            return True
+        if not w.isalpha():  # codes and years must match exactly ("DK7" is not "DK2")
+            return False
+        return w.rstrip("s") in self.vocabulary or all(t in self.stems for t in content_terms(w))
+
     def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
         vector = vector if vector is not None else embed([query], self.settings)[0]
@@ -65,6 +80,23 @@ class Retriever:
         where = {"source_type": {"$in": list(filters.source_types)}} if filters.source_types else None
         hits = [(c, s) for c, s in self.store.query(vector, fetch, where) if filters.accepts(c)][:k]
         return [Passage(chunk=c, score=s, ranks={"dense": i + 1}) for i, (c, s) in enumerate(hits)]
+
+    @cached_property
+    def chunks_by_id(self) -> dict[str, Chunk]:
+        return {c.id: c for c in self.bm25_index.chunks}
+
+    def sentences(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
+        """Chunks ranked by their single best-matching sentence (sentence-level dense search)."""
+        vector = vector if vector is not None else embed([query], self.settings)[0]
+        where = {"source_type": {"$in": list(filters.source_types)}} if filters.source_types else None
+        best: dict[str, float] = {}
+        for chunk_id, _, sim in self.store.query_sentences(vector, k * (10 if filters.active else 5), where):
+            best[chunk_id] = max(sim, best.get(chunk_id, -1.0))
+        ranked = [
+            (self.chunks_by_id[cid], sim) for cid, sim in sorted(best.items(), key=lambda x: -x[1]) if cid in self.chunks_by_id
+        ]
+        ranked = [(c, sim) for c, sim in ranked if filters.accepts(c)][:k]
+        return [Passage(chunk=c, score=sim, ranks={"sentences": i + 1}) for i, (c, sim) in enumerate(ranked)]
 
     def bm25(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """Top chunks by BM25 over section + text."""
@@ -75,10 +107,16 @@ class Retriever:
         return [Passage(chunk=c, score=s, ranks={"bm25": i + 1}) for i, (c, s) in enumerate(hits)]
 
     def hybrid(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
-        """Reciprocal-rank fusion of dense and BM25 (each asked for more than k)."""
+        """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings (each asked for more than k)."""
         pool = max(k * 3, 20)
+        vector = embed([query], self.settings)[0]
         fused: dict[str, Passage] = {}
-        for hits in (self.dense(query, pool, filters), self.bm25(query, pool, filters)):
+        runs = {
+            "dense": lambda: self.dense(query, pool, filters, vector),
+            "bm25": lambda: self.bm25(query, pool, filters),
+            "sentences": lambda: self.sentences(query, pool, filters, vector),
+        }
+        for hits in (runs[name]() for name in HYBRID_PARTS):
             for p in hits:
                 name, rank = next(iter(p.ranks.items()))
                 entry = fused.setdefault(p.chunk.id, Passage(chunk=p.chunk, score=0.0, ranks={}))

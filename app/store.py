@@ -51,6 +51,12 @@ class Store:
             embedding_function=ChromaEmbedder(),
             metadata={"hnsw:space": "cosine"},
         )
+        # Single sentences, embedded on their own: a long chunk's vector blurs what each sentence says.
+        self.sentences = self.client.get_or_create_collection(
+            name=f"{settings.collection}_sentences",
+            embedding_function=ChromaEmbedder(),
+            metadata={"hnsw:space": "cosine"},
+        )
 
     def count(self) -> int:
         return self.collection.count()
@@ -66,13 +72,39 @@ class Store:
                 embeddings=vectors[start : start + _ADD_BATCH].tolist(),
             )
 
+    def add_sentences(self, sentences: list[tuple[str, str, str]], vectors: np.ndarray) -> None:
+        """Upsert (chunk_id, source_type, sentence) rows with their vectors."""
+        for start in range(0, len(sentences), _ADD_BATCH):
+            batch = sentences[start : start + _ADD_BATCH]
+            self.sentences.upsert(
+                ids=[f"{cid}:{start + i}" for i, (cid, _, _) in enumerate(batch)],
+                documents=[s for _, _, s in batch],
+                metadatas=[{"chunk_id": cid, "source_type": st} for cid, st, _ in batch],
+                embeddings=vectors[start : start + _ADD_BATCH].tolist(),
+            )
+
+    def query_sentences(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, str, float]]:
+        """Nearest sentences: (chunk_id, sentence, cosine similarity)."""
+        if self.sentences.count() == 0:
+            return []
+        res = self.sentences.query(
+            query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (str((meta or {}).get("chunk_id", "")), text, 1.0 - float(dist))
+            for text, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
+        ]
+
     def ids_for_doc(self, doc_id: str) -> set[str]:
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def delete_ids(self, ids: Iterable[str]) -> None:
+        """Delete chunks and their sentences."""
         ids = list(ids)
         for start in range(0, len(ids), _ADD_BATCH):
-            self.collection.delete(ids=ids[start : start + _ADD_BATCH])
+            batch = ids[start : start + _ADD_BATCH]
+            self.collection.delete(ids=batch)
+            self.sentences.delete(where={"chunk_id": {"$in": batch}})
 
     def delete_doc(self, doc_id: str) -> int:
         """Remove every chunk of one document; returns how many were removed."""

@@ -6,6 +6,8 @@ import re
 
 import Stemmer
 
+from app.models import Chunk
+
 _STEM = Stemmer.Stemmer("english")
 _ABBREVIATIONS = ("e.g.", "i.e.", "al.", "etc.", "vs.", "cf.", "p.", "pp.", "no.", "art.", "fig.")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9‘“\"(\[])")
@@ -171,6 +173,14 @@ def split_sentences(text: str) -> list[str]:
         start = m.end()
     pieces.append(text[start:].strip())
     return [p for p in pieces if p]
+
+
+MIN_SENTENCE_CHARS = 30
+
+
+def chunk_sentences(chunk: Chunk) -> list[str]:
+    """The sentences of a chunk worth indexing on their own (fragments and table debris skipped)."""
+    return [s for s in split_sentences(chunk.text) if len(s) >= MIN_SENTENCE_CHARS]
 
 
 def content_terms(text: str) -> list[str]:

@@ -192,7 +192,7 @@ def card_text(card: PracticeCard) -> str:
     if card.original_title:
         parts.append(f"Original title: {card.original_title}.")
     if card.paper_ref:
-        parts.append(f"Numbered {card.paper_ref} in the IJIC paper.")
+        parts.append(f"Paper reference: {card.paper_ref}.")
     if card.alt_codes:
         parts.append(f"Also referred to as {', '.join(card.alt_codes)}.")
     if card.organisation:
@@ -209,12 +209,8 @@ def card_text(card: PracticeCard) -> str:
     parts += [f"{label}: {_label(values)}." for label, values in facets if values]
     if card.case_study:
         parts.append("One of the report's nine case studies.")
-    for label, text in (
-        ("Summary", card.summary),
-        ("Evaluation", card.evaluation),
-        ("Transferability", card.transferability),
-        ("Note", card.notes),
-    ):
+    # Notes (contradictions between the sources) stay on the card itself; they are not evidence to quote.
+    for label, text in (("Summary", card.summary), ("Evaluation", card.evaluation), ("Transferability", card.transferability)):
         if text:
             parts.append(f"{label}: {text.strip()}")
     return " ".join(parts)

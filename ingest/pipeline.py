@@ -16,6 +16,7 @@ from app.config import Settings
 from app.embeddings import embed
 from app.models import Chunk
 from app.store import Store
+from app.text import chunk_sentences
 from ingest.cards import card_chunk, load_card, paper_refs
 from ingest.documents import SUPPORTED_SUFFIXES, LoadError, doc_id_for, load_document, read_sources
 from ingest.manifest import Manifest, ManifestEntry
@@ -76,6 +77,15 @@ def discover(settings: Settings, paths: list[Path] | None = None) -> list[Path]:
     return found
 
 
+def chunker_version() -> str:
+    """Hash of the code that turns files into chunks: changing it re-chunks every file on the next ingest."""
+    digest = hashlib.sha256()
+    for name in ("clean.py", "sections.py", "split.py", "cards.py", "documents.py", "codes.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    digest.update((Path(__file__).parent.parent / "app" / "text.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _fingerprint(path: Path, salt: str) -> str:
     digest = hashlib.sha256(salt.encode())
     digest.update(path.read_bytes())
@@ -124,7 +134,7 @@ def ingest(
                 with suppress(ValueError):  # a bad card is reported when it is processed itself
                     cards.append(load_card(p))
         refs = paper_refs(cards)
-        salt = json.dumps([settings.chunk_size, settings.chunk_overlap, sorted(refs.items())])
+        salt = json.dumps([settings.chunk_size, settings.chunk_overlap, sorted(refs.items()), chunker_version()])
         report = IngestReport()
         changed = rebuild
         for path in files:
@@ -167,6 +177,8 @@ def _ingest_one(path: Path, settings: Settings, store: Store, manifest: Manifest
     stale = old_ids - new_ids
     if to_add:
         store.add(to_add, embed([c.context_text() for c in to_add], settings))
+        sentences = [(c.id, c.source_type, s) for c in to_add for s in chunk_sentences(c)]
+        store.add_sentences(sentences, embed([s for _, _, s in sentences], settings))
     store.delete_ids(stale)
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(settings.manifest_path)

@@ -9,6 +9,7 @@ retrieval rank.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.answer.base import AnswerBackend, Draft, DraftClaim
@@ -16,15 +17,26 @@ from app.config import Settings
 from app.embeddings import embed
 from app.models import Passage
 from app.text import content_terms, split_sentences
+from ingest.codes import practice_codes
 
 MIN_SENTENCE_CHARS = 30
 MAX_SENTENCE_CHARS = 700
 SEMANTIC_WEIGHT = 0.65
 RANK_PRIOR = 0.05
 SUPPORT_THRESHOLD = 0.38  # best sentence below this: the corpus does not answer the question
-KEEP_RATIO = 0.78  # keep sentences scoring at least this share of the best one
-MAX_CLAIMS = 6
+KEEP_RATIO = 0.6  # consider sentences scoring at least this share of the best one
+MAX_CLAIMS = 8
 DUPLICATE_OVERLAP = 0.6
+COVERAGE_BONUS = 0.15  # favours a sentence that covers question words the chosen ones do not
+ANSWER_TYPE_BONUS = 0.08  # a sentence of the kind the question asks for (a figure, a named practice)
+_ASKS_QUANTITY = re.compile(r"\b(how (many|much|often|big|large)|what (share|proportion|percentage|number)|per ?cent)", re.I)
+_ASKS_PRACTICE = re.compile(
+    r"\b((which|what) (practices?|examples?|programmes?|projects?|initiatives?|services?)\b|who (runs|operates|offers|does)"
+    r"|is there (a|an|any) (practice|example|programme|project))",
+    re.I,
+)
+_HAS_NUMBER = re.compile(r"\d")
+_CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 
 
 @dataclass
@@ -52,10 +64,12 @@ class ExtractiveBackend(AnswerBackend):
     def score_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
         """Every candidate sentence of the passages with its relevance score, best first."""
         q_terms = set(content_terms(question))
+        wants_number = bool(_ASKS_QUANTITY.search(question))
+        wants_practice = bool(_ASKS_PRACTICE.search(question))
         candidates: list[tuple[int, int, str]] = []
         for pi, p in enumerate(passages):
             for si, sentence in enumerate(split_sentences(p.chunk.text)):
-                if MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
+                if MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS and not _CAPTION.match(sentence):
                     candidates.append((pi, si, sentence))
         if not candidates:
             return []
@@ -66,28 +80,41 @@ class ExtractiveBackend(AnswerBackend):
             terms = set(content_terms(sentence))
             lexical = len(q_terms & terms) / max(1, len(q_terms))
             score = SEMANTIC_WEIGHT * float(sim) + (1 - SEMANTIC_WEIGHT) * lexical + RANK_PRIOR / (1 + pi)
+            if (wants_number and _HAS_NUMBER.search(sentence)) or (wants_practice and practice_codes(sentence)):
+                score += ANSWER_TYPE_BONUS
             scored.append(ScoredSentence(sentence, pi, si, score, terms))
         scored.sort(key=lambda s: -s.score)
         return scored
 
-    def select(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        """The best sentences, near-duplicates dropped (overlapping chunks repeat sentences)."""
+    def select(self, scored: list[ScoredSentence], question: str) -> list[ScoredSentence]:
+        """Greedy choice of relevant sentences that together cover the question's words.
+
+        Near-duplicates are dropped (overlapping chunks repeat sentences).
+        """
         if not scored:
             return []
+        q_terms = set(content_terms(question))
         floor = scored[0].score * KEEP_RATIO
+        pool = [s for s in scored if s.score >= floor]
         chosen: list[ScoredSentence] = []
-        for s in scored:
-            if s.score < floor or len(chosen) >= self.max_claims:
-                break
-            if any(_overlap(s.terms, c.terms) >= DUPLICATE_OVERLAP for c in chosen):
+        covered: set[str] = set()
+
+        def gain(s: ScoredSentence) -> float:
+            return s.score + COVERAGE_BONUS * len((s.terms & q_terms) - covered) / max(1, len(q_terms))
+
+        while pool and len(chosen) < self.max_claims:
+            best = max(pool, key=gain)
+            pool.remove(best)
+            if any(_overlap(best.terms, c.terms) >= DUPLICATE_OVERLAP for c in chosen):
                 continue
-            chosen.append(s)
+            chosen.append(best)
+            covered |= best.terms & q_terms
         return chosen
 
     def compose(self, question: str, passages: list[Passage]) -> Draft:
         scored = self.score_sentences(question, passages)
         if not scored or scored[0].score < SUPPORT_THRESHOLD:
             return Draft(supported=False, refusal="The documents in this corpus do not answer this question.")
-        chosen = self.select(scored)
+        chosen = self.select(scored, question)
         claims = [DraftClaim(text=s.text, sources=[s.passage], quote=s.text) for s in chosen]
         return Draft(claims=claims, preface="What the sources say:")

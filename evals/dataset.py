@@ -1,0 +1,63 @@
+"""The evaluation set: items in the design's schema, loaded and validated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ingest.quotes import QuoteIndex
+
+Kind = Literal["fact", "practice", "recommendation", "compare", "out_of_scope"]
+KINDS: tuple[str, ...] = ("fact", "practice", "recommendation", "compare", "out_of_scope")
+
+
+class EvalItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    question: str
+    kind: Kind
+    must_include: list[str] = []
+    any_of: list[str] = []
+    evidence: list[str] = []
+    source: Literal["report", "paper", "both"]
+
+
+def load_items(path: Path) -> list[EvalItem]:
+    """Read a JSONL file; raises ``ValueError`` naming the line of a malformed item."""
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            items.append(EvalItem.model_validate(json.loads(line)))
+        except ValueError as exc:
+            raise ValueError(f"{path.name} line {n}: {exc}") from exc
+    return items
+
+
+def validate_items(items: list[EvalItem], corpus: QuoteIndex) -> list[str]:
+    """Problems with the set: evidence not verbatim, must_include not in the evidence, ids repeated."""
+    problems = []
+    seen: set[str] = set()
+    for it in items:
+        if it.id in seen:
+            problems.append(f"{it.id}: duplicate id")
+        seen.add(it.id)
+        if it.kind == "out_of_scope":
+            if it.evidence or it.must_include:
+                problems.append(f"{it.id}: out_of_scope items carry no evidence or must_include")
+            continue
+        if not it.evidence:
+            problems.append(f"{it.id}: no evidence")
+        for e in it.evidence:
+            if not corpus.contains(e):
+                problems.append(f"{it.id}: evidence not found verbatim in the corpus: {e[:80]!r}")
+        evidence = QuoteIndex(it.evidence)
+        for m in it.must_include:
+            if not evidence.contains(m):
+                problems.append(f"{it.id}: must_include {m!r} does not occur in its evidence")
+    return problems

@@ -1,0 +1,134 @@
+"""The Markdown report (per-kind table, ablations, error analysis) and its charts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from evals.dataset import KINDS
+from evals.runner import ItemResult, summarise
+
+METRICS = (
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr",
+    "accuracy",
+    "citation_precision",
+    "refusal_accuracy",
+    "false_refusals",
+    "latency_p50_ms",
+)
+
+
+def fmt(v: float | int | None) -> str:
+    if v is None:
+        return "–"
+    return str(v) if isinstance(v, int) else f"{v:.3f}"
+
+
+def summary_table(summary: dict[str, dict]) -> str:
+    """Markdown table: one row per kind and one for all items."""
+    lines = ["| kind | n | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 2) + "|"]
+    for kind in (*KINDS, "all"):
+        s = summary[kind]
+        lines.append(f"| {kind} | {s['n']} | " + " | ".join(fmt(s[m]) for m in METRICS) + " |")
+    return "\n".join(lines)
+
+
+def write_results(results: list[ItemResult], config: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps(r.as_record(config), ensure_ascii=False) + "\n")
+
+
+def _chart(summary: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kinds = list(KINDS)
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    width = 0.38
+    xs = range(len(kinds))
+    acc = [summary[k]["accuracy"] or 0 for k in kinds]
+    hit = [summary[k]["hit@5"] or 0 for k in kinds]
+    ax.bar([x - width / 2 for x in xs], acc, width, label="answer accuracy")
+    ax.bar([x + width / 2 for x in xs], hit, width, label="retrieval hit@5")
+    ax.set_xticks(list(xs), kinds)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Default configuration, per question kind (out_of_scope: accuracy = correct refusal)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _error_analysis(results: list[ItemResult]) -> list[str]:
+    lines = []
+    failed = [r for r in results if not r.scores.accurate or r.scores.hit5 == 0.0]
+    for r in failed:
+        it = r.item
+        why = []
+        if not r.scores.accurate:
+            why.append("wrongly refused" if r.scores.refused and it.kind != "out_of_scope" else
+                       "answered, should refuse" if it.kind == "out_of_scope" else "answer misses expected facts")  # fmt: skip
+        if r.scores.hit5 == 0.0:
+            why.append(f"evidence not in top 5 (rank {round(1 / r.scores.rr) if r.scores.rr else '>10'})")
+        lines.append(f"### {it.id} ({it.kind}): {it.question}\n")
+        lines.append(f"- problem: {'; '.join(why)}")
+        if it.must_include or it.any_of:
+            lines.append(f"- expected: all of {it.must_include}" + (f", one of {it.any_of}" if it.any_of else ""))
+        if it.evidence:
+            lines.append(f"- evidence: “{it.evidence[0][:160]}”")
+        lines.append(f"- answer: {r.answer.answer_markdown[:300].replace(chr(10), ' ')}")
+        for n, text in enumerate(r.top10[:3], 1):
+            lines.append(f"- retrieved {n}: {text[:140].replace(chr(10), ' ')}…")
+        lines.append("")
+    return lines
+
+
+def write_report(runs: dict[str, list[ItemResult]], default: str, out_dir: Path) -> Path:
+    """Write report.md (+ per_kind.png) for the default run and any ablation runs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summaries = {name: summarise(res) for name, res in runs.items()}
+    base = summaries[default]
+    _chart(base, out_dir / "per_kind.png")
+    n = base["all"]["n"]
+    lines = [
+        "# Joined-Up evaluation report",
+        "",
+        f"Generated {date.today().isoformat()} by `joinedup eval` over {n} questions (`evals/questions.jsonl`).",
+        "Metrics: retrieval hit@k and MRR (a retrieved chunk contains an evidence string), answer accuracy",
+        "(all `must_include` and one `any_of` in the answer; for out-of-scope items, a refusal), citation",
+        "precision (cited passages containing evidence or an expected fact), refusal accuracy on out-of-scope",
+        "items, false refusals on answerable items, median latency of a full answer.",
+        "",
+        f"## Default configuration: {default}",
+        "",
+        summary_table(base),
+        "",
+        "![per kind](per_kind.png)",
+        "",
+    ]
+    if len(runs) > 1:
+        lines += ["## Ablations (all items)", "", "| configuration | " + " | ".join(METRICS) + " |",
+                  "|---" * (len(METRICS) + 1) + "|"]  # fmt: skip
+        for name, s in summaries.items():
+            lines.append(f"| {name} | " + " | ".join(fmt(s["all"][m]) for m in METRICS) + " |")
+        ranked = sorted(summaries, key=lambda k: (summaries[k]["all"]["accuracy"], summaries[k]["all"]["mrr"]), reverse=True)
+        win, second = ranked[0], ranked[1]
+        wa, sa = summaries[win]["all"], summaries[second]["all"]
+        lines += [
+            "",
+            f"**Winner: {win}** — accuracy {fmt(wa['accuracy'])} vs {fmt(sa['accuracy'])} for the runner-up ({second}), "
+            f"MRR {fmt(wa['mrr'])} vs {fmt(sa['mrr'])}." + ("" if win == default else " The default should be changed to it."),
+            "",
+        ]
+    lines += ["## Error analysis (default configuration)", ""] + _error_analysis(runs[default])
+    path = out_dir / "report.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

@@ -1,0 +1,106 @@
+"""Scores of one answered item, and their aggregation per kind (the design's metrics)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+
+from app.models import Answer
+from evals.dataset import EvalItem
+from ingest.quotes import QuoteIndex, dehyphenate, normalise
+
+
+def _contains(text: str, needle: str) -> bool:
+    t, n = normalise(text), normalise(needle)
+    return n in t or dehyphenate(n) in dehyphenate(t)
+
+
+@dataclass
+class ItemScores:
+    """Per-item metrics; retrieval metrics are None for out-of-scope items."""
+
+    hit1: float | None
+    hit5: float | None
+    hit10: float | None
+    rr: float | None
+    accurate: float
+    citation_precision: float | None
+    refused: bool
+    latency_ms: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def first_hit_rank(item: EvalItem, texts: list[str]) -> int | None:
+    """1-based rank of the first retrieved text containing an evidence string."""
+    for rank, text in enumerate(texts, 1):
+        index = QuoteIndex([text])
+        if any(index.contains(e) for e in item.evidence):
+            return rank
+    return None
+
+
+def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
+    """Out of scope: refused. Otherwise: supported, every must_include and one any_of in the answer."""
+    if item.kind == "out_of_scope":
+        return not answer.supported
+    if not answer.supported:
+        return False
+    text = answer.answer_markdown
+    if not all(_contains(text, m) for m in item.must_include):
+        return False
+    return not item.any_of or any(_contains(text, a) for a in item.any_of)
+
+
+def citation_precision(item: EvalItem, answer: Answer) -> float | None:
+    """Share of cited passages that contain an evidence string or one of the facts asked for."""
+    if item.kind == "out_of_scope" or not answer.citations:
+        return None
+    texts = {r.chunk_id: r.text for r in answer.retrieved}
+    facts = item.must_include + item.any_of
+    good = 0
+    for c in answer.citations:
+        text = texts.get(c.chunk_id, "")
+        index = QuoteIndex([text])
+        if any(index.contains(e) for e in item.evidence) or any(_contains(text, f) for f in facts):
+            good += 1
+    return good / len(answer.citations)
+
+
+def score_item(item: EvalItem, answer: Answer, top10: list[str], latency_ms: int) -> ItemScores:
+    if item.kind == "out_of_scope":
+        hit1 = hit5 = hit10 = rr = None
+    else:
+        rank = first_hit_rank(item, top10)
+        hit1, hit5, hit10 = (float(rank is not None and rank <= k) for k in (1, 5, 10))
+        rr = 1.0 / rank if rank else 0.0
+    return ItemScores(
+        hit1, hit5, hit10, rr, float(answer_is_accurate(item, answer)), citation_precision(item, answer),
+        not answer.supported, latency_ms,
+    )  # fmt: skip
+
+
+def _mean(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return statistics.fmean(vals) if vals else None
+
+
+def aggregate(rows: list[tuple[EvalItem, ItemScores]]) -> dict[str, float | int | None]:
+    """Means over a group of items, plus refusal accuracy and false-refusal rate."""
+    scores = [s for _, s in rows]
+    oos = [s for it, s in rows if it.kind == "out_of_scope"]
+    ins = [s for it, s in rows if it.kind != "out_of_scope"]
+    lat = sorted(s.latency_ms for s in scores)
+    return {
+        "n": len(rows),
+        "hit@1": _mean([s.hit1 for s in scores]),
+        "hit@5": _mean([s.hit5 for s in scores]),
+        "hit@10": _mean([s.hit10 for s in scores]),
+        "mrr": _mean([s.rr for s in scores]),
+        "accuracy": _mean([s.accurate for s in scores]),
+        "citation_precision": _mean([s.citation_precision for s in scores]),
+        "refusal_accuracy": _mean([float(s.refused) for s in oos]),
+        "false_refusals": _mean([float(s.refused) for s in ins]),
+        "latency_p50_ms": lat[len(lat) // 2] if lat else None,
+    }
