@@ -12,10 +12,14 @@ from functools import cached_property
 
 from app.answer import AnswerBackend, BackendError, get_backend
 from app.answer.base import Draft, DraftClaim
+from app.answer.llm import LLMBackend
 from app.config import Settings, load_settings
+from app.conversation import Turn, condense_with_llm, rewrite_follow_up
 from app.evidence import evidence_label
 from app.guard import apply_guard
 from app.models import Answer, Citation, Claim, Passage, RetrievedRef
+from app.practices import PracticeFinder
+from app.recommend import Recommender, is_design_question
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.text import STOPWORDS, content_terms, split_sentences
 from ingest.codes import PRACTICE_CODE
@@ -57,42 +61,74 @@ class Assistant:
         backend: str | None = None,
         k: int | None = None,
         filters: Filters = NO_FILTERS,
+        history: list[Turn] | None = None,
         retrieval_query: str | None = None,
     ) -> Answer:
-        """Answer one question from the corpus, every claim cited; ``supported=False`` when it cannot."""
+        """Answer one question from the corpus, every claim cited; ``supported=False`` when it cannot.
+
+        ``history`` (earlier turns) lets a follow-up be rewritten before retrieval;
+        design questions get a sectioned recommendation.
+        """
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        timings: dict[str, int] = {}
-        t0 = time.perf_counter()
-        query = retrieval_query or question
-        passages = self.retriever.search(query, k or self.settings.k, filters)
-        timings["retrieve"] = int((time.perf_counter() - t0) * 1000)
         name = backend or self.settings.backend
         notice = None
-        t1 = time.perf_counter()
+        try:
+            chosen = self.backend(name)
+        except BackendError as exc:
+            notice = f"The {name} backend is not available: {exc}. Showing the extractive answer instead."
+            name, chosen = "extractive", self.backend("extractive")
+        timings: dict[str, int] = {}
+        t0 = time.perf_counter()
+        query = retrieval_query or self.rewrite(question, history or [], chosen)
         unknown = self.unknown_terms(question)
-        if unknown:
-            draft = Draft(
-                supported=False,
-                refusal=f"The documents in this corpus do not mention {', '.join(unknown)}, so they cannot answer this.",
-            )
-        elif not passages:
-            draft = Draft(supported=False, refusal="Nothing in the corpus matches this question.")
-        else:
-            try:
-                draft = self.backend(name).compose(query, passages)
-            except BackendError as exc:
-                notice = f"The {name} backend could not answer: {exc}. Showing the extractive answer instead."
+        recommend = not unknown and not filters.active and is_design_question(question)
+        if recommend:
+            draft, passages = self.recommender.compose(query)
+            timings["retrieve+answer"] = int((time.perf_counter() - t0) * 1000)
+            if name != "extractive":
+                notice = notice or "Recommendations are composed extractively, theme by theme, whichever backend is chosen."
                 name = "extractive"
-                draft = self.backend(name).compose(query, passages)
-        timings["answer"] = int((time.perf_counter() - t1) * 1000)
+        else:
+            passages = self.retriever.search(query, k or self.settings.k, filters)
+            timings["retrieve"] = int((time.perf_counter() - t0) * 1000)
+            t1 = time.perf_counter()
+            if unknown:
+                terms = ", ".join(unknown)
+                draft = Draft(
+                    supported=False, refusal=f"The documents in this corpus do not mention {terms}, so they cannot answer this."
+                )
+            elif not passages:
+                draft = Draft(supported=False, refusal="Nothing in the corpus matches this question.")
+            else:
+                try:
+                    draft = chosen.compose(query, passages)
+                except BackendError as exc:
+                    notice = f"The {name} backend could not answer: {exc}. Showing the extractive answer instead."
+                    name = "extractive"
+                    draft = self.backend(name).compose(query, passages)
+            timings["answer"] = int((time.perf_counter() - t1) * 1000)
         answer = build_answer(question, draft, passages, name)
         answer.notice = notice
         answer.timings_ms = timings
-        if retrieval_query and retrieval_query != question:
-            answer.rewritten_query = retrieval_query
+        if query != question:
+            answer.rewritten_query = query
         return answer
+
+    def rewrite(self, question: str, history: list[Turn], backend: AnswerBackend) -> str:
+        """The retrieval query for a follow-up: the LLM's condense prompt, or the rule without a model."""
+        if isinstance(backend, LLMBackend):
+            try:
+                return condense_with_llm(question, history, backend.complete)
+            except BackendError:
+                pass  # the answer step reports the backend problem
+        return rewrite_follow_up(question, history)
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        finder = PracticeFinder(self.settings.practices_dir, self.retriever) if self.settings.practices_dir.exists() else None
+        return Recommender(self.retriever, finder, self.backend("extractive"))  # type: ignore[arg-type]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

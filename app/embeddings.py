@@ -61,6 +61,26 @@ def embed(texts: list[str], settings: Settings | None = None, batch_size: int = 
     return np.asarray(vectors, dtype=np.float32)
 
 
+_CACHE: dict[str, np.ndarray] = {}
+_CACHE_LIMIT = 100_000  # ~150 MB at 384 floats; the corpus has a few thousand sentences
+
+
+def remember(texts: list[str], vectors: np.ndarray) -> None:
+    """Seed the cache with vectors computed elsewhere (e.g. the sentence vectors stored in Chroma)."""
+    if len(_CACHE) + len(texts) > _CACHE_LIMIT:
+        _CACHE.clear()
+    for text, vec in zip(texts, vectors, strict=True):
+        _CACHE[text] = np.asarray(vec, dtype=np.float32)
+
+
+def embed_cached(texts: list[str], settings: Settings | None = None) -> np.ndarray:
+    """Like :func:`embed`, but each distinct text is embedded once per process."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _CACHE))
+    if missing:
+        remember(missing, embed(missing, settings))
+    return np.stack([_CACHE[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+
 class ChromaEmbedder(EmbeddingFunction[Documents]):
     """Chroma embedding function backed by the packaged model."""
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from app.bm25 import BM25Index
 from app.config import Settings
-from app.embeddings import embed
+from app.embeddings import embed, remember
 from app.models import Chunk, Passage
 from app.store import Store
 from app.text import content_terms
@@ -27,8 +27,11 @@ class Filters:
     source_types: tuple[str, ...] | None = None
     practice_code: str | None = None
     country: str | None = None
+    section: str | None = None  # chunks whose section path contains this text
 
     def accepts(self, chunk: Chunk) -> bool:
+        if self.section and self.section.lower() not in chunk.section.lower():
+            return False
         if self.source_types and chunk.source_type not in self.source_types:
             return False
         if self.practice_code and self.practice_code.upper() not in chunk.practice_codes:
@@ -37,7 +40,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.source_types or self.practice_code or self.country)
+        return bool(self.source_types or self.practice_code or self.country or self.section)
 
 
 NO_FILTERS = Filters()
@@ -50,6 +53,9 @@ class Retriever:
         self.settings = settings
         self.store = store or Store(settings)
         self.bm25_index = bm25 or BM25Index.load(settings.bm25_dir)
+        # Answer composition scores sentences: reuse the vectors ingest stored instead of re-embedding.
+        texts, vectors = self.store.all_sentence_vectors()
+        remember(texts, vectors)
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -84,6 +90,11 @@ class Retriever:
     @cached_property
     def chunks_by_id(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.bm25_index.chunks}
+
+    def card_chunk(self, code: str) -> Chunk | None:
+        """The practice card chunk of a practice code, if the cards are indexed."""
+        doc_id = f"practice-{code.lower()}"
+        return next((c for c in self.bm25_index.chunks if c.doc_id == doc_id), None)
 
     def sentences(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Chunks ranked by their single best-matching sentence (sentence-level dense search)."""

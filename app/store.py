@@ -95,6 +95,20 @@ class Store:
             for text, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
         ]
 
+    def all_sentence_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every stored sentence with its vector."""
+        texts: list[str] = []
+        vectors: list[np.ndarray] = []
+        offset, page = 0, 2000
+        while True:
+            got = self.sentences.get(include=["documents", "embeddings"], limit=page, offset=offset)
+            texts += got["documents"]
+            vectors += list(got["embeddings"])
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        return texts, np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
     def ids_for_doc(self, doc_id: str) -> set[str]:
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 

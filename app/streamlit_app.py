@@ -1,4 +1,4 @@
-"""Joined-Up chat (``joinedup serve``): ask, read a cited answer, open each source passage."""
+"""Joined-Up (``joinedup serve``): chat with cited answers, and a practice finder."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from app.answer import BACKEND_NAMES
 from app.ask import Assistant
 from app.config import load_settings
+from app.conversation import Turn
 from app.models import Answer
+from app.practices import PracticeFinder, PracticeQuery
 from app.retrieve import Filters
+from ingest.cards import DELIVERY_MODELS, FUNDING, SECTORS, TARGET_GROUPS
 
 SOURCE_TYPES = {"Report": "report", "Paper": "paper", "Practice cards": "practice_card"}
+ANY = "(any)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,16 +34,16 @@ def get_assistant() -> Assistant:
     return Assistant(settings)
 
 
-def render_answer(answer: Answer) -> None:
+def render_answer(answer: Answer, show_query: bool) -> None:
     """The answer text, then one expandable entry per citation with its quote and source."""
     if answer.notice:
         st.warning(answer.notice)
+    if show_query and answer.rewritten_query:
+        st.caption(f"Searched for: {answer.rewritten_query}")
     if not answer.supported:
         st.info(answer.answer_markdown)
         return
     st.markdown(answer.answer_markdown)
-    if answer.rewritten_query:
-        st.caption(f"Searched for: {answer.rewritten_query}")
     for c in answer.citations:
         where = c.section + (f", page {c.page}" if c.page else "")
         with st.expander(f"[{c.n}] {c.doc_title} — {c.evidence_label}"):
@@ -47,6 +51,63 @@ def render_answer(answer: Answer) -> None:
             st.markdown(f"> {c.quote}")
     if answer.practices:
         st.caption("Practices mentioned: " + ", ".join(answer.practices))
+    if answer.guard and answer.guard.removed_claims:
+        st.caption(f"Grounding check removed {answer.guard.removed_claims} unsupported statement(s).")
+
+
+def chat(assistant: Assistant, backend: str, k: int, filters: Filters, show_query: bool) -> None:
+    messages: list[dict] = st.session_state.setdefault("messages", [])
+    for m in messages:
+        with st.chat_message(m["role"]):
+            if m["role"] == "user":
+                st.markdown(m["content"])
+            else:
+                render_answer(Answer.model_validate(m["answer"]), show_query)
+    question = st.chat_input("Ask about integrated services, e.g. “How are integrated services funded?”")
+    if not question:
+        return
+    history = [
+        Turn(a["answer"]["question"], a["answer"]["practices"], a["answer"].get("rewritten_query"))
+        for a in messages
+        if a["role"] == "assistant"
+    ]
+    messages.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"), st.spinner("Searching the evidence…"):
+        answer = assistant.ask(question, backend=backend, k=k, filters=filters, history=history)
+        render_answer(answer, show_query)
+    messages.append({"role": "assistant", "answer": answer.model_dump()})
+
+
+def finder(assistant: Assistant) -> None:
+    st.subheader("Find comparable practices")
+    finder = PracticeFinder(assistant.settings.practices_dir, assistant.retriever)
+    cols = st.columns(5)
+    countries = sorted({c.country for c in finder.cards})
+    country = cols[0].selectbox("Country", [ANY, *countries])
+    sector = cols[1].selectbox("Sector", [ANY, *SECTORS])
+    group = cols[2].selectbox("Target group", [ANY, *TARGET_GROUPS])
+    model = cols[3].selectbox("Delivery model", [ANY, *DELIVERY_MODELS])
+    funding = cols[4].selectbox("Funding", [ANY, *FUNDING])
+    like = st.text_input("Describe your situation (optional)", placeholder="one-stop shop for young jobseekers in a rural area")
+
+    def pick(v: str) -> str | None:
+        return None if v == ANY else v
+
+    matches = finder.find(PracticeQuery(pick(country), pick(sector), pick(group), pick(model), pick(funding), like or None))
+    st.caption(f"{len(matches)} practice(s)")
+    for m in matches:
+        with st.expander(f"{m.code} — {m.title or '(name not given in the sources)'} ({m.country})"):
+            st.markdown(m.reason)
+            for quote in m.evidence:
+                st.markdown(f"> {quote}")
+            if m.similar_passage:
+                st.caption(f"Similar passage ({m.similar_source}): {m.similar_passage}")
+            if m.card and m.card.summary:
+                st.markdown(m.card.summary)
+            if m.card and m.card.notes:
+                st.caption(f"Note: {m.card.notes}")
 
 
 def main() -> None:
@@ -58,24 +119,14 @@ def main() -> None:
         backend = st.selectbox("Answer backend", BACKEND_NAMES, index=0)
         k = st.slider("Passages to retrieve", 3, 20, 8)
         chosen = st.multiselect("Search in", list(SOURCE_TYPES), default=list(SOURCE_TYPES))
+        show_query = st.toggle("Show the search query of follow-ups", value=False)
     assistant = get_assistant()
-    filters = Filters(source_types=tuple(SOURCE_TYPES[c] for c in chosen) or None)
-    messages: list[dict] = st.session_state.setdefault("messages", [])
-    for m in messages:
-        with st.chat_message(m["role"]):
-            if m["role"] == "user":
-                st.markdown(m["content"])
-            else:
-                render_answer(Answer.model_validate(m["answer"]))
-    question = st.chat_input("Ask about integrated services, e.g. “How are integrated services funded?”")
-    if question:
-        messages.append({"role": "user", "content": question})
-        with st.chat_message("user"):
-            st.markdown(question)
-        with st.chat_message("assistant"), st.spinner("Searching the evidence…"):
-            answer = assistant.ask(question, backend=backend, k=k, filters=filters)
-            render_answer(answer)
-        messages.append({"role": "assistant", "answer": answer.model_dump()})
+    filters = Filters(source_types=tuple(SOURCE_TYPES[c] for c in chosen) if len(chosen) < len(SOURCE_TYPES) else None)
+    ask_tab, finder_tab = st.tabs(["Ask", "Practice finder"])
+    with ask_tab:
+        chat(assistant, backend, k, filters, show_query)
+    with finder_tab:
+        finder(assistant)
 
 
 main()

@@ -128,7 +128,7 @@ def write_report(runs: dict[str, list[ItemResult]], default: str, out_dir: Path)
             f"MRR {fmt(wa['mrr'])} vs {fmt(sa['mrr'])}." + ("" if win == default else " The default should be changed to it."),
             "",
         ]
-    lines += ["## Error analysis (default configuration)", ""] + _error_analysis(runs[default])
+    lines += ["## Error analysis (default configuration)", "", *_error_analysis(runs[default])]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

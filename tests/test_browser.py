@@ -69,11 +69,12 @@ def test_question_in_browser_gives_cited_answer(served_app, tmp_path):
         box.wait_for(timeout=180_000)
         box.fill("How are integrated services funded?")
         box.press("Enter")
-        first = page.get_by_test_id("stExpander").first
+        answer = page.get_by_test_id("stChatMessage").nth(1)
+        first = answer.get_by_test_id("stExpander").first
         first.wait_for(timeout=180_000)
         assert "[1] " in first.inner_text()  # the label; Streamlit prefixes an icon name
-        assert "[1]" in page.get_by_test_id("stChatMessage").last.inner_text()
+        assert "[1]" in answer.inner_text()
         first.locator("summary").click()
-        page.get_by_test_id("stExpander").first.locator("blockquote").wait_for(timeout=30_000)
+        first.locator("blockquote").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "answer.png"))
         browser.close()

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from app.answer.base import AnswerBackend, Draft, DraftClaim
 from app.config import Settings
-from app.embeddings import embed
+from app.conversation import FOCUS_SEPARATOR
+from app.embeddings import embed, embed_cached
 from app.models import Passage
 from app.text import content_terms, split_sentences
 from ingest.codes import practice_codes
@@ -35,6 +36,7 @@ _ASKS_PRACTICE = re.compile(
     r"|is there (a|an|any) (practice|example|programme|project))",
     re.I,
 )
+FOCUS_BONUS = 0.2  # a follow-up's own words ("how were they funded?") outweigh the carried-over topic
 _HAS_NUMBER = re.compile(r"\d")
 _CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 
@@ -73,8 +75,9 @@ class ExtractiveBackend(AnswerBackend):
                     candidates.append((pi, si, sentence))
         if not candidates:
             return []
-        vectors = embed([question] + [c[2] for c in candidates], self.settings)
-        semantic = vectors[1:] @ vectors[0]
+        q_vec = embed([question], self.settings)[0]
+        semantic = embed_cached([c[2] for c in candidates], self.settings) @ q_vec
+        focus = set(content_terms(question.split(FOCUS_SEPARATOR)[0])) if FOCUS_SEPARATOR in question else set()
         scored = []
         for (pi, si, sentence), sim in zip(candidates, semantic, strict=True):
             terms = set(content_terms(sentence))
@@ -82,6 +85,8 @@ class ExtractiveBackend(AnswerBackend):
             score = SEMANTIC_WEIGHT * float(sim) + (1 - SEMANTIC_WEIGHT) * lexical + RANK_PRIOR / (1 + pi)
             if (wants_number and _HAS_NUMBER.search(sentence)) or (wants_practice and practice_codes(sentence)):
                 score += ANSWER_TYPE_BONUS
+            if focus and focus & terms:
+                score += FOCUS_BONUS
             scored.append(ScoredSentence(sentence, pi, si, score, terms))
         scored.sort(key=lambda s: -s.score)
         return scored
