@@ -104,8 +104,8 @@ class Recommender:
         passages: list[Passage] = []
         claims: list[DraftClaim] = []
         used: set[str] = set()
-        facets = [*FACETS, *(Facet(f"Recommendations for {r.lower()}", "recommendation", section=f"Recommendations > {r}", sentences=2)
-                             for r in profile.roles)]  # fmt: skip
+        roles = [Facet(f"Recommendations for {r.lower()}", "recommendation", f"Recommendations > {r}") for r in profile.roles]
+        facets = [*FACETS, *roles]
         for facet in facets:
             query = f"{question} {facet.terms}"
             hits = self.retriever.hybrid(

@@ -43,7 +43,8 @@ def test_invented_number_is_removed(llm):
     script, assistant = llm
     table, _ = passage_numbers(assistant)
     script.replies.append(
-        f"Joint or pooled funding is used by 20 practices [{table}]. Pooled funding cut costs by 37% in these practices [{table}]."
+        f"Joint or pooled funding is used by 20 practices [{table}]. "
+        f"Pooled funding cut costs by 37% in these practices [{table}]."
     )
     answer = assistant.ask(QUESTION)
     assert answer.guard.removed_claims == 1
@@ -64,7 +65,8 @@ def test_citation_to_the_wrong_passage_is_removed(llm):
     script, assistant = llm
     table, other = passage_numbers(assistant)
     script.replies.append(
-        f"Joint or pooled funding is used by 20 practices [{table}]. Budgets were pooled by two or more agencies in 20 practices [{other}]."
+        f"Joint or pooled funding is used by 20 practices [{table}]. "
+        f"Budgets were pooled by two or more agencies in 20 practices [{other}]."
     )
     answer = assistant.ask(QUESTION)
     assert answer.guard.removed_claims == 1
