@@ -12,6 +12,7 @@ from functools import cached_property
 
 from app.answer import AnswerBackend, BackendError, get_backend
 from app.answer.base import Draft, DraftClaim
+from app.answer.extractive import ExtractiveBackend
 from app.answer.llm import LLMBackend
 from app.config import Settings, load_settings
 from app.conversation import Turn, condense_with_llm, rewrite_follow_up
@@ -41,7 +42,10 @@ class Assistant:
 
     def backend(self, name: str) -> AnswerBackend:
         if name not in self._backends:
-            self._backends[name] = get_backend(name, self.settings)
+            backend = get_backend(name, self.settings)
+            if isinstance(backend, ExtractiveBackend):
+                backend.idf = self.retriever.idf
+            self._backends[name] = backend
         return self._backends[name]
 
     def unknown_terms(self, question: str) -> list[str]:

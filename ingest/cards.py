@@ -180,23 +180,17 @@ def _label(values: list[str]) -> str:
 def card_text(card: PracticeCard) -> str:
     """The card as a readable passage: what retrieval indexes and a citation quotes."""
     name = card.title or "(name not given in the sources)"
-    profile = []
-    if card.delivery_models:
-        profile.append(f"uses {_label(card.delivery_models)}")
-    if card.target_groups:
-        profile.append(f"for {_label(card.target_groups)}")
-    if card.sectors:
-        profile.append(f"joining social services with {_label(card.sectors)}")
+    phrases = (("uses", card.delivery_models), ("for", card.target_groups), ("joining social services with", card.sectors))
+    profile = [f"{verb} {_label(values)}" for verb, values in phrases if values]
     # A self-contained first sentence, so "who uses case management for older people" can quote it.
     parts = [f"Practice {card.code}, {name} ({card.country})" + (f", {', '.join(profile)}." if profile else ".")]
-    if card.original_title:
-        parts.append(f"Original title: {card.original_title}.")
-    if card.paper_ref:
-        parts.append(f"Paper reference: {card.paper_ref}.")
-    if card.alt_codes:
-        parts.append(f"Also referred to as {', '.join(card.alt_codes)}.")
-    if card.organisation:
-        parts.append(f"Organisation: {card.organisation}.")
+    labelled = (
+        ("Original title", card.original_title),
+        ("Paper reference", card.paper_ref or ""),
+        ("Also referred to as", ", ".join(card.alt_codes)),
+        ("Organisation", card.organisation),
+    )
+    parts += [f"{label}: {value}." for label, value in labelled if value]
     facets = [
         ("Sectors working with social services", card.sectors),
         ("Target groups", card.target_groups),

@@ -25,8 +25,9 @@ MAX_SENTENCE_CHARS = 700
 SEMANTIC_WEIGHT = 0.65
 RANK_PRIOR = 0.05
 SUPPORT_THRESHOLD = 0.38  # best sentence below this: the corpus does not answer the question
-KEEP_RATIO = 0.6  # consider sentences scoring at least this share of the best one
-MAX_CLAIMS = 8
+KEEP_RATIO = 0.5  # consider sentences scoring at least this share of the best one
+MAX_CLAIMS = 10
+KEY_POINTS = 5
 DUPLICATE_OVERLAP = 0.6
 COVERAGE_BONUS = 0.15  # favours a sentence that covers question words the chosen ones do not
 ANSWER_TYPE_BONUS = 0.08  # a sentence of the kind the question asks for (a figure, a named practice)
@@ -59,9 +60,16 @@ class ExtractiveBackend(AnswerBackend):
 
     name = "extractive"
 
-    def __init__(self, settings: Settings | None = None, max_claims: int = MAX_CLAIMS) -> None:
+    def __init__(
+        self, settings: Settings | None = None, max_claims: int = MAX_CLAIMS, idf: dict[str, float] | None = None
+    ) -> None:
         self.settings = settings
         self.max_claims = max_claims
+        # Rare words weigh more in the lexical score ("pooled" says more than "services").
+        self.idf = idf or {}
+
+    def _weight(self, terms: set[str]) -> float:
+        return sum(self.idf.get(t, 1.0) for t in terms)
 
     def score_sentences(self, question: str, passages: list[Passage]) -> list[ScoredSentence]:
         """Every candidate sentence of the passages with its relevance score, best first."""
@@ -81,7 +89,7 @@ class ExtractiveBackend(AnswerBackend):
         scored = []
         for (pi, si, sentence), sim in zip(candidates, semantic, strict=True):
             terms = set(content_terms(sentence))
-            lexical = len(q_terms & terms) / max(1, len(q_terms))
+            lexical = self._weight(q_terms & terms) / max(1e-9, self._weight(q_terms)) if q_terms else 0.0
             score = SEMANTIC_WEIGHT * float(sim) + (1 - SEMANTIC_WEIGHT) * lexical + RANK_PRIOR / (1 + pi)
             if (wants_number and _HAS_NUMBER.search(sentence)) or (wants_practice and practice_codes(sentence)):
                 score += ANSWER_TYPE_BONUS
@@ -121,5 +129,9 @@ class ExtractiveBackend(AnswerBackend):
         if not scored or scored[0].score < SUPPORT_THRESHOLD:
             return Draft(supported=False, refusal="The documents in this corpus do not answer this question.")
         chosen = self.select(scored, question)
-        claims = [DraftClaim(text=s.text, sources=[s.passage], quote=s.text) for s in chosen]
+        # The best few first; the rest, still relevant, under their own heading so the answer stays skimmable.
+        claims = [
+            DraftClaim(text=s.text, sources=[s.passage], quote=s.text, heading="" if i < KEY_POINTS else "Further evidence")
+            for i, s in enumerate(chosen)
+        ]
         return Draft(claims=claims, preface="What the sources say:")
