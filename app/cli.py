@@ -177,8 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.store import StoreError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (StoreError, ValueError, FileNotFoundError) as exc:
+        print(f"joinedup: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

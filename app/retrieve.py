@@ -34,7 +34,7 @@ def search_query(question: str) -> str:
 
 RRF_K = 60  # the usual constant: dampens the weight of top ranks
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
-HYBRID_PARTS = ("dense", "bm25", "sentences")
+HYBRID_WEIGHTS = {"dense": 1.0, "bm25": 1.0, "sentences": 1.0}
 
 
 @dataclass(frozen=True)
@@ -153,12 +153,12 @@ class Retriever:
             "bm25": lambda: self.bm25(query, pool, filters),
             "sentences": lambda: self.sentences(query, pool, filters, vector),
         }
-        for hits in (runs[name]() for name in HYBRID_PARTS):
-            for p in hits:
-                name, rank = next(iter(p.ranks.items()))
+        for name, weight in HYBRID_WEIGHTS.items():
+            for p in runs[name]():
+                rank = p.ranks[name]
                 entry = fused.setdefault(p.chunk.id, Passage(chunk=p.chunk, score=0.0, ranks={}))
                 entry.ranks[name] = rank
-                entry.score += 1.0 / (RRF_K + rank)
+                entry.score += weight / (RRF_K + rank)
         return sorted(fused.values(), key=lambda p: -p.score)[:k]
 
     def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS, mode: str | None = None) -> list[Passage]:

@@ -31,6 +31,7 @@ DEFAULT = EvalConfig("default (hybrid, cards, configured chunks)")
 ABLATIONS = (
     EvalConfig("dense only", retriever="dense"),
     EvalConfig("BM25 only", retriever="bm25"),
+    EvalConfig("sentence-dense only", retriever="sentences"),
     EvalConfig("hybrid without practice cards", cards=False),
     EvalConfig("hybrid, 600-char chunks", chunk_size=600),
     EvalConfig("hybrid, 1200-char chunks", chunk_size=1200),

@@ -12,7 +12,7 @@ from evals.dataset import load_items, validate_items
 from evals.runner import DEFAULT, run_config, summarise
 
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
-GATE = {"hit@5": 0.78, "mrr": 0.58, "accuracy": 0.45, "citation_precision": 0.25, "refusal_accuracy": 0.7}
+GATE = {"hit@5": 0.82, "mrr": 0.62, "accuracy": 0.55, "citation_precision": 0.26, "refusal_accuracy": 0.78}
 MAX_FALSE_REFUSALS = 0.05
 
 

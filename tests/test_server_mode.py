@@ -1,0 +1,73 @@
+"""The same code against a Chroma server (`chroma run`), selected by CHROMA_HOST/CHROMA_PORT."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.ask import Assistant
+from app.store import Store, StoreError
+from ingest.pipeline import ingest
+from tests.conftest import make_settings
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def chroma_server(tmp_path):
+    if not CHROMA.exists():
+        pytest.fail("the chroma CLI ships with chromadb and should be in the venv")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "documents").mkdir(parents=True)
+    (corpus / "practices").mkdir()
+    shutil.copy(Path(__file__).parent.parent / "corpus" / "practices" / "FI5.yaml", corpus / "practices")
+    (corpus / "documents" / "notes.md").write_text(
+        "# Local notes\n\nThe Lumiere network pairs every family with one key worker who coordinates health visitors and teachers.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path / "data", corpus).with_(chroma_host="127.0.0.1", chroma_port=chroma_server)
+    report = ingest(settings)
+    assert not report.failed and report.added == 2
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing stored locally: the server holds it
+    assert Store(settings).count() == 2
+    assert ingest(settings).added == 0  # idempotent against the server too
+    answer = Assistant(settings).ask("How does the Lumiere network coordinate support for families?")
+    assert answer.supported and "key worker" in answer.citations[0].quote
+
+
+def test_unreachable_server_gives_a_clear_error(tmp_path):
+    settings = make_settings(tmp_path / "data").with_(chroma_host="127.0.0.1", chroma_port=_free_port())
+    with pytest.raises(StoreError, match="Cannot reach the Chroma server at 127.0.0.1"):
+        Store(settings)
