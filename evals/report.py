@@ -135,8 +135,7 @@ def write_report(runs: dict[str, list[ItemResult]], default: str, out_dir: Path)
             "",
             f"**Winner: {win}** — score {composite(wa):.3f} vs {composite(sa):.3f} for the runner-up ({second}), "
             f"a margin of {margin:.3f} (accuracy {fmt(wa['accuracy'])} vs {fmt(sa['accuracy'])}, "
-            f"MRR {fmt(wa['mrr'])} vs {fmt(sa['mrr'])})."
-            + ("" if win == default else " The default should be changed to it."),
+            f"MRR {fmt(wa['mrr'])} vs {fmt(sa['mrr'])})." + ("" if win == default else " The default should be changed to it."),
             "",
         ]
     lines += ["## Error analysis (default configuration)", "", *_error_analysis(runs[default])]

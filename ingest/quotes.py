@@ -21,8 +21,8 @@ _TRANSLATE = str.maketrans(
         "\u2013": "-",
         "\u2014": "-",
         "\u00a0": " ",
-        "\uf0b7": " ",  # private-use bullet glyph from PDF extraction
-        "\u2022": " ",
+        "\uf0b7": "- ",  # bullet glyphs read as the "- " list marker cleaning puts in their place
+        "\u2022": "- ",
     }
 )
 _WS = re.compile(r"\s+")

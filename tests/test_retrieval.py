@@ -24,7 +24,8 @@ def test_each_single_retriever_is_callable_and_ranks(assistant):
 
 def test_hybrid_fuses_both_rank_lists(assistant):
     fused = assistant.retriever.hybrid("Open Dialogue Aarhus mental health", 8)
-    assert any(len(p.ranks) == 2 for p in fused)  # found by both retrievers
+    assert any(len(p.ranks) >= 2 for p in fused)  # found by more than one retriever
+    assert all(set(p.ranks) <= {"dense", "bm25", "sentences"} for p in fused)
 
 
 def test_source_type_filter(assistant):
