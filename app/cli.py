@@ -11,8 +11,25 @@ from pathlib import Path
 from app.config import ROOT, load_settings
 
 
-def _progress(name: str) -> None:
-    print(f"  ingesting {name} …", file=sys.stderr, flush=True)
+class ProgressBar:
+    """A tqdm bar over the files of an ingest (on stderr)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, unit="file", file=sys.stderr, desc="ingest")
+        self.bar.n = done
+        self.bar.set_postfix_str(name[:40])
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.n = self.bar.total
+            self.bar.close()
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -20,7 +37,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     paths = [Path(p).resolve() for p in args.paths] or None
-    report = ingest(settings, paths, rebuild=args.rebuild, progress=None if args.quiet else _progress)
+    bar = None if args.quiet else ProgressBar()
+    report = ingest(settings, paths, rebuild=args.rebuild, progress=bar)
+    if bar:
+        bar.close()
     for f in report.files:
         detail = f"+{f.added} -{f.removed}" if f.status != "failed" else f.reason
         print(f"{f.status:9} {Path(f.path).name:60} {detail}")
@@ -35,7 +55,9 @@ def _ensure_index() -> None:
     settings = load_settings()
     if not index_ready(settings):
         print("No index yet: ingesting the corpus (about a minute) …", file=sys.stderr)
-        ingest(settings, progress=_progress)
+        bar = ProgressBar()
+        ingest(settings, progress=bar)
+        bar.close()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ POLICY = "policy description"
 RECOMMENDATION = "recommendation"
 PAPER = "peer-reviewed analysis (34 articles, 44 practices)"
 SUMMARY = "report summary"
+CONCLUSION = "report conclusion (barriers and facilitators)"
 USER = "your document"
 
 
@@ -27,6 +28,8 @@ def evidence_label(chunk: Chunk) -> str:
         return CASE_STUDY
     if "recommendation" in section:
         return RECOMMENDATION
+    if "facilitators and barriers" in section:
+        return CONCLUSION
     if "literature review" in section:
         return f"{LITERATURE} (60 articles)"
     if "practice review" in section:

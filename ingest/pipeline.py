@@ -116,9 +116,11 @@ def ingest(
     settings: Settings,
     paths: list[Path] | None = None,
     rebuild: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> IngestReport:
     """Ingest files into the store; unchanged files are skipped, changed ones replace their chunks.
+
+    ``progress(done, total, name)`` is called before each file.
 
     A file that cannot be read is reported as failed and the others still ingest.
     """
@@ -137,9 +139,9 @@ def ingest(
         salt = json.dumps([settings.chunk_size, settings.chunk_overlap, sorted(refs.items()), chunker_version()])
         report = IngestReport()
         changed = rebuild
-        for path in files:
+        for done, path in enumerate(files):
             if progress:
-                progress(path.name)
+                progress(done, len(files), path.name)
             file_report = _ingest_one(path, settings, store, manifest, refs, salt)
             report.files.append(file_report)
             changed |= file_report.status in {"added", "replaced"}
