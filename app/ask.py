@@ -24,7 +24,9 @@ from app.recommend import Recommender, is_design_question
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.text import STOPWORDS, content_terms, split_sentences
 from ingest.codes import PRACTICE_CODE
+from ingest.quotes import normalise
 
+SOURCE_NAMES = {"esn", "ijic", "dmic", "european", "europe", "eu"}  # the corpus's own names, not topics
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 
 
@@ -58,6 +60,26 @@ class Assistant:
             if word not in STOPWORDS and not self.retriever.knows(word):
                 out.append(m.group(0))
         return out
+
+    def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
+        """Names in the question (known to the corpus) that none of the retrieved passages mention.
+
+        "What does the report say about Canada?" retrieves passages on integrated services, none of
+        which discusses Canada: answering from them would put words in the sources' mouth.
+        """
+        text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
+        missing = []
+        for m in _SALIENT.finditer(question):
+            before = question[: m.start()].rstrip()
+            if not before or before[-1] in ".?!:":
+                continue  # a capital after a sentence start is not evidence of a name
+            word = re.sub(r"[’']s$", "", m.group(0))
+            low = word.lower()
+            if low in STOPWORDS or low in SOURCE_NAMES or re.search(r"[’']", low):
+                continue
+            if low not in text and low.rstrip("s") not in text:
+                missing.append(word)
+        return missing
 
     def ask(
         self,
@@ -105,6 +127,9 @@ class Assistant:
                 )
             elif not passages:
                 draft = Draft(supported=False, refusal="Nothing in the corpus matches this question.")
+            elif missing := self.names_not_in(question, passages):
+                names = ", ".join(missing)
+                draft = Draft(supported=False, refusal=f"The documents do not discuss {names} in connection with this question.")
             else:
                 try:
                     draft = chosen.compose(query, passages)

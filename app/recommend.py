@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.base import Draft, DraftClaim
-from app.answer.extractive import ExtractiveBackend
+from app.answer.extractive import SUPPORT_THRESHOLD, ExtractiveBackend
 from app.models import Passage
 from app.practices import PracticeFinder, PracticeQuery
 from app.retrieve import Filters, Retriever
@@ -100,6 +100,11 @@ class Recommender:
         self.scorer = scorer
 
     def compose(self, question: str) -> tuple[Draft, list[Passage]]:
+        # A design question about something the corpus does not cover gets a refusal, not themes.
+        plain = self.retriever.search(question, PER_FACET_PASSAGES)
+        scored = self.scorer.score_sentences(question, plain)
+        if not scored or scored[0].score < SUPPORT_THRESHOLD:
+            return Draft(supported=False, refusal="The documents in this corpus do not answer this question."), plain
         profile = profile_of(question)
         passages: list[Passage] = []
         claims: list[DraftClaim] = []

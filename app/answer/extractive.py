@@ -38,6 +38,7 @@ _ASKS_PRACTICE = re.compile(
     re.I,
 )
 FOCUS_BONUS = 0.2  # a follow-up's own words ("how were they funded?") outweigh the carried-over topic
+_SHORT_FIELD = re.compile(r"^[A-Z][\w ’'/()]{0,40}:\s+\S.{0,60}$")  # "Organisation / Country: X / Finland"
 _HAS_NUMBER = re.compile(r"\d")
 _CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 
@@ -79,7 +80,9 @@ class ExtractiveBackend(AnswerBackend):
         candidates: list[tuple[int, int, str]] = []
         for pi, p in enumerate(passages):
             for si, sentence in enumerate(split_sentences(p.chunk.text)):
-                if MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS and not _CAPTION.match(sentence):
+                # A sentence starting in lower case is a fragment cut from a table or a broken line.
+                if (MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS and not _CAPTION.match(sentence)
+                        and not sentence[0].islower() and not _SHORT_FIELD.match(sentence)):  # fmt: skip
                     candidates.append((pi, si, sentence))
         if not candidates:
             return []
