@@ -66,3 +66,15 @@ def test_cli_ask_json_returns_the_answer_contract(corpus_settings, corpus_quotes
     for c in data["citations"]:
         assert {"n", "chunk_id", "doc_title", "section", "page", "quote"} <= set(c)
         assert all(corpus_quotes.contains(part) for part in c["quote"].split(" … ") if c["source_type"] != "practice_card")
+
+
+def test_design_question_outside_the_corpus_is_refused_not_themed(assistant):
+    answer = assistant.ask("How do I fix my car's brakes?")
+    assert not answer.supported and "**" not in answer.answer_markdown
+
+
+def test_name_the_retrieved_evidence_never_mentions_is_refused(assistant):
+    # "Tampere" is in the corpus, but a question pairing it with an unrelated topic retrieves passages without it.
+    passages = assistant.retriever.search("school meals nutrition standards for pupils", 8)
+    assert assistant.names_not_in("What are the school meal standards in Tampere?", passages) == ["Tampere"]
+    assert assistant.names_not_in("How is Kotitori in Tampere funded?", assistant.retriever.search("Kotitori Tampere funded", 8)) == []
