@@ -77,4 +77,7 @@ def test_name_the_retrieved_evidence_never_mentions_is_refused(assistant):
     # "Tampere" is in the corpus, but a question pairing it with an unrelated topic retrieves passages without it.
     passages = assistant.retriever.search("school meals nutrition standards for pupils", 8)
     assert assistant.names_not_in("What are the school meal standards in Tampere?", passages) == ["Tampere"]
-    assert assistant.names_not_in("How is Kotitori in Tampere funded?", assistant.retriever.search("Kotitori Tampere funded", 8)) == []
+    assert (
+        assistant.names_not_in("How is Kotitori in Tampere funded?", assistant.retriever.search("Kotitori Tampere funded", 8))
+        == []
+    )

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from app.config import ROOT
+from tests.servers import free_port, server_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,39 +20,17 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def served_app(corpus_settings):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing in CI: scripts/test should have installed it")
         pytest.skip("Debian chromium not installed (apt-get install chromium)")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JOINEDUP_DATA_DIR": str(corpus_settings.data_dir)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    with server_process(cmd, port, "streamlit", cwd=ROOT, env=env):
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_question_in_browser_gives_cited_answer(served_app, tmp_path):

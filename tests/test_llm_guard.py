@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from app.ask import Assistant
 from tests.fake_llm import scripted_llm
+from tests.servers import free_port
 
 QUESTION = "Which share of practices use pooled funding?"
 
@@ -88,9 +87,7 @@ def test_model_says_not_in_sources(llm):
 
 
 def test_unreachable_backend_falls_back_to_extractive_with_reason(corpus_settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed once the block ends: nothing listens there
+    port = free_port()  # nothing listens there
     settings = corpus_settings.with_(backend="openai", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=5)
     answer = Assistant(settings).ask(QUESTION)
     assert answer.backend == "extractive" and answer.supported

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,37 +12,19 @@ from app.ask import Assistant
 from app.store import Store, StoreError
 from ingest.pipeline import ingest
 from tests.conftest import make_settings
+from tests.servers import free_port, server_process
 
 CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
 def chroma_server(tmp_path):
     if not CHROMA.exists():
         pytest.fail("the chroma CLI ships with chromadb and should be in the venv")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    port = free_port()
+    cmd = [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
+    with server_process(cmd, port, "chroma server", timeout=60):
+        yield port
 
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
@@ -68,6 +47,6 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
 
 
 def test_unreachable_server_gives_a_clear_error(tmp_path):
-    settings = make_settings(tmp_path / "data").with_(chroma_host="127.0.0.1", chroma_port=_free_port())
+    settings = make_settings(tmp_path / "data").with_(chroma_host="127.0.0.1", chroma_port=free_port())
     with pytest.raises(StoreError, match=r"Cannot reach the Chroma server at 127\.0\.0\.1"):
         Store(settings)
