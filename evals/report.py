@@ -139,7 +139,10 @@ def write_report(runs: dict[str, list[ItemResult]], default: str, out_dir: Path)
         lead = composite(summaries[win]["all"]) - base_score
         if win == default:
             second = composite(summaries[ranked[1]]["all"])
-            verdict = f"**Winner: the default ({default})**, ahead of {ranked[1]} by {base_score - second:.3f}."
+            margin = base_score - second
+            verdict = f"**Winner: the default ({default})**, ahead of {ranked[1]} by {margin:.3f}" + (
+                " (within noise: the two are tied)." if margin < noise else "."
+            )
         elif lead < noise:
             verdict = (f"**No configuration beats the default by more than noise**: {win} leads by {lead:.3f} "
                        f"(under {noise:.3f}), so the default stays.")  # fmt: skip
