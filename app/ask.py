@@ -155,9 +155,13 @@ class Assistant:
         return rewrite_follow_up(question, history)
 
     @cached_property
+    def finder(self) -> PracticeFinder | None:
+        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
+        return PracticeFinder(self.settings.practices_dir, self.retriever) if self.settings.practices_dir.exists() else None
+
+    @cached_property
     def recommender(self) -> Recommender:
-        finder = PracticeFinder(self.settings.practices_dir, self.retriever) if self.settings.practices_dir.exists() else None
-        return Recommender(self.retriever, finder, self.backend("extractive"))  # type: ignore[arg-type]
+        return Recommender(self.retriever, self.finder, self.backend("extractive"))  # type: ignore[arg-type]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

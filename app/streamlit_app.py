@@ -14,7 +14,7 @@ from app.ask import Assistant
 from app.config import load_settings
 from app.conversation import Turn
 from app.models import Answer
-from app.practices import PracticeFinder, PracticeQuery
+from app.practices import PracticeQuery
 from app.retrieve import Filters
 from ingest.cards import DELIVERY_MODELS, FUNDING, SECTORS, TARGET_GROUPS
 
@@ -82,7 +82,10 @@ def chat(assistant: Assistant, backend: str, k: int, filters: Filters, show_quer
 
 def finder(assistant: Assistant) -> None:
     st.subheader("Find comparable practices")
-    finder = PracticeFinder(assistant.settings.practices_dir, assistant.retriever)
+    finder = assistant.finder  # loaded once per server process, not on every rerun
+    if finder is None:
+        st.info("This corpus has no practice cards.")
+        return
     cols = st.columns(5)
     countries = sorted({c.country for c in finder.cards})
     country = cols[0].selectbox("Country", [ANY, *countries])
