@@ -30,6 +30,18 @@ SOURCE_NAMES = {"esn", "ijic", "dmic", "european", "europe", "eu"}  # the corpus
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 
 
+def _names(question: str) -> list[tuple[str, bool]]:
+    """Capitalised words, codes and years of a question (possessive dropped), and whether each starts a sentence."""
+    out = []
+    for m in _SALIENT.finditer(question):
+        word = re.sub(r"[’']s$", "", m.group(0))
+        if re.search(r"[’']", word) or word.lower() in STOPWORDS:
+            continue  # contractions ("I'm") and question words ("What") are not names
+        before = question[: m.start()].rstrip()
+        out.append((word, not before or before[-1] in ".?!:"))
+    return out
+
+
 class Assistant:
     """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
 
@@ -52,33 +64,23 @@ class Assistant:
 
     def unknown_terms(self, question: str) -> list[str]:
         """Names, codes and years in the question that the corpus never mentions."""
-        out = []
-        for m in _SALIENT.finditer(question):
-            word = re.sub(r"[’']s$", "", m.group(0)).lower()
-            if re.search(r"[’']", word):
-                continue  # contractions ("I'm", "We're") are not names
-            if word not in STOPWORDS and not self.retriever.knows(word):
-                out.append(m.group(0))
-        return out
+        return [name for name, _ in _names(question) if not self.retriever.knows(name.lower())]
 
     def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
-        """Names in the question (known to the corpus) that none of the retrieved passages mention.
+        """Names in the question that none of the retrieved passages mention.
 
         "What does the report say about Canada?" retrieves passages on integrated services, none of
         which discusses Canada: answering from them would put words in the sources' mouth.
         """
         text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
         missing = []
-        for m in _SALIENT.finditer(question):
-            before = question[: m.start()].rstrip()
-            if not before or before[-1] in ".?!:":
-                continue  # a capital after a sentence start is not evidence of a name
-            word = re.sub(r"[’']s$", "", m.group(0))
-            low = word.lower()
-            if low in STOPWORDS or low in SOURCE_NAMES or re.search(r"[’']", low):
+        for name, starts_sentence in _names(question):
+            low = name.lower()
+            # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
+            if starts_sentence or low in SOURCE_NAMES:
                 continue
             if low not in text and low.rstrip("s") not in text:
-                missing.append(word)
+                missing.append(name)
         return missing
 
     def ask(
@@ -188,7 +190,7 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
             retrieved=retrieved,
             guard=report,
         )
-    numbers: dict[int, int] = {}
+    numbers: dict[int, int] = {}  # passage index -> citation number
     citations: list[Citation] = []
     claims: list[Claim] = []
     lines: list[str] = [draft.preface] if draft.preface else []
@@ -214,9 +216,8 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
             lines.append(f"\n**{heading}**")
         claims.append(Claim(text=claim.text, citations=ns))
         lines.append(f"- {claim.text} " + "".join(f"[{n}]" for n in ns))
-    codes = list(dict.fromkeys(m.group(0) for c in claims for m in PRACTICE_CODE.finditer(c.text)))
-    codes += [c for cit in citations if cit.source_type == "practice_card"
-              for c in passages[next(i for i, n in numbers.items() if n == cit.n)].chunk.practice_codes[:1]]  # fmt: skip
+    codes = [m.group(0) for c in claims for m in PRACTICE_CODE.finditer(c.text)]
+    codes += [passages[i].chunk.practice_codes[0] for i in numbers if passages[i].chunk.source_type == "practice_card"]
     return Answer(
         question=question,
         answer_markdown="\n".join(lines),

@@ -16,6 +16,7 @@ from app.embeddings import embed, remember
 from app.models import Chunk, Passage
 from app.store import Store
 from app.text import content_terms
+from ingest.cards import card_doc_id
 
 # Naming the source ("what does the ESN report say …") tells retrieval nothing about the content sought:
 # every passage is from the report. Such phrases are dropped from the search query (measured: hit@5 +0.04).
@@ -119,7 +120,7 @@ class Retriever:
 
     def card_chunk(self, code: str) -> Chunk | None:
         """The practice card chunk of a practice code, if the cards are indexed."""
-        doc_id = f"practice-{code.lower()}"
+        doc_id = card_doc_id(code)
         return next((c for c in self.bm25_index.chunks if c.doc_id == doc_id), None)
 
     def sentences(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:

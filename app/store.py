@@ -7,6 +7,7 @@ default, whichever client touches the collection.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,11 +74,15 @@ class Store:
             )
 
     def add_sentences(self, sentences: list[tuple[str, str, str]], vectors: np.ndarray) -> None:
-        """Upsert (chunk_id, source_type, sentence) rows with their vectors."""
+        """Upsert (chunk_id, source_type, sentence) rows with their vectors; ids are chunk id + position."""
+        ids, seen = [], Counter[str]()
+        for cid, _, _ in sentences:
+            ids.append(f"{cid}:{seen[cid]}")
+            seen[cid] += 1
         for start in range(0, len(sentences), _ADD_BATCH):
             batch = sentences[start : start + _ADD_BATCH]
             self.sentences.upsert(
-                ids=[f"{cid}:{start + i}" for i, (cid, _, _) in enumerate(batch)],
+                ids=ids[start : start + _ADD_BATCH],
                 documents=[s for _, _, s in batch],
                 metadatas=[{"chunk_id": cid, "source_type": st} for cid, st, _ in batch],
                 embeddings=vectors[start : start + _ADD_BATCH].tolist(),
@@ -117,8 +122,8 @@ class Store:
         ids = list(ids)
         for start in range(0, len(ids), _ADD_BATCH):
             batch = ids[start : start + _ADD_BATCH]
+            self.sentences.delete(where={"chunk_id": {"$in": batch}})  # sentences first, as add() is the reverse
             self.collection.delete(ids=batch)
-            self.sentences.delete(where={"chunk_id": {"$in": batch}})
 
     def delete_doc(self, doc_id: str) -> int:
         """Remove every chunk of one document; returns how many were removed."""

@@ -52,20 +52,15 @@ class ItemResult:
 
 def assistant_for(config: EvalConfig, base: Settings) -> Assistant:
     """An assistant for the configuration; other chunk sizes get their own index beside the main one."""
+    from ingest.pipeline import ingest
+
     settings = base.with_(retriever=config.retriever, backend=config.backend or base.backend)
     if config.chunk_size and config.chunk_size != base.chunk_size:
-        from ingest.pipeline import ingest
-
-        overlap = max(50, config.chunk_size // 6)
+        size = config.chunk_size
         settings = settings.with_(
-            chunk_size=config.chunk_size, chunk_overlap=overlap, data_dir=base.data_dir / f"ablation-chunks-{config.chunk_size}"
+            chunk_size=size, chunk_overlap=max(50, size // 6), data_dir=base.data_dir / f"ablation-chunks-{size}"
         )
-        ingest(settings)  # idempotent: a second run only checks hashes
-    else:
-        from ingest.pipeline import index_ready, ingest
-
-        if not index_ready(settings):
-            ingest(settings)
+    ingest(settings)  # idempotent: on an existing index it only compares hashes
     return Assistant(settings)
 
 

@@ -210,12 +210,17 @@ def card_text(card: PracticeCard) -> str:
     return " ".join(parts)
 
 
+def card_doc_id(code: str) -> str:
+    """The document id of a practice card in the store ("practice-fi5")."""
+    return f"practice-{code.lower()}"
+
+
 def card_chunk(card: PracticeCard) -> Chunk:
     """One chunk per card, with the card's facets as filterable metadata."""
     from ingest.split import chunk_id
 
     text = card_text(card)
-    doc_id = f"practice-{card.code.lower()}"
+    doc_id = card_doc_id(card.code)
     return Chunk(
         id=chunk_id(doc_id, text),
         text=text,

@@ -17,7 +17,7 @@ from app.embeddings import embed
 from app.models import Chunk
 from app.store import Store
 from app.text import chunk_sentences
-from ingest.cards import card_chunk, load_card, paper_refs
+from ingest.cards import card_chunk, card_doc_id, load_card, paper_refs
 from ingest.documents import SUPPORTED_SUFFIXES, LoadError, doc_id_for, load_document, read_sources
 from ingest.manifest import Manifest, ManifestEntry
 from ingest.split import split_document
@@ -92,17 +92,20 @@ def _fingerprint(path: Path, salt: str) -> str:
     return digest.hexdigest()
 
 
-def _chunks_for(path: Path, settings: Settings, refs: dict[str, str]) -> tuple[str, list[Chunk]]:
-    """(doc_id, chunks) of one file; raises LoadError/ValueError with the reason."""
+def doc_id_of(path: Path) -> str:
+    """The store's document id for a file: cards by their code, other files by their name."""
+    return card_doc_id(path.stem) if path.suffix == ".yaml" else doc_id_for(path)
+
+
+def _chunks_for(path: Path, settings: Settings, refs: dict[str, str]) -> list[Chunk]:
+    """The chunks of one file; raises LoadError/ValueError with the reason."""
     if path.suffix == ".yaml":
-        card = load_card(path)
-        chunk = card_chunk(card)
-        return chunk.doc_id, [chunk]
+        return [card_chunk(load_card(path))]
     doc = load_document(path, read_sources(path.parent))
     chunks = split_document(doc, settings.chunk_size, settings.chunk_overlap, refs)
     if not chunks:
         raise LoadError("no text left after cleaning")
-    return doc.doc_id, chunks
+    return chunks
 
 
 def rebuild_bm25(store: Store, settings: Settings) -> int:
@@ -146,7 +149,7 @@ def ingest(
             report.files.append(file_report)
             changed |= file_report.status in {"added", "replaced"}
         if paths is None:
-            present = {doc_id_for(p) if p.suffix != ".yaml" else f"practice-{p.stem.lower()}" for p in files}
+            present = {doc_id_of(p) for p in files}
             for doc_id in sorted(set(manifest.documents) - present):
                 removed = store.delete_doc(doc_id)
                 path = manifest.documents.pop(doc_id).path
@@ -161,7 +164,7 @@ def ingest(
 
 
 def _ingest_one(path: Path, settings: Settings, store: Store, manifest: Manifest, refs: dict[str, str], salt: str) -> FileReport:
-    doc_id = f"practice-{path.stem.lower()}" if path.suffix == ".yaml" else doc_id_for(path)
+    doc_id = doc_id_of(path)
     try:
         fingerprint = _fingerprint(path, salt)
     except OSError as exc:
@@ -170,7 +173,7 @@ def _ingest_one(path: Path, settings: Settings, store: Store, manifest: Manifest
     if entry and entry.sha256 == fingerprint and store.ids_for_doc(doc_id) == set(entry.chunk_ids):
         return FileReport(str(path), doc_id, "unchanged")
     try:
-        doc_id, chunks = _chunks_for(path, settings, refs)
+        chunks = _chunks_for(path, settings, refs)
     except (LoadError, ValueError) as exc:
         return FileReport(str(path), doc_id, "failed", reason=str(exc))
     new_ids = {c.id for c in chunks}
@@ -178,9 +181,11 @@ def _ingest_one(path: Path, settings: Settings, store: Store, manifest: Manifest
     to_add = [c for c in chunks if c.id not in old_ids]
     stale = old_ids - new_ids
     if to_add:
-        store.add(to_add, embed([c.context_text() for c in to_add], settings))
+        # Sentences first: a chunk present in the store always has its sentences, even after an interruption
+        # (a chunk missing on the next run is re-added, and its sentence ids upsert in place).
         sentences = [(c.id, c.source_type, s) for c in to_add for s in chunk_sentences(c)]
         store.add_sentences(sentences, embed([s for _, _, s in sentences], settings))
+        store.add(to_add, embed([c.context_text() for c in to_add], settings))
     store.delete_ids(stale)
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(settings.manifest_path)

@@ -101,3 +101,24 @@ def test_pdf_pages_are_parsed_and_cited(small_corpus, tmp_path):
     assert answer.supported
     pdf_citations = [c for c in answer.citations if "key worker" in c.quote]
     assert pdf_citations and all(c.page == 3 for c in pdf_citations)
+
+
+def test_ingest_interrupted_mid_file_recovers_without_duplicates(small_corpus, monkeypatch):
+    real_add = Store.add
+
+    def crash(self, chunks, vectors):
+        raise KeyboardInterrupt  # the user pressed Ctrl-C while the chunks were being written
+
+    monkeypatch.setattr(Store, "add", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(small_corpus)
+    monkeypatch.setattr(Store, "add", real_add)
+    report = ingest(small_corpus)
+    assert not report.failed
+    store = Store(small_corpus)
+    sentences = store.sentences.get(include=["metadatas"])
+    chunk_ids = set(store.collection.get(include=[])["ids"])
+    # every chunk has its sentences, no sentence is orphaned, and nothing was written twice
+    assert {m["chunk_id"] for m in sentences["metadatas"]} == chunk_ids
+    assert len(sentences["ids"]) == len(set(sentences["ids"]))
+    assert ingest(small_corpus).added == 0

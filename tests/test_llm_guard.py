@@ -38,36 +38,33 @@ def test_correct_reply_is_kept_and_cited(llm):
     assert "Passages:" in script.prompts[-1] and "[1]" in script.prompts[-1]  # the prompt file was used
 
 
-def test_invented_number_is_removed(llm):
+def ask_with_bad_second_claim(llm, second: str):
+    """Script a reply of one grounded claim (citing the funding table) plus ``second``; return the answer.
+
+    ``second`` may use {table} and {other}: the numbers of the table passage and of an unrelated one.
+    """
     script, assistant = llm
-    table, _ = passage_numbers(assistant)
-    script.replies.append(
-        f"Joint or pooled funding is used by 20 practices [{table}]. "
-        f"Pooled funding cut costs by 37% in these practices [{table}]."
-    )
-    answer = assistant.ask(QUESTION)
+    table, other = passage_numbers(assistant)
+    good = f"Joint or pooled funding is used by 20 practices [{table}]. "
+    script.replies.append(good + second.format(table=table, other=other))
+    return assistant.ask(QUESTION)
+
+
+def test_invented_number_is_removed(llm):
+    answer = ask_with_bad_second_claim(llm, "Pooled funding cut costs by 37% in these practices [{table}].")
     assert answer.guard.removed_claims == 1
     assert "37%" not in answer.answer_markdown and "20 practices" in answer.answer_markdown
     assert any("37%" in p for p in answer.guard.problems)
 
 
 def test_citation_to_a_passage_that_does_not_exist_is_removed(llm):
-    script, assistant = llm
-    table, _ = passage_numbers(assistant)
-    script.replies.append(f"Joint or pooled funding is used by 20 practices [{table}]. Most practices are pooled [12].")
-    answer = assistant.ask(QUESTION)
+    answer = ask_with_bad_second_claim(llm, "Most practices are pooled [12].")
     assert answer.guard.removed_claims == 1
     assert any("[12]" in p and "not retrieved" in p for p in answer.guard.problems)
 
 
 def test_citation_to_the_wrong_passage_is_removed(llm):
-    script, assistant = llm
-    table, other = passage_numbers(assistant)
-    script.replies.append(
-        f"Joint or pooled funding is used by 20 practices [{table}]. "
-        f"Budgets were pooled by two or more agencies in 20 practices [{other}]."
-    )
-    answer = assistant.ask(QUESTION)
+    answer = ask_with_bad_second_claim(llm, "Budgets were pooled by two or more agencies in 20 practices [{other}].")
     assert answer.guard.removed_claims == 1
     assert len(answer.claims) == 1
 

@@ -17,10 +17,9 @@ from app.config import Settings
 from app.conversation import FOCUS_SEPARATOR
 from app.embeddings import embed, embed_cached
 from app.models import Passage
-from app.text import content_terms, split_sentences
+from app.text import MIN_SENTENCE_CHARS, content_terms, split_sentences
 from ingest.codes import practice_codes
 
-MIN_SENTENCE_CHARS = 30
 MAX_SENTENCE_CHARS = 700
 SEMANTIC_WEIGHT = 0.65
 RANK_PRIOR = 0.05
