@@ -14,23 +14,25 @@ from app.answer import AnswerBackend, BackendError, get_backend
 from app.answer.base import Draft, DraftClaim
 from app.answer.extractive import ExtractiveBackend
 from app.answer.llm import LLMBackend
+from app.cards import load_cards
+from app.codes import PracticeCodes
 from app.config import Settings, load_settings
 from app.conversation import Turn, condense_with_llm, rewrite_follow_up
-from app.evidence import evidence_label
 from app.guard import apply_guard
+from app.labels import evidence_label
 from app.models import Answer, Citation, Claim, Passage, RetrievedRef
+from app.normalise import normalise
 from app.practices import PracticeFinder
+from app.profile import CorpusProfile, load_profile
 from app.recommend import Recommender, is_design_question
 from app.retrieve import NO_FILTERS, Filters, Retriever
-from app.text import STOPWORDS, content_terms, split_sentences
-from ingest.codes import PRACTICE_CODE
-from ingest.quotes import normalise
+from app.sentences import split_sentences
+from app.text import STOPWORDS, content_terms
 
-SOURCE_NAMES = {"esn", "ijic", "dmic", "european", "europe", "eu"}  # the corpus's own names, not topics
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 
 
-def _names(question: str) -> list[tuple[str, bool]]:
+def scan_names(question: str) -> list[tuple[str, bool]]:
     """Capitalised words, codes and years of a question (possessive dropped), and whether each starts a sentence."""
     out = []
     for m in _SALIENT.finditer(question):
@@ -47,6 +49,8 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
         self.settings = settings or load_settings()
+        self.profile: CorpusProfile = load_profile(self.settings.corpus_dir)
+        self.codes = PracticeCodes.from_profile(self.profile)
         self._retriever = retriever
         self._backends: dict[str, AnswerBackend] = {}
 
@@ -64,7 +68,7 @@ class Assistant:
 
     def unknown_terms(self, question: str) -> list[str]:
         """Names, codes and years in the question that the corpus never mentions."""
-        return [name for name, _ in _names(question) if not self.retriever.knows(name.lower())]
+        return [name for name, _ in scan_names(question) if not self.retriever.knows(name.lower())]
 
     def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
         """Names in the question that none of the retrieved passages mention.
@@ -74,10 +78,10 @@ class Assistant:
         """
         text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
         missing = []
-        for name, starts_sentence in _names(question):
+        for name, starts_sentence in scan_names(question):
             low = name.lower()
             # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
-            if starts_sentence or low in SOURCE_NAMES:
+            if starts_sentence or low in self.profile.own_name_set:
                 continue
             if low not in text and low.rstrip("s") not in text:
                 missing.append(name)
@@ -100,7 +104,7 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        name = backend or self.settings.backend
+        name = backend or self.settings.answer.backend
         notice = None
         try:
             chosen = self.backend(name)
@@ -119,7 +123,7 @@ class Assistant:
                 notice = notice or "Recommendations are composed extractively, theme by theme, whichever backend is chosen."
                 name = "extractive"
         else:
-            passages = self.retriever.search(query, k or self.settings.k, filters)
+            passages = self.retriever.search(query, k or self.settings.retrieval.k, filters)
             timings["retrieve"] = int((time.perf_counter() - t0) * 1000)
             t1 = time.perf_counter()
             if unknown:
@@ -140,7 +144,7 @@ class Assistant:
                     name = "extractive"
                     draft = self.backend(name).compose(query, passages)
             timings["answer"] = int((time.perf_counter() - t1) * 1000)
-        answer = build_answer(question, draft, passages, name)
+        answer = build_answer(question, draft, passages, name, self.profile, self.settings.answer.guard_min_term_support)
         answer.notice = notice
         answer.timings_ms = timings
         if query != question:
@@ -149,21 +153,27 @@ class Assistant:
 
     def rewrite(self, question: str, history: list[Turn], backend: AnswerBackend) -> str:
         """The retrieval query for a follow-up: the LLM's condense prompt, or the rule without a model."""
+        config = self.settings.conversation
         if isinstance(backend, LLMBackend):
             try:
-                return condense_with_llm(question, history, backend.complete)
+                return condense_with_llm(question, history, backend.complete, config, self.settings.prompts_dir)
             except BackendError:
                 pass  # the answer step reports the backend problem
-        return rewrite_follow_up(question, history)
+        return rewrite_follow_up(question, history, config)
 
     @cached_property
     def finder(self) -> PracticeFinder | None:
         """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
-        return PracticeFinder(self.settings.practices_dir, self.retriever) if self.settings.practices_dir.exists() else None
+        if not self.settings.practices_dir.exists():
+            return None
+        cards = [card for _, card in load_cards(self.settings.practices_dir)]
+        return PracticeFinder(cards, self.settings.finder, self.retriever)
 
     @cached_property
     def recommender(self) -> Recommender:
-        return Recommender(self.retriever, self.finder, self.backend("extractive"))  # type: ignore[arg-type]
+        scorer = self.backend("extractive")
+        assert isinstance(scorer, ExtractiveBackend)  # the registry's extractive backend
+        return Recommender(self.retriever, self.finder, scorer, self.settings.recommend)
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:
@@ -175,12 +185,15 @@ def _quote_for(claim: DraftClaim, passage: Passage) -> str:
     return max(sentences, key=lambda s: len(terms & set(content_terms(s))))
 
 
-def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
+def build_answer(
+    question: str, draft: Draft, passages: list[Passage], backend: str, profile: CorpusProfile, min_term_support: float
+) -> Answer:
     """Guard the draft, number citations by first use, and lay out the Answer contract."""
+    codes = PracticeCodes.from_profile(profile)
     retrieved = [RetrievedRef(chunk_id=p.chunk.id, score=round(p.score, 4), text=p.chunk.text) for p in passages]
     if not draft.supported:
         return Answer(question=question, answer_markdown=draft.refusal, supported=False, backend=backend, retrieved=retrieved)
-    kept, report = apply_guard(draft.claims, passages)
+    kept, report = apply_guard(draft.claims, passages, codes, min_term_support)
     if not kept:
         return Answer(
             question=question,
@@ -205,7 +218,7 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
                     Citation(
                         n=numbers[idx], chunk_id=chunk.id, doc_title=chunk.doc_title, section=chunk.section,
                         page=chunk.page, quote=_quote_for(claim, passages[idx]), source_type=chunk.source_type,
-                        evidence_label=evidence_label(chunk),
+                        evidence_label=evidence_label(chunk, profile),
                     )
                 )  # fmt: skip
             elif claim.quote and claim.quote not in citations[numbers[idx] - 1].quote:
@@ -216,14 +229,14 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
             lines.append(f"\n**{heading}**")
         claims.append(Claim(text=claim.text, citations=ns))
         lines.append(f"- {claim.text} " + "".join(f"[{n}]" for n in ns))
-    codes = [m.group(0) for c in claims for m in PRACTICE_CODE.finditer(c.text)]
-    codes += [passages[i].chunk.practice_codes[0] for i in numbers if passages[i].chunk.source_type == "practice_card"]
+    named = [code for c in claims for code in codes.find(c.text)]
+    named += [passages[i].chunk.practice_codes[0] for i in numbers if passages[i].chunk.source_type == "practice_card"]
     return Answer(
         question=question,
         answer_markdown="\n".join(lines),
         claims=claims,
         citations=citations,
-        practices=list(dict.fromkeys(codes)),
+        practices=list(dict.fromkeys(named)),
         supported=True,
         backend=backend,
         retrieved=retrieved,

@@ -1,4 +1,4 @@
-"""``joinedup``: a thin command line over the library (ingest, ask, eval, serve, cards, practices)."""
+"""``joinedup``: a thin command line over the library (ingest, ask, eval, serve, cards, practices, config)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.config import ROOT, load_settings
 
@@ -15,7 +16,7 @@ class ProgressBar:
     """A tqdm bar over the files of an ingest (on stderr)."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar, created on the first call (tqdm is imported only then)
 
     def __call__(self, done: int, total: int, name: str) -> None:
         from tqdm import tqdm
@@ -50,7 +51,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ensure_index() -> None:
-    from ingest.pipeline import index_ready, ingest
+    from app.index import index_ready
+    from ingest.pipeline import ingest
 
     settings = load_settings()
     if not index_ready(settings):
@@ -83,17 +85,18 @@ def cmd_cards_check(args: argparse.Namespace) -> int:
     from ingest.card_check import check_card_set
 
     settings = load_settings()
-    cards, problems = check_card_set(settings.practices_dir, settings.documents_dir)
+    cards, problems = check_card_set(settings.corpus_dir)
     for p in problems:
         print(p)
     if args.verbose or not problems:
         for c in cards:
             print(f"{c.code:4} {len(c.filled_fields()):2} fields  {c.title or '(no name in the sources)'}")
-    print(f"{len(cards)} cards, {len(problems)} problems")
+    print(f"corpus profile and {len(cards)} cards: {len(problems)} problems")
     return 1 if problems else 0
 
 
 def cmd_practices(args: argparse.Namespace) -> int:
+    from app.cards import load_cards
     from app.practices import PracticeFinder, PracticeQuery
 
     settings = load_settings()
@@ -104,7 +107,8 @@ def cmd_practices(args: argparse.Namespace) -> int:
         _ensure_index()
         retriever = Retriever(settings)
     query = PracticeQuery(args.country, args.sector, args.target_group, args.delivery_model, args.funding, args.like, args.limit)
-    matches = PracticeFinder(settings.practices_dir, retriever).find(query)
+    cards = [card for _, card in load_cards(settings.practices_dir)]
+    matches = PracticeFinder(cards, settings.finder, retriever).find(query)
     if args.json:
         print(json.dumps([m.to_dict() for m in matches], indent=2, ensure_ascii=False))
         return 0
@@ -112,7 +116,7 @@ def cmd_practices(args: argparse.Namespace) -> int:
         print("No practice in the review matches these filters.")
     for m in matches:
         print(f"{m.code:4} {m.title or '(no name in the sources)'} — {m.country}\n     {m.reason}")
-        for quote in m.evidence:
+        for quote in m.quotes:
             print(f"     source: “{quote}”")
         if m.similar_passage:
             print(f"     similar: “{m.similar_passage}” ({m.similar_source})")
@@ -120,23 +124,40 @@ def cmd_practices(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from app.ask import Assistant
     from evals.dataset import load_items
     from evals.report import summary_table, write_report, write_results
-    from evals.runner import ABLATIONS, DEFAULT, run_config, summarise
+    from evals.runner import Preset, load_presets, run_config, summarise
+    from ingest.pipeline import ingest
 
-    settings = load_settings()
+    base = load_settings()
     items = load_items(Path(args.questions))
-    default = DEFAULT if not args.backend else type(DEFAULT)(f"{DEFAULT.name}, {args.backend}", backend=args.backend)
-    configs = [default, *(ABLATIONS if args.ablations else ())]
+    presets = load_presets()
+    default = presets[0]
+    if args.backend:
+        default = Preset(f"{default.name}, {args.backend}", {**default.overrides, "answer.backend": args.backend})
+    chosen = [default, *(presets[1:] if args.ablations else ())]
     runs = {}
-    for config in configs:
-        print(f"== {config.name} ({len(items)} questions)", file=sys.stderr, flush=True)
-        runs[config.name] = run_config(items, config, settings)
+    for preset in chosen:
+        print(f"== {preset.name} ({len(items)} questions)", file=sys.stderr, flush=True)
+        settings = preset.settings(base)
+        ingest(settings)  # idempotent: on an existing index it only compares hashes
+        runs[preset.name] = run_config(items, Assistant(settings))
     out = Path(args.out) if args.out else Path(args.report_dir) / "results.jsonl"
     write_results(runs[default.name], default.name, out)
-    report = write_report(runs, default.name, Path(args.report_dir))
+    report = write_report(runs, default.name, Path(args.report_dir), args.questions)
     print(summary_table(summarise(runs[default.name])))
     print(f"\nresults: {out}\nreport:  {report}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from app.config import iter_settings
+
+    for name, value, doc, env in iter_settings(load_settings()):
+        shown = "(set)" if name == "llm.api_key" and value else value
+        source = f"  [{' / '.join(env)}]" if env else ""
+        print(f"{name:36} {shown!s:28} {doc}{source}")
     return 0
 
 
@@ -170,16 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--verbose", action="store_true", help="list every card with its filled-field count")
     c.set_defaults(func=cmd_cards_check)
 
-    from ingest.cards import DELIVERY_MODELS, FUNDING, SECTORS, TARGET_GROUPS
+    from app.profile import load_profile
 
+    profile = load_profile(load_settings().corpus_dir)
     p = sub.add_parser("practices", help="find practices by facets and/or a description")
     p.add_argument("--country")
-    p.add_argument("--sector", choices=SECTORS)
-    p.add_argument("--target-group", choices=TARGET_GROUPS)
-    p.add_argument("--delivery-model", choices=DELIVERY_MODELS)
-    p.add_argument("--funding", choices=FUNDING)
+    p.add_argument("--sector", choices=profile.vocabulary("sectors"))
+    p.add_argument("--target-group", choices=profile.vocabulary("target_groups"))
+    p.add_argument("--delivery-model", choices=profile.vocabulary("delivery_models"))
+    p.add_argument("--funding", choices=profile.vocabulary("funding"))
     p.add_argument("--like", help="free-text description of your situation")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=None, help="most practices listed (default: the finder setting)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_practices)
 
@@ -187,9 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", default=str(ROOT / "evals" / "questions.jsonl"))
     p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
     p.add_argument("--backend", default=None)
-    p.add_argument("--ablations", action="store_true", help="also run dense/BM25/no-cards/chunk-size variants")
+    p.add_argument("--ablations", action="store_true", help="also run every preset of evals/presets.yaml")
     p.add_argument("--report-dir", default=str(ROOT / "evals" / "reports"))
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("config", help="print every setting with its value, description and environment variable")
+    p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("serve", help="start the Streamlit app")
     p.add_argument("--address", default="127.0.0.1")

@@ -9,8 +9,12 @@ rule, not understanding; with an LLM backend the ``condense`` prompt does it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from app.config import ConversationSettings
+from app.prompts import load_prompt
 from app.text import STOPWORDS
 
 _FOLLOW_UP = re.compile(
@@ -18,7 +22,6 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 _QUESTION_WORDS = {"which", "what", "who", "how", "why", "when", "where", "does", "do", "is", "are", "can"}
-MAX_TOPIC_WORDS = 12
 FOCUS_SEPARATOR = " — "  # rewritten query: "<the follow-up itself> — <topic carried over>"
 
 
@@ -31,9 +34,9 @@ class Turn:
     rewritten: str | None = None
 
 
-def is_follow_up(question: str) -> bool:
+def is_follow_up(question: str, config: ConversationSettings) -> bool:
     """Short questions that point back ("they", "what about …") depend on the conversation."""
-    return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
+    return len(question.split()) <= config.follow_up_max_words and bool(_FOLLOW_UP.search(question))
 
 
 def topic_words(question: str) -> list[str]:
@@ -42,21 +45,21 @@ def topic_words(question: str) -> list[str]:
     return [w for w in words if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
 
 
-def rewrite_follow_up(question: str, history: list[Turn]) -> str:
+def rewrite_follow_up(question: str, history: list[Turn], config: ConversationSettings) -> str:
     """The query to retrieve with: the question itself, or the question plus the earlier topic."""
-    if not history or not is_follow_up(question):
+    if not history or not is_follow_up(question, config):
         return question
     last = history[-1]
-    topic = topic_words(last.rewritten or last.question)[:MAX_TOPIC_WORDS]
-    return question.strip() + FOCUS_SEPARATOR + " ".join([*topic, *last.practices[:4]])
+    topic = topic_words(last.rewritten or last.question)[: config.topic_words]
+    return question.strip() + FOCUS_SEPARATOR + " ".join([*topic, *last.practices[: config.carried_practices]])
 
 
-def condense_with_llm(question: str, history: list[Turn], complete) -> str:
+def condense_with_llm(
+    question: str, history: list[Turn], complete: Callable[[str], str], config: ConversationSettings, prompts_dir: Path
+) -> str:
     """LLM mode: the ``condense`` prompt turns the follow-up into a standalone question."""
-    from app.prompts import load_prompt
-
-    if not history or not is_follow_up(question):
+    if not history or not is_follow_up(question, config):
         return question
-    lines = "\n".join(f"User: {t.question}" for t in history[-3:])
-    rewritten = complete(load_prompt("condense").format(history=lines, question=question)).strip()
+    lines = "\n".join(f"User: {t.question}" for t in history[-config.llm_history_turns :])
+    rewritten = complete(load_prompt("condense", prompts_dir).format(history=lines, question=question)).strip()
     return rewritten.splitlines()[0] if rewritten else question

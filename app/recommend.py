@@ -1,11 +1,11 @@
 """Recommendation answers for design questions ("how should we integrate X for group Y?").
 
-The answer is built facet by facet along the integration framework the
-documents use (the DMIC clusters), then the report's barriers and
-facilitators, its recommendations for the asker's role, and comparable
-practices from the cards. Each facet has its own retrieval, aimed at the
-facet and at the target group and sectors found in the question; a facet
-with nothing relevant is left out rather than padded.
+The answer is built theme by theme along the corpus profile's recommendation
+themes (the DMIC clusters, then the report's barriers and facilitators), then the
+report's recommendations for the asker's audience, and comparable practices from
+the cards. Each theme has its own retrieval, aimed at the theme and at the target
+group and sectors found in the question; a theme with nothing relevant is left out
+rather than padded.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer.base import Draft, DraftClaim
-from app.answer.extractive import SUPPORT_THRESHOLD, ExtractiveBackend
+from app.answer.extractive import ExtractiveBackend
+from app.config import RecommendSettings
 from app.models import Passage
 from app.practices import PracticeFinder, PracticeQuery
+from app.profile import CorpusProfile, Theme
 from app.retrieve import Filters, Retriever
 
 _DESIGN = re.compile(
@@ -24,66 +26,25 @@ _DESIGN = re.compile(
     r"|\b(recommend|advise|advice|best way to|design|set up|setting up)\b",
     re.I,
 )
-TARGET_GROUPS = {
-    "older_people": r"older (people|persons|adults)|elderly|seniors|frail",
-    "young_people": r"young (people|adults|jobseekers|unemployed)|youth|adolescent",
-    "children": r"\bchild(ren)?\b|early (childhood|intervention)",
-    "families": r"\bfamil(y|ies)\b|parents",
-    "unemployed_people": r"unemploy|jobseeker|job seeker|out of work",
-    "people_with_disabilities": r"disabilit|disabled",
-    "people_with_mental_health_problems": r"mental (health|illness)|psychiatr",
-}
-SECTORS = {
-    "health": r"\bhealth|hospital|\bgps?\b|medical",
-    "education": r"educat|school|teacher",
-    "employment": r"employ|\bjobs?\b|labour market|jobseeker",
-    "housing": r"housing|homeless",
-}
-ROLES = {
-    "POLICY-MAKERS": r"polic(y|ies)|municipalit|government|ministr|region|national|council|commission",
-    "PRACTITIONERS": r"practitioner|\bteams?\b|manager|social worker|professional|front-?line|staff",
-    "RESEARCHERS": r"research|evaluat(e|or)|academic",
-}
-
-
-@dataclass(frozen=True)
-class Facet:
-    heading: str
-    terms: str
-    section: str | None = None
-    sentences: int = 2
-
-
-FACETS = (
-    Facet("Person-centredness", "user involvement person-centred personalised services co-production needs"),
-    Facet("Delivery system", "service delivery one-stop shop case-management single point of access shared information ICT"),
-    Facet("Inter-professional teamwork and roles", "inter-professional teamwork multidisciplinary team roles responsibilities"),
-    Facet("Performance and quality", "monitoring evaluation outcomes measurement performance quality"),
-    Facet("Learning", "joint training learning skills professional learning climate"),
-    Facet("Commitment", "commitment of stakeholders shared vision trust"),
-    Facet("Leadership, funding and innovation", "funding pooled budgets leadership innovation sustainability"),
-    Facet("Barriers and facilitators (report, Table 8)", "barriers facilitators", section="Facilitators and barriers"),
-)
-FACET_THRESHOLD = 0.45  # a facet's best sentence must reach this, or the facet is left out
-PER_FACET_PASSAGES = 6
+NOT_ANSWERED = "The documents in this corpus do not answer this question."
 
 
 @dataclass
-class Profile:
+class QuestionProfile:
     """What the question says about who it is for, which sectors, and who is asking."""
 
     target_groups: list[str] = field(default_factory=list)
     sectors: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)
 
 
-def _detect(question: str, patterns: dict[str, str]) -> list[str]:
-    return [name for name, pattern in patterns.items() if re.search(pattern, question, re.I)]
-
-
-def profile_of(question: str) -> Profile:
-    roles = _detect(question, ROLES)
-    return Profile(_detect(question, TARGET_GROUPS), _detect(question, SECTORS), roles or ["POLICY-MAKERS", "PRACTITIONERS"])
+def question_profile(question: str, profile: CorpusProfile) -> QuestionProfile:
+    """Target groups, sectors and audiences a question names, from the corpus profile's synonyms."""
+    return QuestionProfile(
+        profile.detect("target_groups", question),
+        profile.detect("sectors", question),
+        [a.name for a in profile.detect_audiences(question)],
+    )
 
 
 def is_design_question(question: str) -> bool:
@@ -94,58 +55,70 @@ def is_design_question(question: str) -> bool:
 class Recommender:
     """Composes a sectioned, cited recommendation with the extractive scorer."""
 
-    def __init__(self, retriever: Retriever, finder: PracticeFinder | None, scorer: ExtractiveBackend) -> None:
+    def __init__(
+        self, retriever: Retriever, finder: PracticeFinder | None, scorer: ExtractiveBackend, config: RecommendSettings
+    ) -> None:
         self.retriever = retriever
         self.finder = finder
         self.scorer = scorer
+        self.config = config
+        self.profile = retriever.profile
+
+    def themes(self, asked: QuestionProfile) -> list[Theme]:
+        """The profile's themes, then the recommendations for each audience of the question."""
+        by_name = {a.name: a for a in self.profile.audiences}
+        audiences = [by_name[name] for name in asked.audiences]
+        return [
+            *self.profile.recommendation_themes,
+            *(Theme(heading=f"Recommendations for {a.label}", terms=a.terms, section=a.section) for a in audiences),
+        ]
 
     def compose(self, question: str) -> tuple[Draft, list[Passage]]:
+        """The draft and the ranked passages it drew on (the question's own retrieval first, then each theme's)."""
+        cfg = self.config
         # A design question about something the corpus does not cover gets a refusal, not themes.
-        plain = self.retriever.search(question, PER_FACET_PASSAGES)
-        scored = self.scorer.score_sentences(question, plain)
-        if not scored or scored[0].score < SUPPORT_THRESHOLD:
-            return Draft(supported=False, refusal="The documents in this corpus do not answer this question."), plain
-        profile = profile_of(question)
-        passages: list[Passage] = []
+        ranked = self.retriever.search(question, cfg.passages_per_theme)
+        if not self.scorer.supports(self.scorer.score_sentences(question, ranked)):
+            return Draft(supported=False, refusal=NOT_ANSWERED), ranked
+        passages = list(ranked)
+        asked = question_profile(question, self.profile)
         claims: list[DraftClaim] = []
         used: set[str] = set()
-        roles = [Facet(f"Recommendations for {r.lower()}", "recommendation", f"Recommendations > {r}") for r in profile.roles]
-        facets = [*FACETS, *roles]
-        for facet in facets:
-            query = f"{question} {facet.terms}"
+        for theme in self.themes(asked):
+            query = f"{question} {theme.terms}"
             hits = self.retriever.hybrid(
-                query, PER_FACET_PASSAGES, Filters(section=facet.section, source_types=("report", "paper"))
+                query, cfg.passages_per_theme, Filters(section=theme.section, source_types=("report", "paper"))
             )
             scored = [s for s in self.scorer.score_sentences(query, hits) if s.text not in used]
-            threshold = FACET_THRESHOLD if facet.section is None else FACET_THRESHOLD - 0.1
-            chosen = [s for s in scored[: facet.sentences] if s.score >= threshold]
-            for s in chosen:
+            threshold = cfg.theme_threshold if theme.section is None else cfg.section_theme_threshold
+            for s in [s for s in scored[: cfg.sentences_per_theme] if s.score >= threshold]:
                 used.add(s.text)
                 idx = _index_of(passages, hits[s.passage])
-                claims.append(DraftClaim(text=s.text, sources=[idx], quote=s.text, heading=facet.heading))
-        claims += self._practices(question, profile, passages)
+                claims.append(DraftClaim(text=s.text, sources=[idx], quote=s.text, heading=theme.heading))
+        claims += self._practices(question, asked, passages)
         if not claims:
-            return Draft(supported=False, refusal="The documents in this corpus do not answer this question."), passages
-        group = ", ".join(g.replace("_", " ") for g in profile.target_groups) or "your service"
+            return Draft(supported=False, refusal=NOT_ANSWERED), passages
+        group = ", ".join(self.profile.label("target_groups", g) for g in asked.target_groups) or "your service"
         preface = f"What the evidence says about designing integrated support for {group}, by theme:"
         return Draft(claims=claims, preface=preface), passages
 
-    def _practices(self, question: str, profile: Profile, passages: list[Passage]) -> list[DraftClaim]:
-        """Up to three comparable practices: cards matching the target group (and a sector), most similar first."""
+    def _practices(self, question: str, asked: QuestionProfile, passages: list[Passage]) -> list[DraftClaim]:
+        """Comparable practices: cards matching the target group (and a sector), most similar first."""
         if self.finder is None:
             return []
+        n = self.config.practices
         query = PracticeQuery(
-            target_group=profile.target_groups[0] if profile.target_groups else None,
-            sector=next((s for s in profile.sectors if s != "health"), profile.sectors[0] if profile.sectors else None),
+            target_group=asked.target_groups[0] if asked.target_groups else None,
+            sector=next((s for s in asked.sectors if s != "health"), asked.sectors[0] if asked.sectors else None),
             like=question,
-            limit=3,
+            limit=n,
         )
         matches = self.finder.find(query) or self.finder.find(
-            PracticeQuery(target_group=query.target_group, like=question, limit=3)
+            PracticeQuery(target_group=query.target_group, like=question, limit=n)
         )
         claims = []
         for m in matches:
-            chunk = self.retriever.card_chunk(m.code)
+            chunk = self.retriever.chunk_of_card(m.code)
             if chunk is None:
                 continue
             idx = _index_of(passages, Passage(chunk=chunk, score=m.score))
@@ -155,6 +128,7 @@ class Recommender:
 
 
 def _index_of(passages: list[Passage], passage: Passage) -> int:
+    """The passage's index in the list, appending it when it is new."""
     for i, p in enumerate(passages):
         if p.chunk.id == passage.chunk.id:
             return i

@@ -1,41 +1,37 @@
-"""Retrieval: dense (Chroma), sparse (BM25) and their reciprocal-rank fusion, with metadata filters."""
+"""Retrieval: dense (Chroma), sparse (BM25), sentence-dense and their reciprocal-rank fusion, with filters."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 from app.bm25 import BM25Index
-from app.config import Settings
+from app.cards import card_doc_id
+from app.config import SOURCE_TYPES, RetrievalSettings, Settings
 from app.embeddings import embed, remember
 from app.models import Chunk, Passage
+from app.profile import CorpusProfile, load_profile
 from app.store import Store
 from app.text import content_terms
-from ingest.cards import card_doc_id
 
-# Naming the source ("what does the ESN report say …") tells retrieval nothing about the content sought:
-# every passage is from the report. Such phrases are dropped from the search query (measured: hit@5 +0.04).
-_SOURCE_MENTIONS = (
-    re.compile(r"\b(the\s+)?(ESN|IJIC)(['’]s)?\s+(report|paper|study|review|authors)\b", re.I),
-    re.compile(r"\b(the|this)\s+(report|paper|study)\b", re.I),
-)
-
-
-def search_query(question: str) -> str:
-    """The question without mentions of the source documents themselves."""
-    for pattern in _SOURCE_MENTIONS:
-        question = pattern.sub(" ", question)
-    return re.sub(r"\s+", " ", question).strip() or question
-
-
-RRF_K = 60  # the usual constant: dampens the weight of top ranks
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
-HYBRID_WEIGHTS = {"dense": 1.0, "bm25": 1.0, "sentences": 1.0}
+
+
+def search_query(question: str, profile: CorpusProfile) -> str:
+    """The question without mentions of the source documents themselves ("what does the ESN report say …").
+
+    Every passage is from the documents, so naming them tells retrieval nothing (measured: hit@5 +0.04).
+    """
+    query = question
+    for pattern in profile.source_mention_patterns:
+        query = pattern.sub(" ", query)
+    return re.sub(r"\s+", " ", query).strip() or question
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class Filters:
     def accepts(self, chunk: Chunk) -> bool:
         if self.section and self.section.lower() not in chunk.section.lower():
             return False
-        if self.source_types and chunk.source_type not in self.source_types:
+        if self.source_types is not None and chunk.source_type not in self.source_types:
             return False
         if self.practice_code and self.practice_code.upper() not in chunk.practice_codes:
             return False
@@ -58,17 +54,41 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.source_types or self.practice_code or self.country or self.section)
+        return bool(self.source_types is not None or self.practice_code or self.country or self.section)
+
+    def within(self, allowed: tuple[str, ...]) -> Filters:
+        """These filters, also restricted to the source types the settings allow (all: no change)."""
+        if set(allowed) >= set(SOURCE_TYPES):
+            return self
+        types = tuple(t for t in (self.source_types or SOURCE_TYPES) if t in allowed)
+        return replace(self, source_types=types)
+
+    def where(self) -> dict | None:
+        """The part Chroma can apply itself (source types); the rest is checked with :meth:`accepts`."""
+        return {"source_type": {"$in": list(self.source_types)}} if self.source_types is not None else None
 
 
 NO_FILTERS = Filters()
 
 
+def rrf_fuse(rankings: Mapping[str, list[Passage]], weights: Mapping[str, float], rrf_k: int, k: int) -> list[Passage]:
+    """Reciprocal-rank fusion: each ranking adds ``weight / (rrf_k + rank)`` to a passage's score; the top k."""
+    fused: dict[str, Passage] = {}
+    for name, ranking in rankings.items():
+        for rank, p in enumerate(ranking, 1):
+            entry = fused.setdefault(p.chunk.id, Passage(chunk=p.chunk, score=0.0, ranks={}))
+            entry.ranks[name] = rank
+            entry.score += weights.get(name, 1.0) / (rrf_k + rank)
+    return sorted(fused.values(), key=lambda p: -p.score)[:k]
+
+
 class Retriever:
-    """Both retrievers over one store; load once per process and reuse."""
+    """All retrievers over one store; load once per process and reuse."""
 
     def __init__(self, settings: Settings, store: Store | None = None, bm25: BM25Index | None = None) -> None:
         self.settings = settings
+        self.config: RetrievalSettings = settings.retrieval
+        self.profile = load_profile(settings.corpus_dir)
         self.store = store or Store(settings)
         self.bm25_index = bm25 or BM25Index.load(settings.bm25_dir)
         # Answer composition scores sentences: reuse the vectors ingest stored instead of re-embedding.
@@ -105,30 +125,33 @@ class Retriever:
             return False
         return w.rstrip("s") in self.vocabulary or all(t in self.stems for t in content_terms(w))
 
-    def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
-        """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
-        vector = vector if vector is not None else embed([query], self.settings)[0]
-        # Over-fetch when filtering so the filter does not starve the result.
-        fetch = k * 8 if filters.active else k
-        where = {"source_type": {"$in": list(filters.source_types)}} if filters.source_types else None
-        hits = [(c, s) for c, s in self.store.query(vector, fetch, where) if filters.accepts(c)][:k]
-        return [Passage(chunk=c, score=s, ranks={"dense": i + 1}) for i, (c, s) in enumerate(hits)]
-
     @cached_property
     def chunks_by_id(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.bm25_index.chunks}
 
-    def card_chunk(self, code: str) -> Chunk | None:
-        """The practice card chunk of a practice code, if the cards are indexed."""
+    def chunk_of_card(self, code: str) -> Chunk | None:
+        """The indexed chunk of a practice's card (None when cards are not indexed or not searched)."""
+        if "practice_card" not in self.config.source_types:
+            return None
         doc_id = card_doc_id(code)
         return next((c for c in self.bm25_index.chunks if c.doc_id == doc_id), None)
 
+    def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
+        """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
+        filters = filters.within(self.config.source_types)
+        vector = vector if vector is not None else embed([query], self.settings)[0]
+        # Over-fetch when filtering so the filter does not starve the result.
+        fetch = k * self.config.filtered_overfetch if filters.active else k
+        hits = [(c, s) for c, s in self.store.query(vector, fetch, filters.where()) if filters.accepts(c)][:k]
+        return [Passage(chunk=c, score=s, ranks={"dense": i + 1}) for i, (c, s) in enumerate(hits)]
+
     def sentences(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Chunks ranked by their single best-matching sentence (sentence-level dense search)."""
+        filters = filters.within(self.config.source_types)
         vector = vector if vector is not None else embed([query], self.settings)[0]
-        where = {"source_type": {"$in": list(filters.source_types)}} if filters.source_types else None
+        fetch = k * (self.config.sentence_fetch_filtered if filters.active else self.config.sentence_fetch)
         best: dict[str, float] = {}
-        for chunk_id, _, sim in self.store.query_sentences(vector, k * (10 if filters.active else 5), where):
+        for chunk_id, _, sim in self.store.query_sentences(vector, fetch, filters.where()):
             best[chunk_id] = max(sim, best.get(chunk_id, -1.0))
         ranked = [
             (self.chunks_by_id[cid], sim) for cid, sim in sorted(best.items(), key=lambda x: -x[1]) if cid in self.chunks_by_id
@@ -138,6 +161,7 @@ class Retriever:
 
     def bm25(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """Top chunks by BM25 over section + text."""
+        filters = filters.within(self.config.source_types)
         mask = None
         if filters.active:
             mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.bm25_index.chunks], dtype=np.float32)
@@ -146,25 +170,21 @@ class Retriever:
 
     def hybrid(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings (each asked for more than k)."""
-        pool = max(k * 3, 20)
+        cfg = self.config
+        pool = max(k * cfg.pool_factor, cfg.pool_min)
         vector = embed([query], self.settings)[0]
-        fused: dict[str, Passage] = {}
-        runs = {
+        runs: dict[str, Callable[[], list[Passage]]] = {
             "dense": lambda: self.dense(query, pool, filters, vector),
             "bm25": lambda: self.bm25(query, pool, filters),
             "sentences": lambda: self.sentences(query, pool, filters, vector),
         }
-        for name, weight in HYBRID_WEIGHTS.items():
-            for p in runs[name]():
-                rank = p.ranks[name]
-                entry = fused.setdefault(p.chunk.id, Passage(chunk=p.chunk, score=0.0, ranks={}))
-                entry.ranks[name] = rank
-                entry.score += weight / (RRF_K + rank)
-        return sorted(fused.values(), key=lambda p: -p.score)[:k]
+        weights = {"dense": cfg.weight_dense, "bm25": cfg.weight_bm25, "sentences": cfg.weight_sentences}
+        return rrf_fuse({name: run() for name, run in runs.items()}, weights, cfg.rrf_k, k)
 
     def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS, mode: str | None = None) -> list[Passage]:
         """Retrieve with the configured (or given) retriever."""
-        mode = mode or self.settings.retriever
+        mode = mode or self.config.mode
         if mode not in RETRIEVERS:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(RETRIEVERS)}")
-        return getattr(self, mode)(search_query(query), k or self.settings.k, filters)
+        retrieve: Callable[[str, int, Filters], list[Passage]] = getattr(self, mode)
+        return retrieve(search_query(query, self.profile), k or self.config.k, filters)

@@ -29,16 +29,21 @@ class StoreError(RuntimeError):
 def open_client(settings: Settings) -> Any:
     """``HttpClient`` when a Chroma server is configured, else a ``PersistentClient`` under data/."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
+    if settings.index.chroma_host:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            return chromadb.HttpClient(host=settings.index.chroma_host, port=settings.index.chroma_port, settings=chroma_settings)
         except Exception as exc:  # chromadb raises plain exceptions for connection failures
             raise StoreError(
-                f"Cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({exc}). "
+                f"Cannot reach the Chroma server at {settings.index.chroma_host}:{settings.index.chroma_port} ({exc}). "
                 "Start it with `chroma run --path data/chroma-server` or unset CHROMA_HOST to use the local store."
             ) from exc
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def sentence_collection(settings: Settings) -> str:
+    """Name of the collection of single-sentence vectors beside the chunk collection."""
+    return f"{settings.index.collection}_sentences"
 
 
 class Store:
@@ -48,13 +53,13 @@ class Store:
         self.settings = settings
         self.client = client if client is not None else open_client(settings)
         self.collection = self.client.get_or_create_collection(
-            name=settings.collection,
+            name=settings.index.collection,
             embedding_function=ChromaEmbedder(),
             metadata={"hnsw:space": "cosine"},
         )
         # Single sentences, embedded on their own: a long chunk's vector blurs what each sentence says.
         self.sentences = self.client.get_or_create_collection(
-            name=f"{settings.collection}_sentences",
+            name=sentence_collection(settings),
             embedding_function=ChromaEmbedder(),
             metadata={"hnsw:space": "cosine"},
         )
@@ -113,6 +118,10 @@ class Store:
                 break
             offset += page
         return texts, np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def all_ids(self) -> list[str]:
+        """Ids of every stored chunk."""
+        return list(self.collection.get(include=[])["ids"])
 
     def ids_for_doc(self, doc_id: str) -> set[str]:
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])

@@ -16,16 +16,16 @@ from app.conversation import Turn
 from app.models import Answer
 from app.practices import PracticeQuery
 from app.retrieve import Filters
-from ingest.cards import DELIVERY_MODELS, FUNDING, SECTORS, TARGET_GROUPS
 
-SOURCE_TYPES = {"Report": "report", "Paper": "paper", "Practice cards": "practice_card"}
 ANY = "(any)"
+SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
 
 
 @st.cache_resource(show_spinner=False)
 def get_assistant() -> Assistant:
     """One assistant per server process; builds the index on first start if it is missing."""
-    from ingest.pipeline import index_ready, ingest
+    from app.index import index_ready
+    from ingest.pipeline import ingest
 
     settings = load_settings()
     if not index_ready(settings):
@@ -89,10 +89,11 @@ def finder(assistant: Assistant) -> None:
     cols = st.columns(5)
     countries = sorted({c.country for c in finder.cards})
     country = cols[0].selectbox("Country", [ANY, *countries])
-    sector = cols[1].selectbox("Sector", [ANY, *SECTORS])
-    group = cols[2].selectbox("Target group", [ANY, *TARGET_GROUPS])
-    model = cols[3].selectbox("Delivery model", [ANY, *DELIVERY_MODELS])
-    funding = cols[4].selectbox("Funding", [ANY, *FUNDING])
+    vocabulary = assistant.profile.vocabulary
+    sector = cols[1].selectbox("Sector", [ANY, *vocabulary("sectors")])
+    group = cols[2].selectbox("Target group", [ANY, *vocabulary("target_groups")])
+    model = cols[3].selectbox("Delivery model", [ANY, *vocabulary("delivery_models")])
+    funding = cols[4].selectbox("Funding", [ANY, *vocabulary("funding")])
     like = st.text_input("Describe your situation (optional)", placeholder="one-stop shop for young jobseekers in a rural area")
 
     def pick(v: str) -> str | None:
@@ -103,7 +104,7 @@ def finder(assistant: Assistant) -> None:
     for m in matches:
         with st.expander(f"{m.code} — {m.title or '(name not given in the sources)'} ({m.country})"):
             st.markdown(m.reason)
-            for quote in m.evidence:
+            for quote in m.quotes:
                 st.markdown(f"> {quote}")
             if m.similar_passage:
                 st.caption(f"Similar passage ({m.similar_source}): {m.similar_passage}")
@@ -121,10 +122,12 @@ def main() -> None:
         st.header("Settings")
         backend = st.selectbox("Answer backend", BACKEND_NAMES, index=0)
         k = st.slider("Passages to retrieve", 3, 20, 8)
-        chosen = st.multiselect("Search in", list(SOURCE_TYPES), default=list(SOURCE_TYPES))
-        show_query = st.toggle("Show the search query of follow-ups", value=False)
     assistant = get_assistant()
-    filters = Filters(source_types=tuple(SOURCE_TYPES[c] for c in chosen) if len(chosen) < len(SOURCE_TYPES) else None)
+    labels = {assistant.profile.source_types[t]: t for t in SEARCHABLE}
+    with st.sidebar:
+        chosen = st.multiselect("Search in", list(labels), default=list(labels))
+        show_query = st.toggle("Show the search query of follow-ups", value=False)
+    filters = Filters(source_types=tuple(labels[c] for c in chosen) if len(chosen) < len(labels) else None)
     ask_tab, finder_tab = st.tabs(["Ask", "Practice finder"])
     with ask_tab:
         chat(assistant, backend, k, filters, show_query)

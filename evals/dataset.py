@@ -8,13 +8,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ingest.quotes import QuoteIndex
+from app.normalise import QuoteIndex
 
-Kind = Literal["fact", "practice", "recommendation", "compare", "out_of_scope"]
-KINDS: tuple[str, ...] = ("fact", "practice", "recommendation", "compare", "out_of_scope")
+Kind = Literal["fact", "practice", "recommendation", "compare", "out_of_scope", "follow_up", "follow_up_out_of_scope"]
+KINDS: tuple[str, ...] = ("fact", "practice", "recommendation", "compare", "out_of_scope", "follow_up", "follow_up_out_of_scope")
+
+
+def expects_refusal(kind: str) -> bool:
+    """Kinds ending in ``out_of_scope`` are answered correctly by saying the corpus does not cover them."""
+    return kind.endswith("out_of_scope")
 
 
 class EvalItem(BaseModel):
+    """One question with what a correct answer contains; ``evidence`` holds the gold passages' verbatim text."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -24,6 +31,7 @@ class EvalItem(BaseModel):
     any_of: list[str] = []
     evidence: list[str] = []
     source: Literal["report", "paper", "both"]
+    history: list[str] = []  # earlier questions of the same conversation, asked first in order
 
 
 def load_items(path: Path) -> list[EvalItem]:
@@ -47,7 +55,7 @@ def validate_items(items: list[EvalItem], corpus: QuoteIndex) -> list[str]:
         if it.id in seen:
             problems.append(f"{it.id}: duplicate id")
         seen.add(it.id)
-        if it.kind == "out_of_scope":
+        if expects_refusal(it.kind):
             if it.evidence or it.must_include:
                 problems.append(f"{it.id}: out_of_scope items carry no evidence or must_include")
             continue

@@ -1,41 +1,54 @@
-"""Run the evaluation set through the real pipeline, for the default configuration and ablations."""
+"""Run an evaluation set through the real pipeline, for named presets of the settings.
+
+Building an index for a preset is the caller's job (``joinedup eval`` does it):
+this package only asks questions and scores answers.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from app.ask import Assistant
-from app.config import Settings
+from app.config import ROOT, Settings
+from app.conversation import Turn
 from app.models import Answer
-from app.retrieve import Filters
 from evals.dataset import KINDS, EvalItem
 from evals.scoring import ItemScores, aggregate, score_item
 
-NO_CARDS = Filters(source_types=("report", "paper", "user_document"))
+PRESETS_FILE = ROOT / "evals" / "presets.yaml"
 
 
 @dataclass(frozen=True)
-class EvalConfig:
-    """One configuration to evaluate; the default is the one the app ships with."""
+class Preset:
+    """A named configuration: dotted overrides of the settings (``{"retrieval.mode": "dense"}``)."""
 
     name: str
-    retriever: str = "hybrid"
-    cards: bool = True
-    chunk_size: int | None = None  # None: the configured size
-    backend: str | None = None
+    overrides: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def needs_own_index(self) -> bool:
+        """Presets that change how files are chunked are measured on an index of their own."""
+        return any(key.startswith("index.") for key in self.overrides)
+
+    def settings(self, base: Settings) -> Settings:
+        """The base settings with this preset's overrides (and its own data folder when it re-chunks)."""
+        settings = base.with_(self.overrides)
+        if self.needs_own_index:
+            slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+            settings = settings.with_(data_dir=base.data_dir / f"preset-{slug}")
+        return settings
 
 
-DEFAULT = EvalConfig("default (hybrid, cards, configured chunks)")
-ABLATIONS = (
-    EvalConfig("dense only", retriever="dense"),
-    EvalConfig("BM25 only", retriever="bm25"),
-    EvalConfig("sentence-dense only", retriever="sentences"),
-    EvalConfig("hybrid without practice cards", cards=False),
-    EvalConfig("hybrid, 600-char chunks", chunk_size=600),
-    EvalConfig("hybrid, 1200-char chunks", chunk_size=1200),
-)
+def load_presets(path: Path = PRESETS_FILE) -> list[Preset]:
+    """The presets in file order; the first is the default configuration."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [Preset(str(name), dict(overrides or {})) for name, overrides in data.items()]
 
 
 @dataclass
@@ -43,52 +56,40 @@ class ItemResult:
     item: EvalItem
     answer: Answer
     scores: ItemScores
-    top10: list[str]
 
     def as_record(self, config: str) -> dict:
         return {"id": self.item.id, "question": self.item.question, "kind": self.item.kind, "config": config,
-                "answer": self.answer.model_dump(), "scores": self.scores.as_dict()}  # fmt: skip
+                "history": self.item.history, "answer": self.answer.model_dump(), "scores": self.scores.as_dict()}  # fmt: skip
 
 
-def assistant_for(config: EvalConfig, base: Settings) -> Assistant:
-    """An assistant for the configuration; other chunk sizes get their own index beside the main one."""
-    from ingest.pipeline import ingest
-
-    settings = base.with_(retriever=config.retriever, backend=config.backend or base.backend)
-    if config.chunk_size and config.chunk_size != base.chunk_size:
-        size = config.chunk_size
-        settings = settings.with_(
-            chunk_size=size, chunk_overlap=max(50, size // 6), data_dir=base.data_dir / f"ablation-chunks-{size}"
-        )
-    ingest(settings)  # idempotent: on an existing index it only compares hashes
-    return Assistant(settings)
+def conversation_for(assistant: Assistant, item: EvalItem) -> list[Turn]:
+    """Ask the item's earlier questions in order, as a user would before the item's own question."""
+    turns: list[Turn] = []
+    for earlier in item.history:
+        previous = assistant.ask(earlier, history=turns)
+        turns.append(Turn(earlier, previous.practices, previous.rewritten_query))
+    return turns
 
 
 def run_config(
-    items: list[EvalItem],
-    config: EvalConfig,
-    base: Settings,
-    assistant: Assistant | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    items: list[EvalItem], assistant: Assistant, progress: Callable[[int, int], None] | None = None
 ) -> list[ItemResult]:
-    """Answer and score every item with one configuration."""
-    assistant = assistant or assistant_for(config, base)
-    filters = Filters() if config.cards else NO_CARDS
+    """Answer and score every item with one assistant (one configuration)."""
     results = []
     for n, item in enumerate(items, 1):
+        history = conversation_for(assistant, item)
         t = time.perf_counter()
-        answer = assistant.ask(item.question, filters=filters)
+        answer = assistant.ask(item.question, history=history)
         latency = int((time.perf_counter() - t) * 1000)
-        top10 = [p.chunk.text for p in assistant.retriever.search(item.question, 10, filters)]
-        results.append(ItemResult(item, answer, score_item(item, answer, top10, latency), top10))
+        results.append(ItemResult(item, answer, score_item(item, answer, latency)))
         if progress:
             progress(n, len(items))
     return results
 
 
 def summarise(results: list[ItemResult]) -> dict[str, dict]:
-    """Aggregates per kind and overall ("all")."""
+    """Aggregates per kind present and overall ("all")."""
     rows = [(r.item, r.scores) for r in results]
-    out = {kind: aggregate([(i, s) for i, s in rows if i.kind == kind]) for kind in KINDS}
+    out = {kind: aggregate([(i, s) for i, s in rows if i.kind == kind]) for kind in KINDS if any(i.kind == kind for i, _ in rows)}
     out["all"] = aggregate(rows)
     return out

@@ -6,8 +6,8 @@ import statistics
 from dataclasses import asdict, dataclass
 
 from app.models import Answer
-from evals.dataset import EvalItem
-from ingest.quotes import QuoteIndex, dehyphenate, normalise
+from app.normalise import QuoteIndex, dehyphenate, normalise
+from evals.dataset import EvalItem, expects_refusal
 
 
 def _contains(text: str, needle: str) -> bool:
@@ -17,7 +17,10 @@ def _contains(text: str, needle: str) -> bool:
 
 @dataclass
 class ItemScores:
-    """Per-item metrics; retrieval metrics are None for out-of-scope items."""
+    """Per-item metrics; retrieval metrics are None for out-of-scope items.
+
+    Retrieval is scored on the ranked list the answer itself used (``Answer.retrieved``).
+    """
 
     hit1: float | None
     hit5: float | None
@@ -43,7 +46,7 @@ def first_hit_rank(item: EvalItem, texts: list[str]) -> int | None:
 
 def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
     """Out of scope: refused. Otherwise: supported, every must_include and one any_of in the answer."""
-    if item.kind == "out_of_scope":
+    if expects_refusal(item.kind):
         return not answer.supported
     if not answer.supported:
         return False
@@ -55,7 +58,7 @@ def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
 
 def citation_precision(item: EvalItem, answer: Answer) -> float | None:
     """Share of cited passages that contain an evidence string or one of the facts asked for."""
-    if item.kind == "out_of_scope" or not answer.citations:
+    if expects_refusal(item.kind) or not answer.citations:
         return None
     texts = {r.chunk_id: r.text for r in answer.retrieved}
     facts = item.must_include + item.any_of
@@ -68,11 +71,12 @@ def citation_precision(item: EvalItem, answer: Answer) -> float | None:
     return good / len(answer.citations)
 
 
-def score_item(item: EvalItem, answer: Answer, top10: list[str], latency_ms: int) -> ItemScores:
-    if item.kind == "out_of_scope":
+def score_item(item: EvalItem, answer: Answer, latency_ms: int) -> ItemScores:
+    """All metrics of one answered item; retrieval is scored on what the answer retrieved."""
+    if expects_refusal(item.kind):
         hit1 = hit5 = hit10 = rr = None
     else:
-        rank = first_hit_rank(item, top10)
+        rank = first_hit_rank(item, [r.text for r in answer.retrieved][:10])
         hit1, hit5, hit10 = (float(rank is not None and rank <= k) for k in (1, 5, 10))
         rr = 1.0 / rank if rank else 0.0
     return ItemScores(
@@ -89,8 +93,8 @@ def _mean(values: list[float | None]) -> float | None:
 def aggregate(rows: list[tuple[EvalItem, ItemScores]]) -> dict[str, float | int | None]:
     """Means over a group of items, plus refusal accuracy and false-refusal rate."""
     scores = [s for _, s in rows]
-    oos = [s for it, s in rows if it.kind == "out_of_scope"]
-    ins = [s for it, s in rows if it.kind != "out_of_scope"]
+    oos = [s for it, s in rows if expects_refusal(it.kind)]
+    ins = [s for it, s in rows if not expects_refusal(it.kind)]
     lat = sorted(s.latency_ms for s in scores)
     return {
         "n": len(rows),

@@ -1,10 +1,11 @@
-"""``joinedup cards check``: the card set as a whole agrees with the report.
+"""``joinedup cards check``: the corpus profile and the cards, each card and the set as a whole.
 
-Beyond each card's own checks (schema, vocabularies, quotes found in the
-corpus), the set must reproduce the report's own tables: the country spread of
-the practice review and, for each effect of Table 6, exactly the practice
-codes the table lists. Both expectations are parsed from the report text, not
-typed in here.
+Each card: schema, vocabulary values from the corpus profile, its country and code
+known to the profile, a quote under ``sources`` for every filled field, every quote
+found in the corpus. The set: no duplicate codes, and it reproduces the report's own
+tables (the country spread of the practice review and, for each effect of Table 6,
+exactly the codes the table lists). Both expectations are parsed from the report
+text at the places the profile names, not typed in here.
 """
 
 from __future__ import annotations
@@ -13,51 +14,112 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ingest.cards import EFFECTS, CardProblem, PracticeCard, check_card, corpus_quote_index, load_card
-from ingest.codes import PRACTICE_CODE
-from ingest.quotes import normalise
+from pydantic import BaseModel
 
-REPORT_FILE = "esn-integrated-social-services-in-europe-2016.txt"
-_COUNTRY_ALIASES = {"the netherlands": "Netherlands", "the united kingdom": "United Kingdom", "the uk": "United Kingdom"}
+from app.cards import PracticeCard, load_card
+from app.codes import PracticeCodes
+from app.normalise import QuoteIndex, normalise
+from app.profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
+
+MAX_QUOTE_CHARS = 300
 
 
-def report_table6(report_text: str) -> dict[str, list[str]]:
+class CardProblem(BaseModel):
+    """One thing wrong with one card (or the profile), phrased for the person fixing it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def corpus_quote_index(documents_dir: Path) -> QuoteIndex:
+    """Quote index over the source documents (text, markdown) of the corpus."""
+    paths = sorted(p for p in documents_dir.iterdir() if p.suffix in {".txt", ".md"} and p.name != "SOURCES.md")
+    return QuoteIndex([p.read_text(encoding="utf-8") for p in paths])
+
+
+def check_card(card: PracticeCard, path: str, quotes: QuoteIndex, profile: CorpusProfile) -> list[CardProblem]:
+    """Vocabulary, country, code, file name, sourcing and quote checks for one card."""
+    problems: list[CardProblem] = []
+
+    def bad(msg: str) -> None:
+        problems.append(CardProblem(path=path, message=msg))
+
+    if Path(path).stem != card.code:
+        bad(f"file name does not match code {card.code}")
+    if card.country not in profile.country_names:
+        bad(f"unknown country {card.country!r} (the profile lists {', '.join(profile.country_names)})")
+    codes = PracticeCodes.from_profile(profile)
+    for code in [card.code, *card.alt_codes]:
+        if not codes.pattern.fullmatch(code):
+            bad(f"code {code} does not start with a country code of the profile")
+    for field in CARD_VOCABULARY_FIELDS:
+        allowed = profile.vocabulary(field)
+        for value in getattr(card, field):
+            if value not in allowed:
+                bad(f"{field}: unknown value {value!r} (allowed: {', '.join(allowed)})")
+    filled = set(card.filled_fields())
+    for field in sorted(filled):
+        if not card.sources.get(field):
+            bad(f"field {field!r} is filled but has no quote under sources")
+    for field, field_quotes in card.sources.items():
+        if field not in type(card).model_fields or field in {"sources", "code"}:
+            bad(f"sources names unknown field {field!r}")
+        for q in field_quotes:
+            if len(q) > MAX_QUOTE_CHARS:
+                bad(f"sources.{field}: quote longer than {MAX_QUOTE_CHARS} characters")
+            if not quotes.contains(q):
+                bad(f"sources.{field}: quote not found in the corpus: {q!r}")
+    return problems
+
+
+def report_table6(report_text: str, profile: CorpusProfile) -> dict[str, list[str]]:
     """Table 6 of the report (effect -> practice codes), parsed from the broken table text.
 
     The table is printed one token per line; the effect names are anchors and
     the codes between one anchor and the next belong to the first. The total
     printed at the end of each row is checked against the codes found.
     """
-    start = report_text.index("Effect Description Practice code Total")
-    end = report_text.index("Table 6: Reported effects")
+    checks = profile.card_checks
+    start = report_text.index(checks.effects_table_start)
+    end = report_text.index(checks.effects_table_end)
     table = normalise(report_text[start:end])
-    anchors = sorted((table.index(e), e) for e in EFFECTS)
+    anchors = sorted((table.index(e), e) for e in profile.vocabulary("effects"))
+    codes = PracticeCodes.from_profile(profile)
     rows: dict[str, list[str]] = {}
     for i, (pos, effect) in enumerate(anchors):
         stop = anchors[i + 1][0] if i + 1 < len(anchors) else len(table)
         segment = table[pos:stop].upper()
-        codes = list(dict.fromkeys(m.group(0) for m in PRACTICE_CODE.finditer(segment)))
+        found = codes.find(segment)
         totals = re.findall(r"\b(\d{1,2})\b", segment)
-        if totals and int(totals[-1]) != len(codes):
-            raise ValueError(f"Table 6 parse: {effect!r} lists {len(codes)} codes but prints total {totals[-1]}")
-        rows[effect] = codes
+        if totals and int(totals[-1]) != len(found):
+            raise ValueError(f"Table 6 parse: {effect!r} lists {len(found)} codes but prints total {totals[-1]}")
+        rows[effect] = found
     return rows
 
 
-def report_country_spread(report_text: str) -> dict[str, int]:
-    """The practice review's "Belgium (3), Bulgaria (1), …" sentence as a dict."""
+def report_country_spread(report_text: str, profile: CorpusProfile) -> dict[str, int]:
+    """The practice review's "Belgium (3), Bulgaria (1), …" sentence as a dict of profile country names."""
     flat = normalise(report_text)
-    at = flat.index("44 practice examples were submitted by 36 organisations")
-    sentence = flat[at : flat.index(".", flat.index("kingdom", at))]
+    at = flat.index(normalise(profile.card_checks.country_spread_anchor))
+    sentence = flat[at : flat.index(").", at) + 1]
+    names = {normalise(n): c.name for c in profile.countries for n in c.names()}
     spread: dict[str, int] = {}
     for name, n in re.findall(r"(?:and )?([a-z][a-z ]+?) \((\d+)\)", sentence.split(":", 1)[1]):
         name = name.strip()
-        spread[_COUNTRY_ALIASES.get(name, name.title())] = int(n)
+        spread[names.get(name, name.title())] = int(n)
     return spread
 
 
-def check_card_set(practices_dir: Path, documents_dir: Path) -> tuple[list[PracticeCard], list[CardProblem]]:
-    """All checks on all cards; returns the cards that loaded and every problem found."""
+def check_card_set(corpus_dir: Path) -> tuple[list[PracticeCard], list[CardProblem]]:
+    """All checks on the profile and all cards; returns the cards that loaded and every problem found."""
+    try:
+        profile = load_profile(corpus_dir)
+    except ValueError as exc:
+        return [], [CardProblem(path="profile.yaml", message=str(exc))]
+    documents_dir, practices_dir = corpus_dir / "documents", corpus_dir / "practices"
     quotes = corpus_quote_index(documents_dir)
     problems: list[CardProblem] = []
     cards: list[PracticeCard] = []
@@ -68,12 +130,16 @@ def check_card_set(practices_dir: Path, documents_dir: Path) -> tuple[list[Pract
             problems.append(CardProblem(path=path.name, message=str(exc)))
             continue
         cards.append(card)
-        problems += check_card(card, path.name, quotes)
-    problems += check_against_report(cards, (documents_dir / REPORT_FILE).read_text(encoding="utf-8"))
+        problems += check_card(card, path.name, quotes, profile)
+    report = documents_dir / profile.card_checks.report_file
+    if report.exists():
+        problems += check_against_report(cards, report.read_text(encoding="utf-8"), profile)
+    else:
+        problems.append(CardProblem(path="profile.yaml", message=f"card_checks.report_file {report.name} is not in documents/"))
     return cards, problems
 
 
-def check_against_report(cards: list[PracticeCard], report_text: str) -> list[CardProblem]:
+def check_against_report(cards: list[PracticeCard], report_text: str, profile: CorpusProfile) -> list[CardProblem]:
     """Duplicate codes, the country spread and Table 6, compared with the report."""
     problems: list[CardProblem] = []
 
@@ -84,7 +150,7 @@ def check_against_report(cards: list[PracticeCard], report_text: str) -> list[Ca
     for code, n in sorted(codes.items()):
         if n > 1:
             bad(f"code {code} is used by {n} cards")
-    spread = report_country_spread(report_text)
+    spread = report_country_spread(report_text, profile)
     got = Counter(c.country for c in cards)
     for country in sorted(set(spread) | set(got)):
         if spread.get(country, 0) != got.get(country, 0):
@@ -92,11 +158,11 @@ def check_against_report(cards: list[PracticeCard], report_text: str) -> list[Ca
             bad(f"country spread: the report counts {expected} practices from {country}, the cards {have}")
     if sum(spread.values()) != len(cards):
         bad(f"the report reviews {sum(spread.values())} practices, there are {len(cards)} cards")
-    table = report_table6(report_text)
-    for effect, expected in table.items():
-        have = sorted(c.code for c in cards if effect in c.effects)
-        if have != sorted(expected):
-            missing = sorted(set(expected) - set(have))
-            extra = sorted(set(have) - set(expected))
+    table = report_table6(report_text, profile)
+    for effect, listed in table.items():
+        coded = sorted(c.code for c in cards if effect in c.effects)
+        if coded != sorted(listed):
+            missing = sorted(set(listed) - set(coded))
+            extra = sorted(set(coded) - set(listed))
             bad(f"Table 6 '{effect}': missing {missing or 'none'}, not in the table {extra or 'none'}")
     return problems

@@ -37,8 +37,8 @@ class LoadedDocument:
     pages: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def doc_id_for(path: Path) -> str:
-    """Stable id from the file name: lower-case slug of the stem."""
+def document_id(path: Path) -> str:
+    """A document's stable id from its file name: lower-case slug of the stem."""
     return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
 
 
@@ -90,7 +90,7 @@ def load_pdf(path: Path) -> list[tuple[int | None, str]]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
-        pages = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
+        pages: list[tuple[int | None, str]] = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
         meta_title = (reader.metadata.title or "").strip() if reader.metadata else ""
     except LoadError:
         raise
@@ -125,4 +125,4 @@ def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> L
     info = (sources or {}).get(path.name)
     title = info.title if info else _title_from_text(pages[0][1], path.stem)
     source_type = info.source_type if info else "user_document"
-    return LoadedDocument(doc_id=doc_id_for(path), title=title, source_type=source_type, path=path, pages=pages)
+    return LoadedDocument(doc_id=document_id(path), title=title, source_type=source_type, path=path, pages=pages)

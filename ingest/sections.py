@@ -5,7 +5,8 @@ without final punctuation, standing alone (blank line before, or opening a
 page) and followed by a line of running text. A heading that opens a page is
 a chapter; a question ("How may integrated services be funded?") or one that
 repeats its chapter's opening words is a sub-chapter; any other is a
-sub-heading. Papers' standard section names are chapters.
+sub-heading. The corpus profile's heading cues name the standard chapter titles
+and the label that opens a case study.
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.profile import HeadingCues
 from ingest.clean import Line
 
-PAPER_SECTIONS = {
-    "abstract", "introduction", "background", "theory and methods", "methods", "methodology",
-    "findings", "results", "discussion", "limitations", "future research", "conclusion",
-    "conclusions", "references", "acknowledgements", "recommendations",
-}  # fmt: skip
-_CHAPTER_WORDS = {"executive summary", "summary", "annex", "appendix", "conclusion", "conclusions", "case studies"}
 # Words that make a line read as running text rather than a title.
 _VERBS = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should"}
 _TRAILING = {"the", "a", "an", "and", "or", "of", "in", "on", "to", "for", "with", "by", "as", "at", "from", "that"}
@@ -74,10 +70,10 @@ def _strip_footnote_mark(s: str) -> str:
     return re.sub(r"(?<=[a-z])\d{1,2}$", "", s.strip())
 
 
-def _heading_level(text: str, is_page_start: bool, chapter: str) -> int:
+def _heading_level(text: str, is_page_start: bool, chapter: str, cues: HeadingCues) -> int:
     s = text.strip()
     low = s.lower()
-    if low in PAPER_SECTIONS or low.split(":")[0] in _CHAPTER_WORDS or low.split()[0] in _CHAPTER_WORDS:
+    if low in cues.chapter_titles or low.split(":")[0] in cues.chapter_words or low.split()[0] in cues.chapter_words:
         return 1
     if is_page_start:
         # A report's chapters open a page with a long title; a short page-opening heading is a sub-chapter.
@@ -90,12 +86,11 @@ def _heading_level(text: str, is_page_start: bool, chapter: str) -> int:
     return 3
 
 
-_PROGRAMME = re.compile(r"^Programme[’']?s? name:\s*(.*)$", re.I)
 _LABEL = re.compile(r"^[A-Z][\w /’']{1,30}:")
 
 
 def _case_name(lines: list[Line], i: int) -> str:
-    """The first line after a "Programme's name:" label that is not itself a label."""
+    """The first line after a case-study label that is not itself a label."""
     for j in range(i + 1, min(i + 8, len(lines))):
         t = lines[j].text.strip()
         if t and not _LABEL.match(t):
@@ -117,7 +112,7 @@ def _next_text(lines: list[Line], i: int) -> str:
     return ""
 
 
-def build_blocks(lines: list[Line]) -> CleanDocument:
+def build_blocks(lines: list[Line], cues: HeadingCues) -> CleanDocument:
     """Group lines into headings and paragraphs, track the section path, and lay out the cleaned text."""
     blocks: list[Block] = []
     path: list[str] = ["", "", ""]
@@ -144,9 +139,9 @@ def build_blocks(lines: list[Line]) -> CleanDocument:
         # A heading stands alone; a page-opening line only counts when it is short (else it is text).
         standalone = prev_blank or (line.page_start and len(s.split()) <= 8)
         following = _next_text(lines, i)
-        programme = _PROGRAMME.match(s)
+        programme = cues.case_study_pattern.match(s)
         if programme:
-            # Case studies open with "Programme's name: X" (X sometimes on a later line).
+            # Case studies open with a label such as "Programme's name: X" (X sometimes on a later line).
             flush()
             name = programme.group(1).strip() or _case_name(lines, i)
             path[1], path[2] = name, ""
@@ -158,7 +153,7 @@ def build_blocks(lines: list[Line]) -> CleanDocument:
         if standalone and _looks_like_heading(_strip_footnote_mark(s)) and _introduces_text(following):
             flush()
             title = _strip_footnote_mark(s)
-            level = _heading_level(title, line.page_start, path[0])
+            level = _heading_level(title, line.page_start, path[0], cues)
             path[level - 1] = title
             for deeper in range(level, 3):
                 path[deeper] = ""

@@ -6,18 +6,17 @@ import hashlib
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from app.codes import PracticeCodes
+from app.config import IndexSettings
 from app.models import Chunk
+from app.normalise import normalise
+from app.profile import HeadingCues
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
-from ingest.codes import practice_codes
 from ingest.documents import LoadedDocument
-from ingest.quotes import normalise
 from ingest.sections import Block, CleanDocument, build_blocks
 
 # Sentence ends, then paragraph breaks: a chunk boundary never falls mid-sentence if it can help it.
 _SEPARATORS = [r"\n\n", r"(?<=[.!?])\s+(?=[A-Z(‘'\"“])", r"(?<=[;:])\s+", r"\s+"]
-
-
-_MIN_CHUNK_CHARS = 25  # stray table cells and page furniture carry no citable statement
 
 
 def chunk_id(doc_id: str, text: str) -> str:
@@ -25,7 +24,7 @@ def chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha1(f"{doc_id}\x00{normalise(text)}".encode()).hexdigest()[:20]
 
 
-def clean_document(doc: LoadedDocument) -> CleanDocument:
+def clean_document(doc: LoadedDocument, cues: HeadingCues) -> CleanDocument:
     """Raw pages -> cleaned text with blocks carrying section and page."""
     lines: list[Line] = []
     for page, text in doc.pages:
@@ -34,7 +33,7 @@ def clean_document(doc: LoadedDocument) -> CleanDocument:
             # pypdf pages give page starts directly; extracted .txt marks a new page by one leading space.
             starts = (i == 0) if page is not None else (ln.startswith(" ") and not ln.startswith("  "))
             lines.append(Line(ln, page, starts))
-    return build_blocks(join_hyphenated(drop_running_headers(lines)))
+    return build_blocks(join_hyphenated(drop_running_headers(lines)), cues)
 
 
 def _sections(doc: CleanDocument) -> list[list[Block]]:
@@ -48,12 +47,17 @@ def _sections(doc: CleanDocument) -> list[list[Block]]:
 
 
 def split_document(
-    doc: LoadedDocument, chunk_size: int = 900, overlap: int = 150, paper_refs: dict[str, str] | None = None
+    doc: LoadedDocument,
+    config: IndexSettings,
+    cues: HeadingCues,
+    codes: PracticeCodes,
+    paper_refs: dict[str, str] | None = None,
 ) -> list[Chunk]:
-    """Chunks of one document; each stays inside one section and knows its page and offsets."""
-    clean = clean_document(doc)
+    """Chunks of one document; each stays inside one section and knows its page, offsets and practice codes."""
+    clean = clean_document(doc, cues)
+    overlap = config.chunk_overlap
     splitter = RecursiveCharacterTextSplitter(
-        chunk_size=chunk_size,
+        chunk_size=config.chunk_size,
         chunk_overlap=overlap,
         separators=_SEPARATORS,
         is_separator_regex=True,
@@ -66,7 +70,7 @@ def split_document(
         body = clean.text[start:end]
         cursor = 0
         for piece in splitter.split_text(body):
-            if len(piece) < _MIN_CHUNK_CHARS:
+            if len(piece) < config.min_chunk_chars:  # stray table cells, page furniture
                 continue
             offset = body.find(piece, max(0, cursor - overlap - len(piece)))
             offset = offset if offset >= 0 else body.find(piece)
@@ -84,7 +88,7 @@ def split_document(
                     source_type=doc.source_type,
                     section=group[0].section,
                     page=page,
-                    practice_codes=practice_codes(piece, paper_refs),
+                    practice_codes=codes.find(piece, paper_refs),
                     char_start=abs_start,
                     char_end=abs_start + len(piece),
                 ),

@@ -12,10 +12,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from app.config import ROOT, Settings, load_settings
 
 
-def make_settings(data_dir: Path, corpus_dir: Path = ROOT / "corpus", **changes: object) -> Settings:
-    """Settings for a test: an isolated data dir, never the user's data/."""
-    base = load_settings().with_(data_dir=data_dir, corpus_dir=corpus_dir, chroma_host="", backend="extractive")
-    return base.with_(**changes) if changes else base
+def make_settings(data_dir: Path, corpus_dir: Path = ROOT / "corpus", changes: dict[str, object] | None = None) -> Settings:
+    """Settings for a test: an isolated data dir, never the user's data/; ``changes`` are dotted overrides."""
+    base = load_settings().with_(
+        {"index.chroma_host": "", "answer.backend": "extractive"}, data_dir=data_dir, corpus_dir=corpus_dir
+    )
+    return base.with_(changes) if changes else base
+
+
+# Fixtures that load the real model or build a real index: a test using one is in the slow tier.
+SLOW_FIXTURES = {"corpus_settings", "assistant", "small_corpus"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the model or an index as ``slow`` (``-m "not slow"`` is the fast unit tier)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +51,6 @@ def assistant(corpus_settings: Settings):
 
 @pytest.fixture(scope="session")
 def corpus_quotes():
-    from ingest.cards import corpus_quote_index
+    from ingest.card_check import corpus_quote_index
 
     return corpus_quote_index(ROOT / "corpus" / "documents")

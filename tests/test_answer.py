@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from app.config import ROOT
-from ingest.quotes import normalise
+from app.normalise import normalise
 
 
 def test_pooled_funding_answer_cites_the_table(assistant):

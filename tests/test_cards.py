@@ -9,23 +9,26 @@ import pytest
 import yaml
 
 from app.config import ROOT
+from app.profile import load_profile
 from ingest.card_check import check_card_set, report_country_spread, report_table6
 
-PRACTICES = ROOT / "corpus" / "practices"
-DOCUMENTS = ROOT / "corpus" / "documents"
+CORPUS = ROOT / "corpus"
+PRACTICES = CORPUS / "practices"
+DOCUMENTS = CORPUS / "documents"
+PROFILE = load_profile(CORPUS)
 
 
 def test_the_44_cards_pass_every_check():
-    cards, problems = check_card_set(PRACTICES, DOCUMENTS)
+    cards, problems = check_card_set(CORPUS)
     assert [str(p) for p in problems] == []
     assert len(cards) == 44
 
 
 def test_tables_are_parsed_from_the_report_itself():
     text = (DOCUMENTS / "esn-integrated-social-services-in-europe-2016.txt").read_text(encoding="utf-8")
-    spread = report_country_spread(text)
+    spread = report_country_spread(text, PROFILE)
     assert sum(spread.values()) == 44 and spread["Finland"] == 6 and spread["United Kingdom"] == 5
-    table = report_table6(text)
+    table = report_table6(text, PROFILE)
     assert len(table) == 10
     assert table["single point of contact"] == ["BE3", "DE1"]
     assert len(table["improved co-ordination"]) == 17
@@ -33,6 +36,9 @@ def test_tables_are_parsed_from_the_report_itself():
 
 @pytest.fixture()
 def card_copy(tmp_path: Path) -> Path:
+    """A corpus folder with copies of the cards and the profile; the documents are linked, not copied."""
+    (tmp_path / "documents").symlink_to(DOCUMENTS)
+    shutil.copy(CORPUS / "profile.yaml", tmp_path / "profile.yaml")
     folder = tmp_path / "practices"
     shutil.copytree(PRACTICES, folder)
     return folder
@@ -46,7 +52,7 @@ def edit(folder: Path, name: str, **changes: object) -> None:
 
 
 def problems_in(folder: Path) -> list[str]:
-    return [str(p) for p in check_card_set(folder, DOCUMENTS)[1]]
+    return [str(p) for p in check_card_set(folder.parent)[1]]
 
 
 def test_a_quote_not_in_the_corpus_is_caught(card_copy):

@@ -1,10 +1,19 @@
 """Cleaning of PDF-extraction artefacts and section detection."""
 
-from app.config import ROOT
+from app.codes import PracticeCodes
+from app.config import ROOT, IndexSettings
+from app.profile import load_profile
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import load_document, read_sources
 from ingest.sections import build_blocks
 from ingest.split import clean_document, split_document
+
+PROFILE = load_profile(ROOT / "corpus")
+CUES = PROFILE.headings
+
+
+def split(doc):
+    return split_document(doc, IndexSettings(), CUES, PracticeCodes.from_profile(PROFILE))
 
 
 def lines(*texts: str) -> list[Line]:
@@ -37,7 +46,8 @@ def test_bullets_become_list_markers():
 
 def test_broken_table_cells_merge_into_one_paragraph():
     doc = build_blocks(
-        lines("Intro paragraph long enough to be running text for the test here.", "", "BE3", "", "DE2", "", "FI4", "", "13", "")
+        lines("Intro paragraph long enough to be running text for the test here.", "", "BE3", "", "DE2", "", "FI4", "", "13", ""),
+        CUES,
     )
     assert any(b.text == "BE3 DE2 FI4 13" for b in doc.blocks)
 
@@ -45,7 +55,7 @@ def test_broken_table_cells_merge_into_one_paragraph():
 def test_report_sections_and_codes_on_chunks():
     path = ROOT / "corpus" / "documents" / "esn-integrated-social-services-in-europe-2016.txt"
     doc = load_document(path, read_sources(path.parent))
-    chunks = split_document(doc)
+    chunks = split(doc)
     table7 = next(c for c in chunks if "Joint/pooled funding 20 45%" in c.text)
     assert table7.section == "International practice review on integrated services > How may integrated services be funded?"
     byst = next(c for c in chunks if "Byström youth services" in c.text and "FI1" in c.text)
@@ -60,6 +70,6 @@ def test_report_sections_and_codes_on_chunks():
 def test_cleaned_text_keeps_offsets():
     path = ROOT / "corpus" / "documents" / "ijic-service-integration-across-sectors-2018.txt"
     doc = load_document(path, read_sources(path.parent))
-    clean = clean_document(doc)
-    for c in split_document(doc)[:20]:
+    clean = clean_document(doc, CUES)
+    for c in split(doc)[:20]:
         assert clean.text[c.char_start : c.char_end] == c.text

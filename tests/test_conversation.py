@@ -1,6 +1,19 @@
 """Follow-up questions are rewritten with the history before retrieval (extractive mode, no model)."""
 
-from app.conversation import Turn, is_follow_up, rewrite_follow_up
+from app.config import ConversationSettings
+from app.conversation import Turn
+from app.conversation import is_follow_up as detect
+from app.conversation import rewrite_follow_up as rewrite
+
+CONFIG = ConversationSettings()
+
+
+def is_follow_up(question: str) -> bool:
+    return detect(question, CONFIG)
+
+
+def rewrite_follow_up(question: str, history: list[Turn]) -> str:
+    return rewrite(question, history, CONFIG)
 
 
 def test_follow_ups_are_detected():

@@ -9,7 +9,7 @@ from collections import Counter
 
 from app.config import ROOT
 from evals.dataset import load_items, validate_items
-from evals.runner import DEFAULT, run_config, summarise
+from evals.runner import run_config, summarise
 
 QUESTIONS = ROOT / "evals" / "questions.jsonl"
 GATE = {"hit@5": 0.82, "mrr": 0.62, "accuracy": 0.55, "citation_precision": 0.26, "refusal_accuracy": 0.78}
@@ -26,7 +26,7 @@ def test_evaluation_set_is_complete_and_verbatim(corpus_quotes):
 
 
 def test_quality_gate(assistant, corpus_settings):
-    results = run_config(load_items(QUESTIONS), DEFAULT, corpus_settings, assistant=assistant)
+    results = run_config(load_items(QUESTIONS), assistant)
     overall = summarise(results)["all"]
     failing = {m: round(overall[m], 3) for m, floor in GATE.items() if overall[m] < floor}
     assert not failing, f"below the gate {GATE}: {failing}"

@@ -1,8 +1,16 @@
 """The grounding guard on hand-made drafts (no retrieval needed)."""
 
 from app.answer.base import DraftClaim
-from app.guard import apply_guard, check_claim
+from app.codes import PracticeCodes
+from app.guard import apply_guard
+from app.guard import check_claim as check
 from app.models import Chunk, Passage
+
+CODES = PracticeCodes(("GB", "FI"))
+
+
+def check_claim(claim: DraftClaim, passages: list[Passage]) -> str | None:
+    return check(claim, passages, CODES, 0.5)
 
 
 def passage(text: str, codes: list[str] | None = None) -> Passage:
@@ -44,5 +52,7 @@ def test_report_counts_removals():
     kept, report = apply_guard(
         [DraftClaim("Twenty practices are financed by pooled funding.", [1]), DraftClaim("Heating bills fell by £90.", [0])],
         PASSAGES,
+        CODES,
+        0.5,
     )
     assert len(kept) == 1 and report.checked_claims == 2 and report.removed_claims == 1

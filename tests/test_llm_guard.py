@@ -14,13 +14,15 @@ QUESTION = "Which share of practices use pooled funding?"
 @pytest.fixture()
 def llm(corpus_settings):
     with scripted_llm() as (script, url):
-        settings = corpus_settings.with_(backend="openai", llm_base_url=url, llm_model="scripted", llm_api_key="test")
+        settings = corpus_settings.with_(
+            {"answer.backend": "openai", "llm.base_url": url, "llm.model": "scripted", "llm.api_key": "test"}
+        )
         yield script, Assistant(settings, retriever=None)
 
 
 def passage_numbers(assistant: Assistant) -> tuple[int, int]:
     """1-based numbers (as the prompt shows them) of the pooled-funding table and of an unrelated passage."""
-    passages = assistant.retriever.search(QUESTION, assistant.settings.k)
+    passages = assistant.retriever.search(QUESTION, assistant.settings.retrieval.k)
     table = next(i for i, p in enumerate(passages, 1) if "Joint/pooled funding 20 45%" in p.chunk.text)
     other = next(i for i, p in enumerate(passages, 1) if "45%" not in p.chunk.text and "pool" not in p.chunk.text.lower())
     return table, other
@@ -85,16 +87,18 @@ def test_model_says_not_in_sources(llm):
 
 def test_unreachable_backend_falls_back_to_extractive_with_reason(corpus_settings):
     port = free_port()  # nothing listens there
-    settings = corpus_settings.with_(backend="openai", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="m", llm_timeout=5)
+    settings = corpus_settings.with_(
+        {"answer.backend": "openai", "llm.base_url": f"http://127.0.0.1:{port}/v1", "llm.model": "m", "llm.timeout": 5}
+    )
     answer = Assistant(settings).ask(QUESTION)
     assert answer.backend == "extractive" and answer.supported
     assert "openai backend" in answer.notice and "127.0.0.1" in answer.notice
 
 
 def test_misconfigured_backend_says_what_is_missing(corpus_settings):
-    answer = Assistant(corpus_settings.with_(backend="ollama", llm_model="")).ask(QUESTION)
+    answer = Assistant(corpus_settings.with_({"answer.backend": "ollama", "llm.model": ""})).ask(QUESTION)
     assert answer.backend == "extractive" and "JOINEDUP_LLM_MODEL" in answer.notice
-    answer = Assistant(corpus_settings.with_(backend="llamacpp", gguf_path="")).ask(QUESTION)
+    answer = Assistant(corpus_settings.with_({"answer.backend": "llamacpp", "llm.gguf_path": ""})).ask(QUESTION)
     assert "JOINEDUP_GGUF_PATH" in answer.notice
 
 

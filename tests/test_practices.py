@@ -5,10 +5,15 @@ import os
 import subprocess
 import sys
 
-from app.config import ROOT
+from app.cards import load_cards
+from app.config import ROOT, FinderSettings
 from app.practices import PracticeFinder, PracticeQuery
 
-PRACTICES = ROOT / "corpus" / "practices"
+CARDS = [card for _, card in load_cards(ROOT / "corpus" / "practices")]
+
+
+def make_finder(retriever=None) -> PracticeFinder:
+    return PracticeFinder(CARDS, FinderSettings(), retriever)
 
 
 def codes(matches):
@@ -16,23 +21,23 @@ def codes(matches):
 
 
 def test_older_people_and_health():
-    got = PracticeFinder(PRACTICES).find(PracticeQuery(target_group="older_people", sector="health"))
+    got = make_finder().find(PracticeQuery(target_group="older_people", sector="health"))
     assert {"FR1", "FR2", "FI3", "GB4", "IS1", "IT2"} <= codes(got)
     assert all("older people" in m.reason and "health" in m.reason for m in got)
-    assert all(m.evidence for m in got)
+    assert all(m.quotes for m in got)
 
 
 def test_country_filter_is_exact():
-    got = PracticeFinder(PRACTICES).find(PracticeQuery(country="finland"))
+    got = make_finder().find(PracticeQuery(country="finland"))
     assert codes(got) == {"FI1", "FI2", "FI3", "FI4", "FI5", "FI6"}
 
 
 def test_no_match_is_empty_not_padded():
-    assert PracticeFinder(PRACTICES).find(PracticeQuery(country="Iceland", sector="education")) == []
+    assert make_finder().find(PracticeQuery(country="Iceland", sector="education")) == []
 
 
 def test_one_stop_shops_for_young_jobseekers_include_de2(assistant):
-    finder = PracticeFinder(PRACTICES, assistant.retriever)
+    finder = make_finder(assistant.retriever)
     got = finder.find(PracticeQuery(delivery_model="one_stop_shop", like="one-stop shop for young jobseekers", limit=5))
     assert "DE2" in codes(got)
     de2 = next(m for m in got if m.code == "DE2")

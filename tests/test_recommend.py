@@ -1,7 +1,11 @@
 """Recommendation answers for design questions: sectioned by theme, cited, with comparable practices."""
 
-from app.evidence import CASE_STUDY, PRACTICE, RECOMMENDATION
-from app.recommend import is_design_question, profile_of
+from app.config import ROOT
+from app.profile import load_profile
+from app.recommend import is_design_question, question_profile
+
+PROFILE = load_profile(ROOT / "corpus")
+CASE_STUDY, PRACTICE, RECOMMENDATION = "case study", "practice review (44 self-reported practices)", "recommendation"
 
 QUESTION = "How should a municipality integrate social and employment services for long-term unemployed people?"
 
@@ -13,9 +17,10 @@ def test_design_questions_are_recognised():
 
 
 def test_profile_detects_group_sectors_and_role():
-    p = profile_of(QUESTION)
-    assert p.target_groups == ["unemployed_people"] and "employment" in p.sectors and p.roles == ["POLICY-MAKERS"]
-    assert profile_of("As a team manager, how do we support older people at home?").roles == ["PRACTITIONERS"]
+    p = question_profile(QUESTION, PROFILE)
+    assert p.target_groups == ["unemployed_people"] and "employment" in p.sectors and p.audiences == ["POLICY-MAKERS"]
+    asked = question_profile("As a team manager, how do we support older people at home?", PROFILE)
+    assert asked.audiences == ["PRACTITIONERS"]
 
 
 def test_recommendation_is_sectioned_cited_and_names_practices(assistant):

@@ -15,6 +15,7 @@ from tests.conftest import make_settings
 from tests.servers import free_port, server_process
 
 CHROMA = Path(sys.executable).parent / "chroma"
+pytestmark = pytest.mark.slow  # a real Chroma server and the real model
 
 
 @pytest.fixture()
@@ -36,7 +37,9 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
         "# Local notes\n\nThe Lumiere network pairs every family with one key worker who coordinates health visitors.\n",
         encoding="utf-8",
     )
-    settings = make_settings(tmp_path / "data", corpus).with_(chroma_host="127.0.0.1", chroma_port=chroma_server)
+    settings = make_settings(tmp_path / "data", corpus).with_(
+        {"index.chroma_host": "127.0.0.1", "index.chroma_port": chroma_server}
+    )
     report = ingest(settings)
     assert not report.failed and report.added == 2
     assert not (tmp_path / "data" / "chroma").exists()  # nothing stored locally: the server holds it
@@ -47,6 +50,6 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
 
 
 def test_unreachable_server_gives_a_clear_error(tmp_path):
-    settings = make_settings(tmp_path / "data").with_(chroma_host="127.0.0.1", chroma_port=free_port())
+    settings = make_settings(tmp_path / "data").with_({"index.chroma_host": "127.0.0.1", "index.chroma_port": free_port()})
     with pytest.raises(StoreError, match=r"Cannot reach the Chroma server at 127\.0\.0\.1"):
         Store(settings)

@@ -1,24 +1,44 @@
-"""Answer backends, chosen by name (``JOINEDUP_BACKEND`` or ``--backend``)."""
+"""Answer backends, registered by name (``JOINEDUP_BACKEND``, ``--backend``, the app's settings).
+
+Every backend plugs into one small abstraction (:class:`AnswerBackend.compose`);
+retrieval, the guard and citation numbering are the same for all of them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from app.answer.base import AnswerBackend, BackendError, Draft, DraftClaim
 from app.config import Settings
 
-BACKEND_NAMES = ("extractive", "openai", "ollama", "llamacpp")
+
+def _extractive(name: str, settings: Settings) -> AnswerBackend:
+    from app.answer.extractive import ExtractiveBackend
+
+    return ExtractiveBackend(settings)
+
+
+def _llm(name: str, settings: Settings) -> AnswerBackend:
+    from app.answer.llm import make_llm_backend  # LangChain is imported only when an LLM is chosen
+
+    return make_llm_backend(name, settings)
+
+
+BACKENDS: dict[str, Callable[[str, Settings], AnswerBackend]] = {
+    "extractive": _extractive,
+    "openai": _llm,
+    "ollama": _llm,
+    "llamacpp": _llm,
+}
+BACKEND_NAMES = tuple(BACKENDS)
 
 
 def get_backend(name: str, settings: Settings) -> AnswerBackend:
     """Instantiate a backend; raises :class:`BackendError` naming what is missing."""
-    if name == "extractive":
-        from app.answer.extractive import ExtractiveBackend
-
-        return ExtractiveBackend(settings)
-    if name in ("openai", "ollama", "llamacpp"):
-        from app.answer.llm import make_llm_backend
-
-        return make_llm_backend(name, settings)
-    raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    factory = BACKENDS.get(name)
+    if factory is None:
+        raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
+    return factory(name, settings)
 
 
-__all__ = ["BACKEND_NAMES", "AnswerBackend", "BackendError", "Draft", "DraftClaim", "get_backend"]
+__all__ = ["BACKENDS", "BACKEND_NAMES", "AnswerBackend", "BackendError", "Draft", "DraftClaim", "get_backend"]

@@ -16,16 +16,16 @@ from app.answer.base import AnswerBackend, BackendError, Draft, DraftClaim
 from app.config import Settings
 from app.models import Passage
 from app.prompts import load_prompt
-from app.text import split_sentences
+from app.sentences import split_sentences
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-MAX_PASSAGE_CHARS = 1200
 
 
-def format_passages(passages: list[Passage]) -> str:
+def format_passages(passages: list[Passage], max_chars: int) -> str:
+    """The numbered passages as the prompt shows them."""
     return "\n\n".join(
-        f"[{i}] ({p.chunk.doc_title} — {p.chunk.section})\n{p.chunk.text[:MAX_PASSAGE_CHARS]}" for i, p in enumerate(passages, 1)
+        f"[{i}] ({p.chunk.doc_title} — {p.chunk.section})\n{p.chunk.text[:max_chars]}" for i, p in enumerate(passages, 1)
     )
 
 
@@ -34,7 +34,7 @@ def parse_reply(reply: str) -> Draft:
     text = reply.strip()
     if not text or NOT_IN_SOURCES in text:
         return Draft(supported=False, refusal="The documents in this corpus do not answer this question.")
-    claims = []
+    claims: list[DraftClaim] = []
     for sentence in split_sentences(re.sub(r"\s*\n\s*[-*•]?\s*", " ", text)):
         numbers = [int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
         # A marker may trail the full stop ("… pooled. [2]"): it belongs to the sentence before.
@@ -49,10 +49,11 @@ def parse_reply(reply: str) -> Draft:
 class LLMBackend(AnswerBackend):
     """Any LangChain chat model behind the same compose() as the extractive backend."""
 
-    def __init__(self, name: str, model: Any, where: str) -> None:
+    def __init__(self, name: str, model: Any, where: str, settings: Settings) -> None:
         self.name = name
         self.model = model
         self.where = where
+        self.settings = settings
 
     def complete(self, prompt: str) -> str:
         """One chat completion; connection and API errors become :class:`BackendError`."""
@@ -65,51 +66,51 @@ class LLMBackend(AnswerBackend):
         return content if isinstance(content, str) else " ".join(str(c) for c in content)
 
     def compose(self, question: str, passages: list[Passage]) -> Draft:
-        prompt = load_prompt("answer").format(question=question, passages=format_passages(passages))
+        passages_text = format_passages(passages, self.settings.llm.max_passage_chars)
+        prompt = load_prompt("answer", self.settings.prompts_dir).format(question=question, passages=passages_text)
         return parse_reply(self.complete(prompt))
 
 
 def make_llm_backend(name: str, settings: Settings) -> LLMBackend:
     """Build the configured backend; missing settings or packages raise :class:`BackendError`."""
+    llm = settings.llm
     if name == "openai":
-        if not settings.llm_base_url and not settings.llm_api_key:
+        if not llm.base_url and not llm.api_key:
             raise BackendError("set JOINEDUP_LLM_BASE_URL (an OpenAI-compatible endpoint) or OPENAI_API_KEY")
-        if not settings.llm_model:
+        if not llm.model:
             raise BackendError("set JOINEDUP_LLM_MODEL to the model name the endpoint serves")
-        return LLMBackend(
-            name,
-            _openai_chat(settings.llm_base_url or None, settings.llm_api_key or "none", settings),
-            settings.llm_base_url or "api.openai.com",
-        )
+        chat = _openai_chat(llm.base_url or None, llm.api_key or "none", settings)
+        return LLMBackend(name, chat, llm.base_url or "api.openai.com", settings)
     if name == "ollama":
-        if not settings.llm_model:
+        if not llm.model:
             raise BackendError("set JOINEDUP_LLM_MODEL to an Ollama model name (e.g. llama3.2)")
         # Ollama serves an OpenAI-compatible API under /v1: no extra client package needed.
-        base = settings.ollama_host.rstrip("/") + "/v1"
-        return LLMBackend(name, _openai_chat(base, "ollama", settings), settings.ollama_host)
+        base = llm.ollama_host.rstrip("/") + "/v1"
+        return LLMBackend(name, _openai_chat(base, "ollama", settings), llm.ollama_host, settings)
     if name == "llamacpp":
-        if not settings.gguf_path:
+        if not llm.gguf_path:
             raise BackendError("set JOINEDUP_GGUF_PATH to a local .gguf model file")
         try:
             from langchain_community.chat_models import ChatLlamaCpp
         except ImportError as exc:
             raise BackendError("llama.cpp support is not installed: pip install '.[llm]'") from exc
         try:
-            model = ChatLlamaCpp(model_path=settings.gguf_path, temperature=0, n_ctx=4096, max_tokens=512, verbose=False)
+            model = ChatLlamaCpp(model_path=llm.gguf_path, temperature=0, n_ctx=4096, max_tokens=512, verbose=False)
         except Exception as exc:
-            raise BackendError(f"cannot load {settings.gguf_path} ({exc})") from exc
-        return LLMBackend(name, model, settings.gguf_path)
+            raise BackendError(f"cannot load {llm.gguf_path} ({exc})") from exc
+        return LLMBackend(name, model, llm.gguf_path, settings)
     raise BackendError(f"unknown LLM backend {name!r}")
 
 
 def _openai_chat(base_url: str | None, api_key: str, settings: Settings) -> Any:
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
-        model=settings.llm_model,
+        model=settings.llm.model,
         base_url=base_url,
-        api_key=api_key,
+        api_key=SecretStr(api_key),
         temperature=0,
-        timeout=settings.llm_timeout,
+        timeout=settings.llm.timeout,
         max_retries=0,  # the user is waiting: fall back to extractive at once
     )

@@ -49,6 +49,6 @@ def langchain_vectorstore(settings: Settings, client: Any | None = None) -> Any:
 
     return Chroma(
         client=client or open_client(settings),
-        collection_name=settings.collection,
+        collection_name=settings.index.collection,
         embedding_function=langchain_embeddings(settings),
     )

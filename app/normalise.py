@@ -62,13 +62,3 @@ class QuoteIndex:
             return True
         qj, qk = dehyphenate(q), keep_hyphen(q)
         return any(qj in t for t in self._joined) or any(qk in t for t in self._kept)
-
-
-if __name__ == "__main__":  # pragma: no cover - helper for card authors
-    import sys
-    from pathlib import Path
-
-    docs = [p.read_text(encoding="utf-8") for p in Path("corpus/documents").glob("*.txt")]
-    idx = QuoteIndex(docs)
-    for q in sys.argv[1:]:
-        print(("FOUND   " if idx.contains(q) else "MISSING ") + q)

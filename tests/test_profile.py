@@ -1,0 +1,73 @@
+"""The corpus profile: validation, synonyms, evidence labels, codes, source mentions (no model)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.codes import PracticeCodes
+from app.config import ROOT
+from app.profile import load_profile, phrase_pattern, read_profile
+from app.retrieve import search_query
+from ingest.pipeline import CHUNKING_CODE, chunker_version
+
+PROFILE = load_profile(ROOT / "corpus")
+
+
+def edited_profile(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((ROOT / "corpus" / "profile.yaml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_profile_loads_and_covers_the_practice_countries():
+    assert len(PROFILE.countries) == 17 and "Finland" in PROFILE.country_names
+    assert PROFILE.vocabulary("funding") == ("pooled", "single_agency", "existing_resources", "mixed_public_private")
+    assert PROFILE.label("target_groups", "older_people") == "older people"
+
+
+def test_a_broken_profile_is_refused_with_the_reason(tmp_path):
+    with pytest.raises(ValueError, match="vocabularies: missing funding"):
+        read_profile(edited_profile(tmp_path, lambda d: d["vocabularies"].pop("funding")))
+    with pytest.raises(ValueError, match="a code is used twice"):
+        read_profile(edited_profile(tmp_path, lambda d: d["countries"].append(dict(d["countries"][0]))))
+
+
+def test_synonyms_match_whole_words_and_starred_endings():
+    pattern = phrase_pattern(["child", "unemploy*", "older people"])
+    assert pattern and pattern.search("unemployed parents") and pattern.search("Older   people")
+    assert not pattern.search("childcare")  # "child" is a whole word
+    assert PROFILE.detect("sectors", "long-term unemployed people") == ["employment"]
+    assert PROFILE.detect("target_groups", "frail elderly residents") == ["older_people"]
+
+
+def test_audiences_default_when_the_question_names_none():
+    assert [a.name for a in PROFILE.detect_audiences("As a social worker, what helps?")] == ["PRACTITIONERS"]
+    assert [a.name for a in PROFILE.detect_audiences("What helps?")] == ["POLICY-MAKERS", "PRACTITIONERS"]
+
+
+def test_evidence_labels_follow_the_first_matching_rule():
+    assert PROFILE.evidence_label("paper", "Case studies").kind == "paper"  # the source type rule comes first
+    assert PROFILE.evidence_label("report", "Case studies > LAFOS").label == "case study"
+    assert PROFILE.evidence_label("report", "Executive summary").label == "report summary"
+
+
+def test_practice_codes_are_the_profiles_countries_only():
+    codes = PracticeCodes.from_profile(PROFILE)
+    assert codes.find("FI5 and DE2 but not EU2 or XX9; see [P5] and P44", {"P5": "FI5", "P44": "GB3"}) == ["FI5", "DE2", "GB3"]
+
+
+def test_mentions_of_the_documents_are_dropped_from_the_search_query():
+    assert search_query("What does the ESN report say about pooled funding?", PROFILE) == "What does say about pooled funding?"
+    assert search_query("the report", PROFILE) == "the report"  # nothing left: keep the question
+
+
+def test_only_what_decides_chunks_changes_the_chunker_version():
+    assert "app/text.py" not in CHUNKING_CODE  # stopwords are query-time only
+    base = chunker_version(PROFILE)
+    audiences = PROFILE.model_copy(update={"own_names": ["ESN"]})
+    assert chunker_version(audiences) == base
+    cues = PROFILE.headings.model_copy(update={"case_study_label": "Project name:"})
+    assert chunker_version(PROFILE.model_copy(update={"headings": cues})) != base
