@@ -18,12 +18,12 @@ from app.cards import load_cards
 from app.codes import PracticeCodes
 from app.config import Settings, load_settings
 from app.conversation import Turn, condense_with_llm, rewrite_follow_up
+from app.corpus_profile import CorpusProfile, load_profile
 from app.guard import apply_guard
 from app.labels import evidence_label
 from app.models import Answer, Citation, Claim, Passage, RetrievedRef
 from app.normalise import normalise
 from app.practices import PracticeFinder
-from app.profile import CorpusProfile, load_profile
 from app.recommend import Recommender, is_design_question
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.sentences import split_sentences

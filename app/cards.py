@@ -2,7 +2,7 @@
 
 A card is one practice example of the report (code such as FI5). The values its
 list fields may take are the vocabularies of the corpus profile
-(:mod:`app.profile`); ``joinedup cards check`` holds every card to them.
+(:mod:`app.corpus_profile`); ``joinedup cards check`` holds every card to them.
 """
 
 from __future__ import annotations

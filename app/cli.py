@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--verbose", action="store_true", help="list every card with its filled-field count")
     c.set_defaults(func=cmd_cards_check)
 
-    from app.profile import load_profile
+    from app.corpus_profile import load_profile
 
     profile = load_profile(load_settings().corpus_dir)
     p = sub.add_parser("practices", help="find practices by facets and/or a description")

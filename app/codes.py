@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from app.profile import CorpusProfile
+from app.corpus_profile import CorpusProfile
 
 
 @dataclass(frozen=True)

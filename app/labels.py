@@ -6,8 +6,8 @@ corpus profile; this applies them.
 
 from __future__ import annotations
 
+from app.corpus_profile import CorpusProfile
 from app.models import Chunk
-from app.profile import CorpusProfile
 
 
 def evidence_label(chunk: Chunk, profile: CorpusProfile) -> str:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from app.answer.base import Draft, DraftClaim
 from app.answer.extractive import ExtractiveBackend
 from app.config import RecommendSettings
+from app.corpus_profile import CorpusProfile, Theme
 from app.models import Passage
 from app.practices import PracticeFinder, PracticeQuery
-from app.profile import CorpusProfile, Theme
 from app.retrieve import Filters, Retriever
 
 _DESIGN = re.compile(

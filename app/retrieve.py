@@ -14,9 +14,9 @@ import numpy as np
 from app.bm25 import BM25Index
 from app.cards import card_doc_id
 from app.config import SOURCE_TYPES, RetrievalSettings, Settings
+from app.corpus_profile import CorpusProfile, load_profile
 from app.embeddings import embed, remember
 from app.models import Chunk, Passage
-from app.profile import CorpusProfile, load_profile
 from app.store import Store
 from app.text import content_terms
 

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` does not install the package
+# `streamlit run` puts this file's folder first on sys.path, where app/*.py would shadow same-named modules
+# (a module named like the stdlib's `profile` broke torch's imports); import the package from the repo root instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
 from app.answer import BACKEND_NAMES
 from app.ask import Assistant

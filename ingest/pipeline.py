@@ -17,9 +17,9 @@ from pathlib import Path
 from app.cards import card_doc_id, load_card, paper_refs
 from app.codes import PracticeCodes
 from app.config import ROOT, Settings
+from app.corpus_profile import CorpusProfile, load_profile
 from app.index import Index
 from app.models import Chunk
-from app.profile import CorpusProfile, load_profile
 from ingest.cards import chunk_from_card
 from ingest.documents import SUPPORTED_SUFFIXES, LoadError, document_id, load_document, read_sources
 from ingest.manifest import Manifest, ManifestEntry
@@ -64,19 +64,24 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# Files beside the corpus that describe it (for people and the loader), not evidence.
+CORPUS_NOTES = {"SOURCES.md", "SCHEMA.md", "README.md", "REVIEW.md"}
+
+
 def discover(settings: Settings, paths: list[Path] | None = None) -> list[Path]:
     """The files to ingest: the corpus (documents and practice cards) or the given files/folders."""
     roots = paths or [settings.documents_dir, settings.practices_dir]
     found: list[Path] = []
     for root in roots:
-        if root.is_dir():
-            found += sorted(
-                p for p in root.iterdir()
-                if p.is_file() and (p.suffix.lower() in SUPPORTED_SUFFIXES or p.suffix == ".yaml")
-                and p.name not in {"SOURCES.md", "SCHEMA.md", "README.md"}
-            )  # fmt: skip
-        else:
+        if not root.is_dir():
             found.append(root)
+            continue
+        cards_only = root.resolve() == settings.practices_dir.resolve()  # the practices folder holds cards only
+        found += sorted(
+            p for p in root.iterdir()
+            if p.is_file() and p.name not in CORPUS_NOTES
+            and (p.suffix == ".yaml" if cards_only else p.suffix.lower() in (*SUPPORTED_SUFFIXES, ".yaml"))
+        )  # fmt: skip
     return found
 
 

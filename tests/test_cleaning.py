@@ -2,7 +2,7 @@
 
 from app.codes import PracticeCodes
 from app.config import ROOT, IndexSettings
-from app.profile import load_profile
+from app.corpus_profile import load_profile
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import load_document, read_sources
 from ingest.sections import build_blocks

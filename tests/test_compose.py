@@ -6,8 +6,8 @@ from app.answer.base import Draft, DraftClaim
 from app.answer.extractive import ExtractiveBackend, ScoredSentence
 from app.ask import build_answer
 from app.config import Settings
+from app.corpus_profile import load_profile
 from app.models import Chunk, Passage
-from app.profile import load_profile
 from app.text import content_terms
 
 SETTINGS = Settings()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
+from app.bm25 import BM25Index
 from app.retrieve import Retriever
 from app.store import Store
 from ingest.pipeline import ingest
@@ -122,3 +123,33 @@ def test_ingest_interrupted_mid_file_recovers_without_duplicates(small_corpus, m
     assert {m["chunk_id"] for m in sentences["metadatas"]} == chunk_ids
     assert len(sentences["ids"]) == len(set(sentences["ids"]))
     assert ingest(small_corpus).added == 0
+
+
+def sentence_rows(store: Store) -> tuple[list[str], set[str]]:
+    """(the chunk id of every stored sentence vector, the ids of the stored chunks)."""
+    owners = [m["chunk_id"] for m in store.sentences.get(include=["metadatas"])["metadatas"]]
+    return owners, set(store.all_ids())
+
+
+def test_rebuild_leaves_no_sentence_vector_of_a_removed_chunk(small_corpus):
+    ingest(small_corpus)
+    owners, chunks = sentence_rows(Store(small_corpus))
+    assert owners and set(owners) == chunks
+    path = small_corpus.documents_dir / "youth.md"
+    path.write_text("# Youth services\n\nSchool meals and sports clubs are planned with the families. " * 4, encoding="utf-8")
+    report = ingest(small_corpus, rebuild=True)
+    assert not report.failed
+    owners, chunks = sentence_rows(Store(small_corpus))
+    assert set(owners) == chunks  # not one vector of a chunk that no longer exists
+    texts = Store(small_corpus).sentences.get(include=["documents"])["documents"]
+    assert not any("job coaches" in t for t in texts)
+
+
+def test_keyword_index_missing_a_chunk_is_repaired_by_the_next_ingest(small_corpus):
+    ingest(small_corpus)
+    keywords = small_corpus.bm25_dir
+    full = BM25Index.load(keywords)
+    BM25Index(full.chunks[1:]).save(keywords)  # as if a crash left the keyword index behind the store
+    report = ingest(small_corpus)
+    assert report.added == 0 and report.total_chunks == len(full.chunks)
+    assert {c.id for c in BM25Index.load(keywords).chunks} == {c.id for c in full.chunks}

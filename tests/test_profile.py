@@ -7,7 +7,7 @@ import yaml
 
 from app.codes import PracticeCodes
 from app.config import ROOT
-from app.profile import load_profile, phrase_pattern, read_profile
+from app.corpus_profile import load_profile, phrase_pattern, read_profile
 from app.retrieve import search_query
 from ingest.pipeline import CHUNKING_CODE, chunker_version
 

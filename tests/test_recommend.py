@@ -1,7 +1,7 @@
 """Recommendation answers for design questions: sectioned by theme, cited, with comparable practices."""
 
 from app.config import ROOT
-from app.profile import load_profile
+from app.corpus_profile import load_profile
 from app.recommend import is_design_question, question_profile
 
 PROFILE = load_profile(ROOT / "corpus")
@@ -49,3 +49,13 @@ def test_facets_without_evidence_are_left_out(assistant):
 def test_case_studies_are_labelled(assistant):
     answer = assistant.ask("What did the LAFOS case study in Finland achieve for long-term unemployed people?")
     assert any(c.evidence_label == CASE_STUDY for c in answer.citations)
+
+
+def test_excluding_cards_by_setting_keeps_the_themed_recommendation(corpus_settings):
+    from app.ask import Assistant
+
+    no_cards = Assistant(corpus_settings.with_({"retrieval.source_types": ("report", "paper", "user_document")}))
+    answer = no_cards.ask(QUESTION)
+    assert answer.supported and "**Delivery system**" in answer.answer_markdown
+    assert "Comparable practices" not in answer.answer_markdown
+    assert not any(c.source_type == "practice_card" for c in answer.citations)

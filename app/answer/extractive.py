@@ -16,9 +16,9 @@ from app.answer.base import AnswerBackend, Draft, DraftClaim
 from app.codes import PracticeCodes
 from app.config import Settings
 from app.conversation import FOCUS_SEPARATOR
+from app.corpus_profile import load_profile
 from app.embeddings import embed, embed_cached
 from app.models import Passage
-from app.profile import load_profile
 from app.sentences import split_sentences
 from app.text import content_terms
 
