@@ -59,4 +59,4 @@ def test_cli_practices_json(corpus_settings):
     )  # fmt: skip
     data = json.loads(out.stdout)
     assert {"FI3", "IS1"} <= {d["code"] for d in data}
-    assert all(d["evidence"] for d in data)
+    assert all(d["quotes"] for d in data)  # the card quotes behind each matched filter
