@@ -181,6 +181,10 @@ class Settings:
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.json"
 
+    @property
+    def units_dir(self) -> Path:
+        return self.data_dir / "units"
+
     def with_(self, overrides: Mapping[str, object] | None = None, **top: object) -> Settings:
         """A copy with some settings changed: ``{"retrieval.k": 5}`` (dotted paths) and/or top-level keywords."""
         changes: dict[str, object] = {**(overrides or {}), **top}

@@ -27,12 +27,12 @@ class _Strict(BaseModel):
 
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive matching of any phrase; a trailing ``*`` matches any word ending."""
-    parts = []
-    for p in phrases:
-        stem, star = (p[:-1], True) if p.endswith("*") else (p, False)
-        body = r"\s+".join(re.escape(w) for w in stem.split())
-        parts.append(rf"(?<![\w]){body}" + (r"[\w-]*" if star else r"(?![\w])"))
+    """Whole-word, case-insensitive matching of any phrase; a word ending in ``*`` matches any ending."""
+
+    def word(w: str) -> str:
+        return re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w)
+
+    parts = [r"(?<![\w])" + r"\s+".join(word(w) for w in p.split()) + r"(?![\w])" for p in phrases if p.strip()]
     return re.compile("|".join(parts), re.I) if parts else None
 
 
@@ -52,6 +52,15 @@ class Term(_Strict):
 
     label: str
     synonyms: list[str] = []
+
+
+class Aspect(_Strict):
+    """Something a question can ask about (funding, barriers …), with the words that mean it."""
+
+    label: str
+    synonyms: list[str] = []
+    card_field: str | None = None  # the practice-card field that records it
+    table_rows: list[str] = []  # the rows of the barriers-and-facilitators table that concern it
 
 
 class Theme(_Strict):
@@ -127,6 +136,7 @@ class CorpusProfile(_Strict):
     countries: list[Country]
     paper_practice_prefix: str
     vocabularies: dict[str, dict[str, Term]]
+    aspects: dict[str, Aspect]
     recommendation_themes: list[Theme]
     audiences: list[Audience]
     evidence_labels: EvidenceLabels
@@ -153,6 +163,9 @@ class CorpusProfile(_Strict):
         for rule in [*self.evidence_labels.rules, self.evidence_labels.default]:
             if rule.source_type and rule.source_type not in SOURCE_TYPES:
                 problems.append(f"evidence_labels: unknown source type {rule.source_type!r}")
+        for name, aspect in self.aspects.items():
+            if aspect.card_field and aspect.card_field not in (*CARD_VOCABULARY_FIELDS, "evaluation", "transferability"):
+                problems.append(f"aspects.{name}: unknown card field {aspect.card_field!r}")
         if not any(a.default for a in self.audiences):
             problems.append("audiences: mark at least one as default")
         if problems:
@@ -184,6 +197,19 @@ class CorpusProfile(_Strict):
     def detect(self, field: str, text: str) -> list[str]:
         """Vocabulary values of ``field`` whose synonyms occur in ``text``, in vocabulary order."""
         return [value for value, pattern in self._synonym_patterns.get(field, {}).items() if pattern.search(text)]
+
+    @cached_property
+    def _aspect_patterns(self) -> dict[str, re.Pattern[str]]:
+        return {name: p for name, a in self.aspects.items() if (p := phrase_pattern(a.synonyms)) is not None}
+
+    def detect_aspects(self, text: str) -> list[str]:
+        """Aspects whose words occur in ``text``, ordered by where they first occur."""
+        found = [(m.start(), name) for name, p in self._aspect_patterns.items() if (m := p.search(text))]
+        return [name for _, name in sorted(found)]
+
+    def aspect_pattern(self, name: str) -> re.Pattern[str] | None:
+        """The words of one aspect, for checking that a statement is about it."""
+        return self._aspect_patterns.get(name)
 
     @cached_property
     def _audience_patterns(self) -> list[tuple[Audience, re.Pattern[str] | None]]:

@@ -1,20 +1,24 @@
-"""The index as one thing: chunk vectors and sentence vectors in Chroma, and the BM25 keyword index.
+"""The index as one thing: chunk and sentence vectors in Chroma, the BM25 keyword index, evidence units.
 
-Ingest writes only through :class:`Index`, so the three stay in step: chunks are
-added with their sentence vectors, dropped with them, and the keyword index is
-rebuilt from the store after a batch of changes (:meth:`Index.sync_keywords`).
+Ingest writes only through :class:`Index`, so they stay in step: chunks are added with
+their sentence vectors, dropped with them, the keyword index is rebuilt from the store
+after a batch of changes (:meth:`Index.sync_keywords`), and each document's typed
+evidence units are kept beside them (one JSON file per document).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from app.bm25 import BM25Index
 from app.config import Settings
 from app.embeddings import embed
-from app.models import Chunk
+from app.models import Chunk, Unit
 from app.sentences import chunk_sentences
 from app.store import Store, sentence_collection
 
@@ -48,8 +52,17 @@ class Index:
         self.store.delete_ids(ids)
 
     def drop_doc(self, doc_id: str) -> int:
-        """Remove every chunk of one document; returns how many were removed."""
+        """Remove every chunk and unit of one document; returns how many chunks were removed."""
+        _units_file(self.settings, doc_id).unlink(missing_ok=True)
         return self.store.delete_doc(doc_id)
+
+    def put_units(self, doc_id: str, units: list[Unit]) -> None:
+        """Replace the evidence units of one document (written atomically)."""
+        path = _units_file(self.settings, doc_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([u.model_dump() for u in units], ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
 
     def sync_keywords(self) -> int:
         """Rebuild the BM25 index from the store, so both hold the same chunks; returns the chunk count."""
@@ -70,7 +83,20 @@ class Index:
             with suppress(Exception):  # absent already
                 self.store.client.delete_collection(name)
         shutil.rmtree(self.settings.bm25_dir, ignore_errors=True)
+        shutil.rmtree(self.settings.units_dir, ignore_errors=True)
         self.store = Store(self.settings, self.store.client)
+
+
+def _units_file(settings: Settings, doc_id: str) -> Path:
+    return settings.units_dir / f"{doc_id}.json"
+
+
+def load_units(settings: Settings) -> dict[str, list[Unit]]:
+    """The evidence units of every indexed document, by document id."""
+    out: dict[str, list[Unit]] = {}
+    for path in sorted(settings.units_dir.glob("*.json")) if settings.units_dir.exists() else []:
+        out[path.stem] = [Unit.model_validate(u) for u in json.loads(path.read_text(encoding="utf-8"))]
+    return out
 
 
 def index_ready(settings: Settings) -> bool:

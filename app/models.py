@@ -76,6 +76,29 @@ class Chunk(BaseModel):
         )
 
 
+UNIT_KINDS = ("sentence", "list", "recommendation")
+
+
+class Unit(BaseModel):
+    """A typed piece of evidence an answer can state and cite on its own, built at ingest from a document.
+
+    ``text`` is verbatim source text (a sentence with the sentence it points back to, a list with its
+    intro, a recommendation with its example), so it is also the citation's quote. ``lead`` is the
+    sentence that carries the unit's meaning (its stored sentence vector scores the unit).
+    """
+
+    kind: str
+    text: str
+    lead: str
+    doc_id: str
+    section: str = ""
+    page: int | None = None
+    start: int = 0  # offsets in the cleaned document, like Chunk.char_start/char_end
+    end: int = 0
+    practice_codes: list[str] = []
+    audience: str = ""  # recommendation units: the audience of the section
+
+
 class Passage(BaseModel):
     """A retrieved chunk with its fused score and the rank it had in each retriever."""
 

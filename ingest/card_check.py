@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from app.cards import PracticeCard, load_card
 from app.codes import PracticeCodes
+from app.corpus_profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
 from app.normalise import QuoteIndex, normalise
-from app.profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
+from app.tables import TABLES_FILE, read_tables
 
 MAX_QUOTE_CHARS = 300
 
@@ -131,12 +132,43 @@ def check_card_set(corpus_dir: Path) -> tuple[list[PracticeCard], list[CardProbl
             continue
         cards.append(card)
         problems += check_card(card, path.name, quotes, profile)
+    problems += check_tables(corpus_dir, PracticeCodes.from_profile(profile))
     report = documents_dir / profile.card_checks.report_file
     if report.exists():
         problems += check_against_report(cards, report.read_text(encoding="utf-8"), profile)
     else:
         problems.append(CardProblem(path="profile.yaml", message=f"card_checks.report_file {report.name} is not in documents/"))
     return cards, problems
+
+
+def check_tables(corpus_dir: Path, codes: PracticeCodes) -> list[CardProblem]:
+    """Every caption and cell of ``tables.yaml`` occurs verbatim in its document (a cell of practice codes: each code)."""
+    path = corpus_dir / TABLES_FILE
+    try:
+        tables = read_tables(path)
+    except ValueError as exc:
+        return [CardProblem(path=TABLES_FILE, message=str(exc))]
+    problems: list[CardProblem] = []
+    indexes: dict[str, QuoteIndex] = {}
+    for table in tables:
+        document = corpus_dir / "documents" / table.document
+        if not document.exists():
+            problems.append(CardProblem(path=TABLES_FILE, message=f"{table.id}: no document {table.document}"))
+            continue
+        if table.document not in indexes:
+            indexes[table.document] = QuoteIndex([document.read_text(encoding="utf-8")])
+        index = indexes[table.document]
+        cells = [table.caption, *(c for row in table.rows for c in row if c)]
+        for cell in cells:
+            found = codes.find(cell)
+            only_codes = bool(found) and not re.sub(r"[\s,;]|" + codes.pattern.pattern, "", cell)
+            pieces = found if only_codes else cell.split(" … ")
+            missing = [p for p in pieces if not index.contains(p)]
+            if missing:
+                problems.append(
+                    CardProblem(path=TABLES_FILE, message=f"{table.id}: not found in {table.document}: {missing[0]!r}")
+                )
+    return problems
 
 
 def check_against_report(cards: list[PracticeCard], report_text: str, profile: CorpusProfile) -> list[CardProblem]:

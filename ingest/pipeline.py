@@ -19,11 +19,14 @@ from app.codes import PracticeCodes
 from app.config import ROOT, Settings
 from app.corpus_profile import CorpusProfile, load_profile
 from app.index import Index
-from app.models import Chunk
+from app.models import Chunk, Unit
+from app.tables import TABLES_FILE
 from ingest.cards import chunk_from_card
 from ingest.documents import SUPPORTED_SUFFIXES, LoadError, document_id, load_document, read_sources
 from ingest.manifest import Manifest, ManifestEntry
-from ingest.split import split_document
+from ingest.split import clean_document, split_document
+from ingest.tables import TABLES_DOC_ID, chunks_from_tables
+from ingest.units import UnitBuilder
 
 
 @dataclass
@@ -82,13 +85,17 @@ def discover(settings: Settings, paths: list[Path] | None = None) -> list[Path]:
             if p.is_file() and p.name not in CORPUS_NOTES
             and (p.suffix == ".yaml" if cards_only else p.suffix.lower() in (*SUPPORTED_SUFFIXES, ".yaml"))
         )  # fmt: skip
+    tables = settings.corpus_dir / TABLES_FILE
+    if paths is None and tables.exists():
+        found.append(tables)
     return found
 
 
 # The code that decides chunks and sentence vectors; query-time modules are deliberately absent.
 CHUNKING_CODE = (
     "ingest/clean.py", "ingest/sections.py", "ingest/split.py", "ingest/cards.py", "ingest/documents.py",
-    "app/codes.py", "app/sentences.py", "app/models.py",
+    "ingest/units.py", "ingest/tables.py", "app/tables.py", "app/codes.py", "app/sentences.py", "app/models.py",
+    "app/readability.py",
 )  # fmt: skip
 
 
@@ -107,7 +114,9 @@ def _fingerprint(path: Path, salt: str) -> str:
 
 
 def _doc_id(path: Path) -> str:
-    """The store's document id for a file: cards by their code, other files by their name."""
+    """The store's document id for a file: the tables file, cards by their code, other files by their name."""
+    if path.name == TABLES_FILE:
+        return TABLES_DOC_ID
     return card_doc_id(path.stem) if path.suffix == ".yaml" else document_id(path)
 
 
@@ -119,16 +128,21 @@ class _Chunker:
     profile: CorpusProfile
     paper_refs: dict[str, str]
 
-    def chunks(self, path: Path) -> list[Chunk]:
-        """The chunks of one file; raises LoadError/ValueError with the reason."""
-        if path.suffix == ".yaml":
-            return [chunk_from_card(load_card(path))]
-        doc = load_document(path, read_sources(path.parent))
+    def chunks(self, path: Path) -> tuple[list[Chunk], list[Unit]]:
+        """The chunks and evidence units of one file; raises LoadError/ValueError with the reason."""
         codes = PracticeCodes.from_profile(self.profile)
-        chunks = split_document(doc, self.settings.index, self.profile.headings, codes, self.paper_refs)
+        if path.name == TABLES_FILE:
+            sources = read_sources(path.parent / "documents")
+            return chunks_from_tables(path, sources, self.profile.headings, codes), []
+        if path.suffix == ".yaml":
+            return [chunk_from_card(load_card(path))], []
+        doc = load_document(path, read_sources(path.parent))
+        clean = clean_document(doc, self.profile.headings)
+        chunks = split_document(clean, doc, self.settings.index, codes, self.paper_refs)
         if not chunks:
             raise LoadError("no text left after cleaning")
-        return chunks
+        builder = UnitBuilder(self.profile, codes, self.settings.index.min_sentence_chars)
+        return chunks, builder.build(clean, doc.doc_id, doc.source_type, self.paper_refs)
 
     def salt(self) -> str:
         """Mixed into each file's fingerprint: a change to any of it re-chunks the file."""
@@ -195,7 +209,7 @@ def _ingest_one(path: Path, chunker: _Chunker, index: Index, manifest: Manifest,
     if entry and entry.sha256 == fingerprint and index.ids_for_doc(doc_id) == set(entry.chunk_ids):
         return FileReport(str(path), doc_id, "unchanged")
     try:
-        chunks = chunker.chunks(path)
+        chunks, units = chunker.chunks(path)
     except (LoadError, ValueError) as exc:
         return FileReport(str(path), doc_id, "failed", reason=str(exc))
     new_ids = {c.id for c in chunks}
@@ -204,6 +218,7 @@ def _ingest_one(path: Path, chunker: _Chunker, index: Index, manifest: Manifest,
     stale = old_ids - new_ids
     index.add(to_add)
     index.drop(stale)
+    index.put_units(doc_id, units)
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(chunker.settings.manifest_path)
     status = "replaced" if old_ids else "added"

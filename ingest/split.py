@@ -8,9 +8,9 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from app.codes import PracticeCodes
 from app.config import IndexSettings
+from app.corpus_profile import HeadingCues
 from app.models import Chunk
 from app.normalise import normalise
-from app.profile import HeadingCues
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import LoadedDocument
 from ingest.sections import Block, CleanDocument, build_blocks
@@ -47,14 +47,13 @@ def _sections(doc: CleanDocument) -> list[list[Block]]:
 
 
 def split_document(
+    clean: CleanDocument,
     doc: LoadedDocument,
     config: IndexSettings,
-    cues: HeadingCues,
     codes: PracticeCodes,
     paper_refs: dict[str, str] | None = None,
 ) -> list[Chunk]:
-    """Chunks of one document; each stays inside one section and knows its page, offsets and practice codes."""
-    clean = clean_document(doc, cues)
+    """Chunks of one cleaned document; each stays inside one section and knows its page, offsets and codes."""
     overlap = config.chunk_overlap
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=config.chunk_size,

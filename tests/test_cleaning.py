@@ -13,7 +13,7 @@ CUES = PROFILE.headings
 
 
 def split(doc):
-    return split_document(doc, IndexSettings(), CUES, PracticeCodes.from_profile(PROFILE))
+    return split_document(clean_document(doc, CUES), doc, IndexSettings(), PracticeCodes.from_profile(PROFILE))
 
 
 def lines(*texts: str) -> list[Line]:

@@ -1,0 +1,59 @@
+"""What a reader trips over in a quoted sentence: one definition for ingest (which sentences become
+citable units) and for the evaluation (the answer defect rate).
+
+A defect is text that ends with a colon (a list intro without its list), opens with a word that
+points back to text the reader cannot see, is table debris (column headers, runs of figures),
+speaks about the document instead of the subject, or stops mid-sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+ANAPHOR = re.compile(r"^(these|this|it|they|those|the latter|the former|such|its|their|he|she)\b", re.I)
+_DEBRIS = re.compile(r"#\s*of\b|%\s*of total|^(elements|barriers|facilitators)\s+(barriers|facilitators)\b", re.I)
+_FIGURES = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
+_META = re.compile(
+    r"will be (presented|discussed|described)|\bpages? \d+\s*[-–]\s*\d+"
+    r"|\bthis (chapter|section|report|paper) (will|aims|presents|describes)|\bsee (table|figure|chapter|annex)\b",
+    re.I,
+)
+_TERMINAL = re.compile(r"[.!?”\")\]’]$")
+_CITES = re.compile(r"(\s*\[\d+\])+\s*$")
+
+LIST_INTRO = "list intro without its list"
+POINTS_BACK = "points back to unseen text"
+DEBRIS = "table debris"
+META = "about the document, not the subject"
+UNFINISHED = "stops mid-sentence"
+REPEATED = "repeats another bullet"
+
+
+def defects(text: str) -> list[str]:
+    """The defects of one statement (citation markers at its end are ignored)."""
+    body = _CITES.sub("", text).strip().strip("*").strip()
+    if not body:
+        return []
+    found = []
+    if body.endswith(":"):
+        found.append(LIST_INTRO)
+    if ANAPHOR.match(body):
+        found.append(POINTS_BACK)
+    figures = len(_FIGURES.findall(body))
+    if _DEBRIS.search(body) or (figures >= 4 and len(body.split()) < 3 * figures):
+        found.append(DEBRIS)
+    if _META.search(body):
+        found.append(META)
+    if not _TERMINAL.search(body) and not body.endswith(":"):
+        found.append(UNFINISHED)
+    return found
+
+
+def bullets(markdown: str) -> list[str]:
+    """The bullet lines of an answer, without their markers."""
+    out = []
+    for line in markdown.splitlines():
+        s = line.strip()
+        if s.startswith(("- ", "* ")) or re.match(r"^\d+\.\s", s):
+            out.append(re.sub(r"^([-*]|\d+\.)\s+", "", s))
+    return out
