@@ -1,35 +1,44 @@
-"""``ask``: question (+ history) -> retrieval -> backend -> guard -> :class:`Answer`.
+"""``ask``: a question becomes a cited :class:`Answer` in named steps over one typed state.
 
-:class:`Assistant` holds what is expensive to load (store, BM25 index,
-embedding model) so the CLI, the Streamlit app and evals share one instance.
+    scope -> analyse -> retrieve -> check names -> compose -> guard and cite
+
+:class:`Assistant` holds what is expensive to load (store, BM25 index, embedding model,
+cards) so the CLI, the Streamlit app and evals share one instance. Each step reads and
+writes an :class:`AskState`; a step that finds the corpus cannot answer sets a refusal
+and the remaining steps are skipped.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from app.analyse import QuestionAnalyser
 from app.answer import AnswerBackend, BackendError, get_backend
-from app.answer.base import Draft, DraftClaim
 from app.answer.extractive import ExtractiveBackend
 from app.answer.llm import LLMBackend
-from app.cards import load_cards
+from app.cards import PracticeCard, load_cards
 from app.codes import PracticeCodes
+from app.compose import Composer
 from app.config import Settings, load_settings
-from app.conversation import Turn, condense_with_llm, rewrite_follow_up
+from app.conversation import Turn, condense_with_llm, search_query
 from app.corpus_profile import CorpusProfile, load_profile
+from app.draft import Draft, DraftClaim
 from app.guard import apply_guard
 from app.labels import evidence_label
-from app.models import Answer, Citation, Claim, Passage, RetrievedRef
+from app.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.normalise import normalise
 from app.practices import PracticeFinder
-from app.recommend import Recommender, is_design_question
+from app.refusals import refusal
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.sentences import split_sentences
 from app.text import STOPWORDS, content_terms
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
+MAX_NAMES_SHOWN = 5
 
 
 def scan_names(question: str) -> list[tuple[str, bool]]:
@@ -42,6 +51,31 @@ def scan_names(question: str) -> list[tuple[str, bool]]:
         before = question[: m.start()].rstrip()
         out.append((word, not before or before[-1] in ".?!:"))
     return out
+
+
+@dataclass
+class AskState:
+    """Everything one question accumulates on its way to an answer."""
+
+    question: str
+    history: list[Turn]
+    backend: str
+    k: int
+    filters: Filters
+    retrieval_query: str | None = None
+    analysis: Analysis | None = None
+    query: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    draft: Draft | None = None
+    notice: str | None = None
+    timings: dict[str, int] = field(default_factory=dict)
+
+    def refuse(self, reason: str, **details: str) -> None:
+        self.draft = Draft(supported=False, refusal=refusal(reason, **details))
+
+    @property
+    def done(self) -> bool:
+        return self.draft is not None
 
 
 class Assistant:
@@ -58,34 +92,79 @@ class Assistant:
     def retriever(self) -> Retriever:
         return self._retriever or Retriever(self.settings)
 
+    @cached_property
+    def cards(self) -> list[PracticeCard]:
+        practices = self.settings.practices_dir
+        return [card for _, card in load_cards(practices)] if practices.exists() else []
+
+    @cached_property
+    def analyser(self) -> QuestionAnalyser:
+        return QuestionAnalyser(self.profile, self.cards, self.settings.conversation.follow_up_max_words)
+
+    @cached_property
+    def composer(self) -> Composer:
+        return Composer(self.settings, self.retriever, self.cards)
+
+    @cached_property
+    def finder(self) -> PracticeFinder | None:
+        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
+        return PracticeFinder(self.cards, self.settings.finder, self.retriever) if self.cards else None
+
     def backend(self, name: str) -> AnswerBackend:
         if name not in self._backends:
-            backend = get_backend(name, self.settings)
-            if isinstance(backend, ExtractiveBackend):
-                backend.idf = self.retriever.idf
-            self._backends[name] = backend
+            self._backends[name] = ExtractiveBackend(self.composer) if name == "extractive" else get_backend(name, self.settings)
         return self._backends[name]
 
-    def unknown_terms(self, question: str) -> list[str]:
-        """Names, codes and years in the question that the corpus never mentions."""
-        return [name for name, _ in scan_names(question) if not self.retriever.knows(name.lower())]
+    # ---- the steps ----------------------------------------------------------------------------
 
-    def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
-        """Names in the question that none of the retrieved passages mention.
+    def scope(self, state: AskState) -> None:
+        """Questions the corpus cannot be asked: another language, or names the documents never mention."""
+        analysis = self.analyser.analyse(state.question)
+        if analysis.language != "English":
+            state.refuse("language", language=analysis.language)
+            return
+        unknown = self.unknown_terms(state.question)
+        if unknown:
+            shown = ", ".join(unknown[:MAX_NAMES_SHOWN]) + (" …" if len(unknown) > MAX_NAMES_SHOWN else "")
+            state.refuse("unknown_names", names=shown)
 
-        "What does the report say about Canada?" retrieves passages on integrated services, none of
-        which discusses Canada: answering from them would put words in the sources' mouth.
-        """
-        text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
-        missing = []
-        for name, starts_sentence in scan_names(question):
-            low = name.lower()
-            # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
-            if starts_sentence or low in self.profile.own_name_set:
-                continue
-            if low not in text and low.rstrip("s") not in text:
-                missing.append(name)
-        return missing
+    def analyse(self, state: AskState) -> None:
+        """What is asked, resolved against the previous turn for a follow-up."""
+        last = state.history[-1] if state.history else None
+        previous = (last.analysis or self.analyser.analyse(last.question)) if last else None
+        state.analysis = self.analyser.resolve(state.question, previous, last.practices if last else [])
+
+    def retrieve(self, state: AskState) -> None:
+        """The ranked passages for the question (a follow-up carries the earlier topic into the search)."""
+        assert state.analysis is not None
+        state.query = state.retrieval_query or self._search_query(state)
+        state.passages = self.retriever.search(state.query, state.k, state.filters)
+        if not state.passages:
+            state.refuse("nothing_found")
+
+    def check_names(self, state: AskState) -> None:
+        """A name the retrieved passages never mention cannot be answered from them."""
+        missing = self.names_not_in(state.question, state.passages)
+        if missing:
+            state.refuse("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
+
+    def compose(self, state: AskState) -> None:
+        """The chosen backend's draft; an LLM that fails leaves the extractive answer and a notice."""
+        assert state.analysis is not None
+        try:
+            chosen = self.backend(state.backend)
+        except BackendError as exc:
+            state.notice = f"The {state.backend} backend is not available: {exc}. Showing the extractive answer instead."
+            state.backend, chosen = "extractive", self.backend("extractive")
+        if state.analysis.route == "recommend" and state.backend != "extractive":
+            state.notice = "Recommendations are composed extractively from the report's own text, whichever backend is chosen."
+            state.backend, chosen = "extractive", self.backend("extractive")
+        try:
+            state.draft = chosen.compose(state.query, state.passages, state.analysis)
+        except BackendError as exc:
+            state.notice = f"The {state.backend} backend could not answer: {exc}. Showing the extractive answer instead."
+            state.backend = "extractive"
+            state.draft = self.backend("extractive").compose(state.query, state.passages, state.analysis)
 
     def ask(
         self,
@@ -98,87 +177,84 @@ class Assistant:
     ) -> Answer:
         """Answer one question from the corpus, every claim cited; ``supported=False`` when it cannot.
 
-        ``history`` (earlier turns) lets a follow-up be rewritten before retrieval;
-        design questions get a sectioned recommendation.
+        ``history`` (earlier turns) lets a follow-up build on the conversation.
         """
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        name = backend or self.settings.answer.backend
-        notice = None
-        try:
-            chosen = self.backend(name)
-        except BackendError as exc:
-            notice = f"The {name} backend is not available: {exc}. Showing the extractive answer instead."
-            name, chosen = "extractive", self.backend("extractive")
-        timings: dict[str, int] = {}
-        t0 = time.perf_counter()
-        query = retrieval_query or self.rewrite(question, history or [], chosen)
-        unknown = self.unknown_terms(question)
-        recommend = not unknown and not filters.active and is_design_question(question)
-        if recommend:
-            draft, passages = self.recommender.compose(query)
-            timings["retrieve+answer"] = int((time.perf_counter() - t0) * 1000)
-            if name != "extractive":
-                notice = notice or "Recommendations are composed extractively, theme by theme, whichever backend is chosen."
-                name = "extractive"
-        else:
-            passages = self.retriever.search(query, k or self.settings.retrieval.k, filters)
-            timings["retrieve"] = int((time.perf_counter() - t0) * 1000)
-            t1 = time.perf_counter()
-            if unknown:
-                terms = ", ".join(unknown)
-                draft = Draft(
-                    supported=False, refusal=f"The documents in this corpus do not mention {terms}, so they cannot answer this."
-                )
-            elif not passages:
-                draft = Draft(supported=False, refusal="Nothing in the corpus matches this question.")
-            elif missing := self.names_not_in(question, passages):
-                names = ", ".join(missing)
-                draft = Draft(supported=False, refusal=f"The documents do not discuss {names} in connection with this question.")
-            else:
-                try:
-                    draft = chosen.compose(query, passages)
-                except BackendError as exc:
-                    notice = f"The {name} backend could not answer: {exc}. Showing the extractive answer instead."
-                    name = "extractive"
-                    draft = self.backend(name).compose(query, passages)
-            timings["answer"] = int((time.perf_counter() - t1) * 1000)
-        answer = build_answer(question, draft, passages, name, self.profile, self.settings.answer.guard_min_term_support)
-        answer.notice = notice
-        answer.timings_ms = timings
-        if query != question:
-            answer.rewritten_query = query
+        state = AskState(
+            question, list(history or []), backend or self.settings.answer.backend, k or self.settings.retrieval.k, filters,
+            retrieval_query,
+        )  # fmt: skip
+        steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
+        for step in steps:
+            t = time.perf_counter()
+            step(state)
+            state.timings[step.__name__] = int((time.perf_counter() - t) * 1000)
+            if state.done:
+                break
+        return self.cite(state)
+
+    def cite(self, state: AskState) -> Answer:
+        """Guard the draft, number the citations, and lay out the Answer contract."""
+        draft = state.draft or Draft(supported=False, refusal=refusal("not_answered"))
+        answer = build_answer(
+            state.question, draft, state.passages, state.backend, self.profile, self.settings.answer.guard_min_term_support
+        )
+        answer.notice = state.notice
+        answer.timings_ms = state.timings
+        answer.analysis = state.analysis
+        answer.route = state.analysis.route if state.analysis else "scope"
+        if state.query and state.query != state.question:
+            answer.rewritten_query = state.query
         return answer
 
-    def rewrite(self, question: str, history: list[Turn], backend: AnswerBackend) -> str:
-        """The retrieval query for a follow-up: the LLM's condense prompt, or the rule without a model."""
-        config = self.settings.conversation
-        if isinstance(backend, LLMBackend):
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _search_query(self, state: AskState) -> str:
+        assert state.analysis is not None
+        if state.backend != "extractive" and state.analysis.follow_up:
             try:
-                return condense_with_llm(question, history, backend.complete, config, self.settings.prompts_dir)
+                chosen = self.backend(state.backend)
+                if isinstance(chosen, LLMBackend):
+                    config, prompts = self.settings.conversation, self.settings.prompts_dir
+                    return condense_with_llm(state.question, state.history, chosen.complete, config, prompts)
             except BackendError:
-                pass  # the answer step reports the backend problem
-        return rewrite_follow_up(question, history, config)
+                pass  # the compose step reports the backend problem
+        return search_query(state.analysis, self.settings.conversation)
 
-    @cached_property
-    def finder(self) -> PracticeFinder | None:
-        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
-        if not self.settings.practices_dir.exists():
-            return None
-        cards = [card for _, card in load_cards(self.settings.practices_dir)]
-        return PracticeFinder(cards, self.settings.finder, self.retriever)
+    def _is_corpus_name(self, word: str) -> bool:
+        """The corpus's own names, countries with their demonyms and aliases: known, whatever the passages say."""
+        low = word.lower()
+        return low in self.profile.own_name_set or any(low == n.lower() for c in self.profile.countries for n in c.names())
 
-    @cached_property
-    def recommender(self) -> Recommender:
-        scorer = self.backend("extractive")
-        assert isinstance(scorer, ExtractiveBackend)  # the registry's extractive backend
-        return Recommender(self.retriever, self.finder, scorer, self.settings.recommend)
+    def unknown_terms(self, question: str) -> list[str]:
+        """Names, codes and years in the question that the corpus never mentions."""
+        return [
+            name for name, _ in scan_names(question) if not self._is_corpus_name(name) and not self.retriever.knows(name.lower())
+        ]
+
+    def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
+        """Names in the question that none of the retrieved passages mention.
+
+        "What does the report say about Canada?" retrieves passages on integrated services, none of
+        which discusses Canada: answering from them would put words in the sources' mouth.
+        """
+        text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
+        missing = []
+        for name, starts_sentence in scan_names(question):
+            low = name.lower()
+            # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
+            if starts_sentence or self._is_corpus_name(name):
+                continue
+            if low not in text and low.rstrip("s") not in text:
+                missing.append(name)
+        return missing
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:
-    """The verbatim sentence(s) of the passage that support the claim."""
-    if claim.quote and claim.quote in passage.chunk.text:
+    """The verbatim source text that supports the claim: the backend's quote, else the passage's best sentence."""
+    if claim.quote:
         return claim.quote
     terms = set(content_terms(claim.text))
     sentences = split_sentences(passage.chunk.text) or [passage.chunk.text]
@@ -196,44 +272,51 @@ def build_answer(
     kept, report = apply_guard(draft.claims, passages, codes, min_term_support)
     if not kept:
         return Answer(
-            question=question,
-            answer_markdown="The documents in this corpus do not support an answer to this question.",
-            supported=False,
-            backend=backend,
-            retrieved=retrieved,
-            guard=report,
-        )
-    numbers: dict[int, int] = {}  # passage index -> citation number
+            question=question, answer_markdown=refusal("guard_removed_all"), supported=False, backend=backend,
+            retrieved=retrieved, guard=report,
+        )  # fmt: skip
+    by_id = {p.chunk.id: p for p in passages}
+    numbers: dict[tuple[str, str], int] = {}  # (chunk id, route to the quote) -> citation number
     citations: list[Citation] = []
     claims: list[Claim] = []
     lines: list[str] = [draft.preface] if draft.preface else []
     heading = None
     for claim in kept:
         ns = []
-        for idx in claim.sources:
-            if idx not in numbers:
-                numbers[idx] = len(numbers) + 1
-                chunk = passages[idx].chunk
+        for source in claim.sources:
+            chunk = by_id[source].chunk
+            # A card cited as the route to different quotes is a citation per route; any other passage is one citation.
+            key = (source, claim.cite_as[1] if claim.cite_as and chunk.source_type == "practice_card" else "")
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                routed = claim.cite_as if claim.cite_as and chunk.source_type == "practice_card" else None
+                title, section = routed or (chunk.doc_title, chunk.section)
                 citations.append(
                     Citation(
-                        n=numbers[idx], chunk_id=chunk.id, doc_title=chunk.doc_title, section=chunk.section,
-                        page=chunk.page, quote=_quote_for(claim, passages[idx]), source_type=chunk.source_type,
+                        n=numbers[key], chunk_id=chunk.id, doc_title=title, section=section, page=chunk.page,
+                        quote=_quote_for(claim, by_id[source]), source_type=chunk.source_type,
                         evidence_label=evidence_label(chunk, profile),
                     )
                 )  # fmt: skip
-            elif claim.quote and claim.quote not in citations[numbers[idx] - 1].quote:
-                citations[numbers[idx] - 1].quote += " … " + claim.quote
-            ns.append(numbers[idx])
+            elif claim.quote and claim.quote not in citations[numbers[key] - 1].quote:
+                citations[numbers[key] - 1].quote += " … " + claim.quote
+            ns.append(numbers[key])
         if claim.heading and claim.heading != heading:
             heading = claim.heading
             lines.append(f"\n**{heading}**")
         claims.append(Claim(text=claim.text, citations=ns))
-        lines.append(f"- {claim.text} " + "".join(f"[{n}]" for n in ns))
+        marks = "".join(f"[{n}]" for n in ns)
+        if claim.table_md:
+            lines.append(f"\n{claim.caption} {marks}\n\n{claim.table_md}\n")
+        else:
+            lines.append(f"- {claim.text} {marks}")
+    if draft.notes:
+        lines.append("\n" + " ".join(f"_{note}_" for note in draft.notes))
     named = [code for c in claims for code in codes.find(c.text)]
-    named += [passages[i].chunk.practice_codes[0] for i in numbers if passages[i].chunk.source_type == "practice_card"]
+    named += [by_id[s].chunk.practice_codes[0] for s, _ in numbers if by_id[s].chunk.source_type == "practice_card"]
     return Answer(
         question=question,
-        answer_markdown="\n".join(lines),
+        answer_markdown="\n".join(lines).strip(),
         claims=claims,
         citations=citations,
         practices=list(dict.fromkeys(named)),

@@ -82,12 +82,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_cards_check(args: argparse.Namespace) -> int:
-    from ingest.card_check import check_card_set
+    from ingest.card_check import check_card_set, coverage_gaps
 
     settings = load_settings()
     cards, problems = check_card_set(settings.corpus_dir)
     for p in problems:
         print(p)
+    if args.coverage:
+        gaps = coverage_gaps(settings.corpus_dir, cards)
+        for gap in gaps:
+            print(f"coverage: {gap}")
+        print(f"{len(gaps)} fields to look at (left empty, though a sentence naming the practice speaks to them)")
     if args.verbose or not problems:
         for c in cards:
             print(f"{c.code:4} {len(c.filled_fields()):2} fields  {c.title or '(no name in the sources)'}")
@@ -131,7 +136,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from ingest.pipeline import ingest
 
     base = load_settings()
-    items = load_items(Path(args.questions))
+    first, *others = args.questions
+    items = load_items(Path(first))
     presets = load_presets()
     default = presets[0]
     if args.backend:
@@ -143,12 +149,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
         settings = preset.settings(base)
         ingest(settings)  # idempotent: on an existing index it only compares hashes
         runs[preset.name] = run_config(items, Assistant(settings))
+    other_sets = {}
+    for path in others:  # the default configuration on each further set (ablations run on the first only)
+        print(f"== {default.name} on {path}", file=sys.stderr, flush=True)
+        other_sets[_shown(path)] = run_config(load_items(Path(path)), Assistant(default.settings(base)))
     out = Path(args.out) if args.out else Path(args.report_dir) / "results.jsonl"
     write_results(runs[default.name], default.name, out)
-    report = write_report(runs, default.name, Path(args.report_dir), args.questions)
+    for name, results in other_sets.items():
+        write_results(results, default.name, out.with_name(f"{Path(name).stem}-results.jsonl"))
+    report = write_report(runs, default.name, Path(args.report_dir), _shown(first), other_sets)
     print(summary_table(summarise(runs[default.name])))
+    for name, results in other_sets.items():
+        print(f"\n{name}\n" + summary_table(summarise(results)))
     print(f"\nresults: {out}\nreport:  {report}")
     return 0
+
+
+def _shown(path: str) -> str:
+    """A question file as the report names it (relative to the repository when inside it)."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -189,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     cards_sub = p.add_subparsers(dest="cards_command", required=True)
     c = cards_sub.add_parser("check", help="validate the cards against the corpus and the report's tables")
     c.add_argument("--verbose", action="store_true", help="list every card with its filled-field count")
+    c.add_argument("--coverage", action="store_true", help="also list empty fields the documents seem to speak to")
     c.set_defaults(func=cmd_cards_check)
 
     from app.corpus_profile import load_profile
@@ -206,7 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_practices)
 
     p = sub.add_parser("eval", help="run the evaluation set and write a report")
-    p.add_argument("--questions", default=str(ROOT / "evals" / "questions.jsonl"))
+    p.add_argument(
+        "--questions",
+        nargs="+",
+        default=[str(ROOT / "evals" / "questions.jsonl"), str(ROOT / "evals" / "questions_holdout.jsonl")],
+        help="question files (default: the tuning set and the held-out set); ablations run on the first",
+    )
     p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
     p.add_argument("--backend", default=None)
     p.add_argument("--ablations", action="store_true", help="also run every preset of evals/presets.yaml")

@@ -91,14 +91,21 @@ class AnswerSettings:
     semantic_weight: float = setting(0.65, "share of a sentence's score from embedding similarity (the rest: word overlap)")
     rank_prior: float = setting(0.05, "bonus for sentences of higher-ranked passages (divided by 1 + rank)")
     support_threshold: float = setting(0.38, "best sentence below this score: the corpus does not answer the question")
-    keep_ratio: float = setting(0.5, "sentences scoring under this share of the best one are not considered")
-    max_claims: int = setting(10, "most sentences in one answer")
-    key_points: int = setting(5, "the first this many are key points; the rest go under 'Further evidence'")
-    duplicate_overlap: float = setting(0.6, "word overlap at which a sentence repeats one already chosen")
-    coverage_bonus: float = setting(0.15, "bonus for covering question words the chosen sentences do not")
+    keep_ratio: float = setting(0.5, "statements scoring under this share of the best one are not shown")
+    close_ratio: float = setting(0.85, "a statement without the aspect's words is shown if this close to the best's relevance")
+    duplicate_overlap: float = setting(0.6, "word overlap at which a statement repeats one already chosen")
     answer_type_bonus: float = setting(0.08, "bonus for a sentence of the kind asked for (a figure, a named practice)")
-    focus_bonus: float = setting(0.2, "bonus for a sentence using a follow-up's own words over the carried-over topic")
     max_sentence_chars: int = setting(700, "longer sentences are table debris, never quoted")
+    unknown_word_margin: float = setting(
+        0.08, "support threshold raised by this when the question uses a word the corpus never does"
+    )
+    aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
+    named_practice_bonus: float = setting(0.15, "bonus for a statement about a practice the question names (penalty: another)")
+    bottom_line: int = setting(3, "most statements in the bottom line")
+    supporting: int = setting(6, "most supporting statements after the bottom line")
+    recommendations: int = setting(4, "most recommendations of the report in a design answer")
+    practices: int = setting(3, "most comparable practices listed")
+    practice_pool: int = setting(12, "practice cards retrieved to find comparable practices")
     guard_min_term_support: float = setting(0.5, "share of a claim's content words its cited passages must contain")
 
 

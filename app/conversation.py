@@ -1,9 +1,11 @@
-"""Follow-up questions: rewritten with the chat history before retrieval.
+"""Follow-up questions: what the conversation carries into the next question.
 
-"and how were they funded?" after "Which practices use case management for
-older people?" is searched as the follow-up plus the earlier question's topic
-words and the practices the earlier answer named. Without a model this is a
-rule, not understanding; with an LLM backend the ``condense`` prompt does it.
+A follow-up ("and how were those practices funded?") is analysed with the previous
+question's analysis (:meth:`app.analyse.QuestionAnalyser.resolve`): it keeps the practices,
+group, sector and country it does not replace, and its own aspect replaces the old one.
+Retrieval searches the follow-up together with the earlier question's topic words and the
+practices carried over. With an LLM backend the ``condense`` prompt can write the search
+query instead.
 """
 
 from __future__ import annotations
@@ -14,29 +16,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.config import ConversationSettings
+from app.models import Analysis, Answer
 from app.prompts import load_prompt
 from app.text import STOPWORDS
 
-_FOLLOW_UP = re.compile(
-    r"^\s*(and|but|also|what about|how about|and what|same for|in )\b|\b(they|them|their|those|these|it|its|this|that|there)\b",
-    re.I,
-)
 _QUESTION_WORDS = {"which", "what", "who", "how", "why", "when", "where", "does", "do", "is", "are", "can"}
-FOCUS_SEPARATOR = " — "  # rewritten query: "<the follow-up itself> — <topic carried over>"
+FOCUS_SEPARATOR = " — "  # search query: "<the follow-up itself> — <topic carried over>"
 
 
 @dataclass
 class Turn:
-    """One exchange of the conversation."""
+    """One exchange of the conversation: the question, and what its answer named and meant."""
 
     question: str
     practices: list[str] = field(default_factory=list)
     rewritten: str | None = None
+    analysis: Analysis | None = None
 
-
-def is_follow_up(question: str, config: ConversationSettings) -> bool:
-    """Short questions that point back ("they", "what about …") depend on the conversation."""
-    return len(question.split()) <= config.follow_up_max_words and bool(_FOLLOW_UP.search(question))
+    @classmethod
+    def of(cls, answer: Answer) -> Turn:
+        """The turn an answer closes (what the next question may refer back to)."""
+        return cls(answer.question, answer.practices, answer.rewritten_query, answer.analysis)
 
 
 def topic_words(question: str) -> list[str]:
@@ -45,21 +45,19 @@ def topic_words(question: str) -> list[str]:
     return [w for w in words if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
 
 
-def rewrite_follow_up(question: str, history: list[Turn], config: ConversationSettings) -> str:
-    """The query to retrieve with: the question itself, or the question plus the earlier topic."""
-    if not history or not is_follow_up(question, config):
-        return question
-    last = history[-1]
-    topic = topic_words(last.rewritten or last.question)[: config.topic_words]
-    return question.strip() + FOCUS_SEPARATOR + " ".join([*topic, *last.practices[: config.carried_practices]])
+def search_query(analysis: Analysis, config: ConversationSettings) -> str:
+    """The query to retrieve with: the question itself, or a follow-up plus the topic and practices carried over."""
+    if not analysis.follow_up:
+        return analysis.question
+    carried = topic_words(analysis.topic)[: config.topic_words]
+    codes = [c for c in analysis.practices[: config.carried_practices] if c not in analysis.question]
+    return analysis.question.strip() + FOCUS_SEPARATOR + " ".join([*carried, *codes])
 
 
 def condense_with_llm(
     question: str, history: list[Turn], complete: Callable[[str], str], config: ConversationSettings, prompts_dir: Path
 ) -> str:
     """LLM mode: the ``condense`` prompt turns the follow-up into a standalone question."""
-    if not history or not is_follow_up(question, config):
-        return question
     lines = "\n".join(f"User: {t.question}" for t in history[-config.llm_history_turns :])
     rewritten = complete(load_prompt("condense", prompts_dir).format(history=lines, question=question)).strip()
     return rewritten.splitlines()[0] if rewritten else question

@@ -30,6 +30,8 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """Whole-word, case-insensitive matching of any phrase; a word ending in ``*`` matches any ending."""
 
     def word(w: str) -> str:
+        if len(w) > 1 and w.isupper():
+            return f"(?-i:{re.escape(w)})"  # an acronym ("IT", "ICT") is not the word "it"
         return re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w)
 
     parts = [r"(?<![\w])" + r"\s+".join(word(w) for w in p.split()) + r"(?![\w])" for p in phrases if p.strip()]

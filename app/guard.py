@@ -9,8 +9,8 @@ explained in the Answer's ``guard`` field.
 
 from __future__ import annotations
 
-from app.answer.base import DraftClaim
 from app.codes import PracticeCodes
+from app.draft import DraftClaim
 from app.models import GuardReport, Passage
 from app.normalise import dehyphenate, normalise
 from app.text import content_terms, numbers_in
@@ -28,10 +28,12 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
     """
     if not claim.sources:
         return "no citation"
-    missing = [i + 1 for i in claim.sources if not 0 <= i < len(passages)]
+    by_id = {p.chunk.id: p.chunk for p in passages}
+    missing = [s for s in claim.sources if s not in by_id]
     if missing:
-        return f"cites passage [{missing[0]}], which was not retrieved"
-    cited = [passages[i].chunk for i in claim.sources]
+        shown = missing[0].removeprefix("missing:")
+        return f"cites passage [{shown}], which was not retrieved"
+    cited = [by_id[s] for s in claim.sources]
     text = " ".join(normalise(c.text) for c in cited)
     joined = dehyphenate(text)
     for number in numbers_in(claim.text):

@@ -99,6 +99,32 @@ class Unit(BaseModel):
     audience: str = ""  # recommendation units: the audience of the section
 
 
+class Analysis(BaseModel):
+    """What a question asks (see :mod:`app.analyse`); answers carry it so a follow-up can build on it."""
+
+    question: str
+    language: str = "English"
+    answer_type: str = "general"  # design, compare, figure, practices, list, definition, general
+    asks_recommendation: bool = False
+    aspects: list[str] = []
+    practices: list[str] = []
+    countries: list[str] = []
+    target_groups: list[str] = []
+    sectors: list[str] = []
+    audiences: list[str] = []  # the audiences the question names (none: not said)
+    follow_up: bool = False
+    topic: str = ""  # the earlier question a follow-up continues
+
+    @property
+    def route(self) -> str:
+        """Which composition answers it: ``recommend``, ``practices`` or ``evidence``."""
+        if self.answer_type == "design" or self.asks_recommendation:
+            return "recommend"
+        if self.answer_type == "practices" or (self.practices and not self.aspects and self.answer_type == "general"):
+            return "practices"
+        return "evidence"
+
+
 class Passage(BaseModel):
     """A retrieved chunk with its fused score and the rank it had in each retriever."""
 
@@ -152,3 +178,5 @@ class Answer(BaseModel):
     rewritten_query: str | None = None
     notice: str | None = None
     guard: GuardReport | None = None
+    analysis: Analysis | None = None
+    route: str = ""

@@ -16,7 +16,8 @@ from app.cards import card_doc_id
 from app.config import SOURCE_TYPES, RetrievalSettings, Settings
 from app.corpus_profile import CorpusProfile, load_profile
 from app.embeddings import embed, remember
-from app.models import Chunk, Passage
+from app.index import load_units
+from app.models import Chunk, Passage, Unit
 from app.store import Store
 from app.text import content_terms
 
@@ -62,6 +63,11 @@ class Filters:
             return self
         types = tuple(t for t in (self.source_types or SOURCE_TYPES) if t in allowed)
         return replace(self, source_types=types)
+
+    @property
+    def excludes_all(self) -> bool:
+        """No source type is left to search (e.g. cards asked for while the settings exclude them)."""
+        return self.source_types is not None and not self.source_types
 
     def where(self) -> dict | None:
         """The part Chroma can apply itself (source types); the rest is checked with :meth:`accepts`."""
@@ -129,6 +135,26 @@ class Retriever:
     def chunks_by_id(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.bm25_index.chunks}
 
+    @cached_property
+    def units_by_doc(self) -> dict[str, list[Unit]]:
+        """The typed evidence units of every document, in document order."""
+        return {doc: sorted(units, key=lambda u: u.start) for doc, units in load_units(self.settings).items()}
+
+    @cached_property
+    def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
+        out: dict[str, list[Chunk]] = {}
+        for c in self.bm25_index.chunks:
+            out.setdefault(c.doc_id, []).append(c)
+        return out
+
+    def units_in(self, chunk: Chunk) -> list[Unit]:
+        """The units that start inside a chunk (a unit that runs on past the chunk's end is whole)."""
+        return [u for u in self.units_by_doc.get(chunk.doc_id, []) if chunk.char_start <= u.start < chunk.char_end]
+
+    def chunk_at(self, doc_id: str, offset: int) -> Chunk | None:
+        """The chunk of a document that holds a character offset (the first, where chunks overlap)."""
+        return next((c for c in self._chunks_by_doc.get(doc_id, []) if c.char_start <= offset < c.char_end), None)
+
     def chunk_of_card(self, code: str) -> Chunk | None:
         """The indexed chunk of a practice's card (None when cards are not indexed or not searched)."""
         if "practice_card" not in self.config.source_types:
@@ -139,6 +165,8 @@ class Retriever:
     def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
         filters = filters.within(self.config.source_types)
+        if filters.excludes_all:
+            return []
         vector = vector if vector is not None else embed([query], self.settings)[0]
         # Over-fetch when filtering so the filter does not starve the result.
         fetch = k * self.config.filtered_overfetch if filters.active else k
@@ -148,6 +176,8 @@ class Retriever:
     def sentences(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Chunks ranked by their single best-matching sentence (sentence-level dense search)."""
         filters = filters.within(self.config.source_types)
+        if filters.excludes_all:
+            return []
         vector = vector if vector is not None else embed([query], self.settings)[0]
         fetch = k * (self.config.sentence_fetch_filtered if filters.active else self.config.sentence_fetch)
         best: dict[str, float] = {}
@@ -162,6 +192,8 @@ class Retriever:
     def bm25(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """Top chunks by BM25 over section + text."""
         filters = filters.within(self.config.source_types)
+        if filters.excludes_all:
+            return []
         mask = None
         if filters.active:
             mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.bm25_index.chunks], dtype=np.float32)

@@ -69,11 +69,7 @@ def chat(assistant: Assistant, backend: str, k: int, filters: Filters, show_quer
     question = st.chat_input("Ask about integrated services, e.g. “How are integrated services funded?”")
     if not question:
         return
-    history = [
-        Turn(a["answer"]["question"], a["answer"]["practices"], a["answer"].get("rewritten_query"))
-        for a in messages
-        if a["role"] == "assistant"
-    ]
+    history = [Turn.of(Answer.model_validate(a["answer"])) for a in messages if a["role"] == "assistant"]
     messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
         st.markdown(question)

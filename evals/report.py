@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from evals.dataset import expects_refusal
 from evals.runner import ItemResult, summarise
+from evals.scoring import defects_by_kind
 
 METRICS = (
     "hit@1",
@@ -18,6 +20,7 @@ METRICS = (
     "citation_precision",
     "refusal_accuracy",
     "false_refusals",
+    "defect_rate",
     "latency_p50_ms",
 )
 
@@ -95,24 +98,63 @@ def _error_analysis(results: list[ItemResult]) -> list[str]:
     return lines
 
 
+def _sets_section(sets: dict[str, list[ItemResult]]) -> list[str]:
+    """Each question set's table, the sets side by side with the gap, defects by kind, and the routing table."""
+    lines: list[str] = []
+    overall = {name: summarise(results)["all"] for name, results in sets.items()}
+    names = list(sets)
+    lines += [
+        "## The question sets side by side",
+        "",
+        "| set | n | " + " | ".join(METRICS) + " |",
+        "|---" * (len(METRICS) + 2) + "|",
+    ]
+    for name in names:
+        lines.append(f"| {name} | {overall[name]['n']} | " + " | ".join(fmt(overall[name][m]) for m in METRICS) + " |")
+    if len(names) == 2:
+        a, b = (overall[n]["accuracy"] or 0.0 for n in names)
+        lines += ["", f"Accuracy gap between the sets: {abs(a - b):.3f} ({names[0]} {a:.3f}, {names[1]} {b:.3f})."]
+    for name in names[1:]:
+        lines += ["", f"### {name}, per kind", "", summary_table(summarise(sets[name]))]
+    lines += ["", "### Reading defects by kind (all sets)", ""]
+    counts = defects_by_kind([r.scores for results in sets.values() for r in results])
+    lines += [f"- {kind}: {n}" for kind, n in counts.most_common()] or ["- none"]
+    lines += ["", "### Routing (which composition answered each kind of question)", ""]
+    routes = ("recommend", "practices", "evidence", "scope")
+    lines += ["| set | kind | " + " | ".join(routes) + " |", "|---" * (len(routes) + 2) + "|"]
+    for name, results in sets.items():
+        by_kind = Counter((r.item.kind, r.answer.route or "scope") for r in results)
+        for kind in dict.fromkeys(r.item.kind for r in results):
+            lines.append(f"| {name} | {kind} | " + " | ".join(str(by_kind[(kind, route)]) for route in routes) + " |")
+    return [*lines, ""]
+
+
 def write_report(
-    runs: dict[str, list[ItemResult]], default: str, out_dir: Path, questions: str = "evals/questions.jsonl"
+    runs: dict[str, list[ItemResult]],
+    default: str,
+    out_dir: Path,
+    questions: str = "evals/questions.jsonl",
+    other_sets: dict[str, list[ItemResult]] | None = None,
 ) -> Path:
-    """Write report.md (+ per_kind.png) for the default run and any ablation runs."""
+    """Write report.md (+ per_kind.png) for the default run, any ablation runs, and the other question sets."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summaries = {name: summarise(res) for name, res in runs.items()}
     base = summaries[default]
     _chart(base, out_dir / "per_kind.png")
     n = base["all"]["n"]
+    sets = {questions: runs[default], **(other_sets or {})}
     lines = [
         "# Joined-Up evaluation report",
         "",
-        f"Generated {date.today().isoformat()} by `joinedup eval` over {n} questions (`{questions}`).",
+        f"Generated {date.today().isoformat()} by `joinedup eval` over {n} questions (`{questions}`)"
+        + (f" and {', '.join(f'`{s}`' for s in other_sets)}." if other_sets else "."),
         "Metrics: retrieval hit@k and MRR on the ranked list each answer used (a passage contains an evidence",
         "string; the normal path retrieves k=8, so hit@10 is hit within those 8), answer accuracy",
         "(all `must_include` and one `any_of` in the answer; for out-of-scope items, a refusal), citation",
         "precision (cited passages containing evidence or an expected fact), refusal accuracy on out-of-scope",
-        "items, false refusals on answerable items, median latency of a full answer.",
+        "items, false refusals on answerable items, the answer defect rate (share of bullets a reader trips over:",
+        "a list intro without its list, pointing back to unseen text, table debris, talk about the document,",
+        "an unfinished sentence, a repeat), median latency of a full answer.",
         "",
         f"## Default configuration: {default}",
         "",
@@ -120,6 +162,7 @@ def write_report(
         "",
         "![per kind](per_kind.png)",
         "",
+        *_sets_section(sets),
     ]
     if len(runs) > 1:
         header = "| configuration | " + " | ".join(METRICS) + " |"

@@ -66,8 +66,7 @@ def conversation_for(assistant: Assistant, item: EvalItem) -> list[Turn]:
     """Ask the item's earlier questions in order, as a user would before the item's own question."""
     turns: list[Turn] = []
     for earlier in item.history:
-        previous = assistant.ask(earlier, history=turns)
-        turns.append(Turn(earlier, previous.practices, previous.rewritten_query))
+        turns.append(Turn.of(assistant.ask(earlier, history=turns)))
     return turns
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import statistics
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 
 from app.models import Answer
 from app.normalise import QuoteIndex, dehyphenate, normalise
+from app.readability import REPEATED, bullets, defects
 from evals.dataset import EvalItem, expects_refusal
 
 
@@ -30,6 +33,9 @@ class ItemScores:
     citation_precision: float | None
     refused: bool
     latency_ms: int
+    bullets: int = 0
+    defective: int = 0  # bullets with at least one reading defect
+    defects: list[str] = field(default_factory=list)  # every defect found, by kind
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +77,21 @@ def citation_precision(item: EvalItem, answer: Answer) -> float | None:
     return good / len(answer.citations)
 
 
+def answer_defects(answer: Answer) -> tuple[int, int, list[str]]:
+    """(bullets, bullets with a defect, every defect found) — what a reader trips over in an answer."""
+    found: list[str] = []
+    defective = 0
+    seen: set[str] = set()
+    items = bullets(answer.answer_markdown) if answer.supported else []
+    for b in items:
+        body = normalise(re.sub(r"(\s*\[\d+\])+\s*$", "", b))
+        these = defects(b) + ([REPEATED] if body in seen else [])
+        defective += bool(these)
+        found += these
+        seen.add(body)
+    return len(items), defective, found
+
+
 def score_item(item: EvalItem, answer: Answer, latency_ms: int) -> ItemScores:
     """All metrics of one answered item; retrieval is scored on what the answer retrieved."""
     if expects_refusal(item.kind):
@@ -79,9 +100,10 @@ def score_item(item: EvalItem, answer: Answer, latency_ms: int) -> ItemScores:
         rank = first_hit_rank(item, [r.text for r in answer.retrieved][:10])
         hit1, hit5, hit10 = (float(rank is not None and rank <= k) for k in (1, 5, 10))
         rr = 1.0 / rank if rank else 0.0
+    n_bullets, defective, found = answer_defects(answer)
     return ItemScores(
         hit1, hit5, hit10, rr, float(answer_is_accurate(item, answer)), citation_precision(item, answer),
-        not answer.supported, latency_ms,
+        not answer.supported, latency_ms, n_bullets, defective, found,
     )  # fmt: skip
 
 
@@ -106,5 +128,17 @@ def aggregate(rows: list[tuple[EvalItem, ItemScores]]) -> dict[str, float | int 
         "citation_precision": _mean([s.citation_precision for s in scores]),
         "refusal_accuracy": _mean([float(s.refused) for s in oos]),
         "false_refusals": _mean([float(s.refused) for s in ins]),
+        "defect_rate": _defect_rate(scores),
         "latency_p50_ms": lat[len(lat) // 2] if lat else None,
     }
+
+
+def _defect_rate(scores: list[ItemScores]) -> float | None:
+    """Share of bullets with at least one reading defect."""
+    total = sum(s.bullets for s in scores)
+    return sum(s.defective for s in scores) / total if total else None
+
+
+def defects_by_kind(scores: list[ItemScores]) -> Counter[str]:
+    """How often each kind of reading defect occurs."""
+    return Counter(d for s in scores for d in s.defects)

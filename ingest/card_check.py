@@ -198,3 +198,35 @@ def check_against_report(cards: list[PracticeCard], report_text: str, profile: C
             extra = sorted(set(coded) - set(listed))
             bad(f"Table 6 '{effect}': missing {missing or 'none'}, not in the table {extra or 'none'}")
     return problems
+
+
+def coverage_gaps(corpus_dir: Path, cards: list[PracticeCard]) -> list[str]:
+    """Card fields left empty although a sentence naming the practice speaks to them (for a curator to check).
+
+    A sentence of the documents that names the practice's code and uses the words of an aspect whose card
+    field is empty is listed; it is a prompt to look, not a verdict (the sentence may say it is unknown).
+    """
+    from ingest.documents import load_document, read_sources
+    from ingest.split import clean_document
+    from ingest.units import UnitBuilder
+
+    profile = load_profile(corpus_dir)
+    codes = PracticeCodes.from_profile(profile)
+    refs = {c.paper_ref: c.code for c in cards if c.paper_ref}
+    builder = UnitBuilder(profile, codes, 30)
+    documents = corpus_dir / "documents"
+    sources = read_sources(documents)
+    units = []
+    for path in sorted(documents.glob("*.txt")):
+        doc = load_document(path, sources)
+        units += builder.build(clean_document(doc, profile.headings), doc.doc_id, doc.source_type, refs)
+    gaps = []
+    for card in cards:
+        for name, aspect in profile.aspects.items():
+            if not aspect.card_field or getattr(card, aspect.card_field):
+                continue
+            pattern = profile.aspect_pattern(name)
+            hits = [u for u in units if card.code in u.practice_codes and pattern and pattern.search(u.text)]
+            if hits:
+                gaps.append(f"{card.code}: {aspect.card_field} is empty, but the documents say: “{hits[0].text[:160]}”")
+    return gaps

@@ -1,96 +1,128 @@
-"""Sentence selection and citation numbering on hand-made data (no model, no index)."""
+"""Composition pieces and citation numbering on hand-made data (no model, no index)."""
 
-import pytest
-
-from app.answer.base import Draft, DraftClaim
-from app.answer.extractive import ExtractiveBackend, ScoredSentence
 from app.ask import build_answer
+from app.compose import Candidate, _display, pick
 from app.config import Settings
 from app.corpus_profile import load_profile
-from app.models import Chunk, Passage
+from app.draft import Draft, DraftClaim
+from app.models import Chunk, Passage, Unit
+from app.readability import bullets, defects
 from app.text import content_terms
 
 SETTINGS = Settings()
 PROFILE = load_profile(SETTINGS.corpus_dir)
 
 
-def sentence(text: str, score: float, passage: int = 0) -> ScoredSentence:
-    return ScoredSentence(text, passage, 0, score, set(content_terms(text)))
-
-
-def passage(cid: str, text: str, source_type: str = "report", section: str = "Case studies > LAFOS", codes=()) -> Passage:
-    chunk = Chunk(
+def chunk(cid: str, text: str = "text", source_type: str = "report", section: str = "Case studies > LAFOS", codes=()) -> Chunk:
+    return Chunk(
         id=cid, text=text, doc_id="d", doc_title="Doc", source_type=source_type, section=section, practice_codes=list(codes)
     )
-    return Passage(chunk=chunk, score=1.0)
 
 
-@pytest.fixture()
-def backend() -> ExtractiveBackend:
-    return ExtractiveBackend(SETTINGS)  # loads the profile only; selection never embeds
+def candidate(text: str, score: float) -> Candidate:
+    c = Candidate(text=text, quote=text, chunk=chunk("c"), kind="sentence", lead=text, evidence="literature", score=score)
+    c.terms = set(content_terms(text))
+    return c
 
 
-def test_selection_drops_near_duplicates_and_weak_sentences(backend):
+def test_pick_drops_repeats_and_weak_statements_and_stops_at_n():
     scored = [
-        sentence("Pooled budgets fund integrated services for older people.", 0.9),
-        sentence("Pooled budgets fund integrated services for older people in Finland.", 0.85),  # a repeat
-        sentence("Case managers coordinate support across services.", 0.6),
-        sentence("The weather was mild that year.", 0.3),  # under half the best score
+        candidate("Pooled budgets fund integrated services for older people.", 0.9),
+        candidate("Pooled budgets fund integrated services for older people in Finland.", 0.85),  # a repeat
+        candidate("Case managers coordinate support across services.", 0.6),
+        candidate("Hospitals discharge early.", 0.55),
+        candidate("The weather was mild that year.", 0.3),
     ]
-    chosen = backend.select(scored, "How are services for older people funded?")
-    assert [s.text for s in chosen] == [scored[0].text, scored[2].text]
+    assert [c.text for c in pick(scored, 5, [], floor=0.45)] == [scored[0].text, scored[2].text, scored[3].text]
+    assert len(pick(scored, 1, [])) == 1
+    assert pick(scored, 5, [scored[2]], floor=0.45)[1].text == scored[3].text  # already taken elsewhere
 
 
-def test_selection_prefers_a_sentence_covering_unanswered_question_words(backend):
-    scored = [
-        sentence("Pooled funding is common.", 0.80),
-        sentence("Joint budgets are widespread in Finland.", 0.79),
-        sentence("Evaluation of outcomes is rare.", 0.77),  # lower, but answers the part not yet covered
+def test_a_list_reads_as_one_sentence_with_numbered_items():
+    unit = Unit(
+        kind="list",
+        doc_id="d",
+        lead="We identified two types:",
+        text="We identified two types: - Pooled funding: agencies pool budgets. - Single agency funding: one agency pays.",
+    )
+    shown = _display(unit)
+    assert (
+        shown == "We identified two types: (1) Pooled funding: agencies pool budgets. (2) Single agency funding: one agency pays."
+    )
+    assert defects(shown) == []
+
+
+def test_readability_defects_are_the_ones_a_reader_trips_over():
+    assert defects("Based on the practices, we identified four main types of funding:") == ["list intro without its list"]
+    assert defects("These centres carry out integrated services. [3]") == ["points back to unseen text"]
+    assert "table debris" in defects("Joint/pooled funding 20 45% Single agency funding 15 34%.")
+    assert "about the document, not the subject" in defects("This will be presented in the practice review.")
+    assert defects("The framework is delivered through approximately 400 local jobcentres with a one- stop") == [
+        "stops mid-sentence"
     ]
-    chosen = backend.select(scored, "How common are pooled funding and evaluation?")
-    assert [s.text for s in chosen][:2] == ["Pooled funding is common.", "Evaluation of outcomes is rare."]
+    assert bullets("**In short**\n- One. [1]\n\n| a | b |\n- Two. [2]") == ["One. [1]", "Two. [2]"]
 
 
-def test_selection_stops_at_the_configured_number_of_claims():
-    backend = ExtractiveBackend(SETTINGS.with_({"answer.max_claims": 2}))
-    texts = ("Housing matters.", "Schools cooperate.", "Hospitals discharge early.", "Budgets shrink.", "Training helps.")
-    scored = [sentence(t, 0.9 - i / 100) for i, t in enumerate(texts)]
-    assert len(backend.select(scored, "services")) == 2
-
-
-def test_support_threshold_decides_whether_the_corpus_answers(backend):
-    assert backend.supports([sentence("Pooled budgets fund services.", 0.5)])
-    assert not backend.supports([sentence("Pooled budgets fund services.", 0.2)])
-    assert not backend.supports([])
-
-
-def test_citations_are_numbered_by_first_use_and_quote_their_sentences():
+def test_citations_are_numbered_by_first_use_cite_ids_and_name_a_card_as_the_route():
     passages = [
-        passage("p0", "Unrelated passage about housing."),
-        passage("p1", "Pooled budgets fund the centre. Staff are trained jointly."),
-        passage("p2", "Practice FI6, LAFOS (Finland), uses one stop shop.", "practice_card", "Practice cards > FI6", ["FI6"]),
+        Passage(chunk=chunk("p0", "Unrelated passage about housing."), score=1),
+        Passage(chunk=chunk("p1", "Pooled budgets fund the centre. Staff are trained jointly."), score=1),
+        Passage(
+            chunk=chunk(
+                "card", "Practice FI6, LAFOS (Finland). Funding: pooled.", "practice_card", "Practice cards > FI6", ["FI6"]
+            ),
+            score=1,
+        ),
     ]
     draft = Draft(
         claims=[
-            DraftClaim("Staff are trained jointly.", [1], quote="Staff are trained jointly."),
-            DraftClaim("Practice FI6, LAFOS (Finland), uses one stop shop.", [2], quote=passages[2].chunk.text),
-            DraftClaim("Pooled budgets fund the centre.", [1], quote="Pooled budgets fund the centre."),
+            DraftClaim("Staff are trained jointly.", ["p1"], quote="Staff are trained jointly.", heading="In short"),
+            DraftClaim(
+                "FI6 (LAFOS, Finland) — funding: joint / pooled funding.",
+                ["card"],
+                quote="Half of the costs are funded by the PES",
+                heading="Comparable practices",
+                cite_as=("Integrated social services in Europe (ESN, 2016)", "via practice card FI6"),
+            ),
+            DraftClaim("Pooled budgets fund the centre.", ["p1"], quote="Pooled budgets fund the centre.", heading="In short"),
         ],
-        preface="What the sources say:",
+        notes=["Practice examples are self-reported."],
     )
     answer = build_answer("q", draft, passages, "extractive", PROFILE, 0.5)
-    assert [c.chunk_id for c in answer.citations] == ["p1", "p2"]  # p0 was never cited
+    assert [c.chunk_id for c in answer.citations] == ["p1", "card"]  # p0 was never cited
     assert [cl.citations for cl in answer.claims] == [[1], [2], [1]]
     assert answer.citations[0].quote == "Staff are trained jointly. … Pooled budgets fund the centre."
     assert answer.citations[0].evidence_label == "case study"
-    assert answer.citations[1].evidence_label.startswith("practice review")
+    card = answer.citations[1]
+    assert card.doc_title.startswith("Integrated social services") and card.section == "via practice card FI6"
+    assert card.quote == "Half of the costs are funded by the PES"  # the source's words, not the card's
     assert answer.practices == ["FI6"]
-    assert answer.answer_markdown.splitlines()[1] == "- Staff are trained jointly. [1]"
-    assert [r.chunk_id for r in answer.retrieved] == ["p0", "p1", "p2"]  # the whole ranked list is recorded
+    assert answer.answer_markdown.splitlines()[:2] == ["**In short**", "- Staff are trained jointly. [1]"]
+    assert answer.answer_markdown.endswith("_Practice examples are self-reported._")
+    assert [r.chunk_id for r in answer.retrieved] == ["p0", "p1", "card"]  # the whole ranked list is recorded
+
+
+def test_a_table_claim_is_shown_as_a_markdown_table_with_its_citation():
+    passages = [Passage(chunk=chunk("t", "Table 7: Ways to fund\nJoint/pooled funding | 20 | 45%"), score=1)]
+    table = "| Ways | # | % |\n|---|---|---|\n| Joint/pooled funding | 20 | 45% |"
+    draft = Draft(
+        claims=[
+            DraftClaim(
+                "Table 7: Joint/pooled funding … 20 … 45%",
+                ["t"],
+                quote="Joint/pooled funding … 20 … 45%",
+                table_md=table,
+                caption="Table 7: Ways to fund",
+            )
+        ]
+    )
+    answer = build_answer("q", draft, passages, "extractive", PROFILE, 0.5)
+    assert "Table 7: Ways to fund [1]" in answer.answer_markdown and table in answer.answer_markdown
+    assert bullets(answer.answer_markdown) == []
 
 
 def test_an_answer_whose_every_claim_fails_the_guard_is_a_refusal():
-    passages = [passage("p0", "20 practices use pooled funding.")]
-    draft = Draft(claims=[DraftClaim("90 practices use pooled funding.", [0])])
+    passages = [Passage(chunk=chunk("p0", "20 practices use pooled funding."), score=1)]
+    draft = Draft(claims=[DraftClaim("90 practices use pooled funding.", ["p0"])])
     answer = build_answer("q", draft, passages, "openai", PROFILE, 0.5)
     assert not answer.supported and answer.guard and answer.guard.removed_claims == 1

@@ -1,43 +1,44 @@
-"""Follow-up questions are rewritten with the history before retrieval (extractive mode, no model)."""
+"""Follow-ups: the search query carries the earlier topic (no model), and the conversation answers (real index)."""
 
 from app.config import ConversationSettings
-from app.conversation import Turn
-from app.conversation import is_follow_up as detect
-from app.conversation import rewrite_follow_up as rewrite
-
-CONFIG = ConversationSettings()
+from app.conversation import FOCUS_SEPARATOR, Turn, search_query
+from app.models import Analysis
 
 
-def is_follow_up(question: str) -> bool:
-    return detect(question, CONFIG)
-
-
-def rewrite_follow_up(question: str, history: list[Turn]) -> str:
-    return rewrite(question, history, CONFIG)
-
-
-def test_follow_ups_are_detected():
-    assert is_follow_up("and how were they funded?")
-    assert is_follow_up("What about in Finland?")
-    assert not is_follow_up("Which share of practices use pooled funding?")
-
-
-def test_rewrite_carries_topic_and_practices():
-    history = [Turn("Which practices use case-management for older people?", ["FR1", "GB4"])]
-    q = rewrite_follow_up("and how were they funded?", history)
-    assert q.startswith("and how were they funded?")
+def test_search_query_carries_topic_and_practices_of_a_follow_up():
+    follow = Analysis(
+        question="and how were they funded?",
+        follow_up=True,
+        topic="Which practices use case-management for older people?",
+        practices=["FR1", "GB4"],
+    )
+    q = search_query(follow, ConversationSettings())
+    assert q.startswith("and how were they funded?" + FOCUS_SEPARATOR)
     assert "older" in q and "FR1" in q and "GB4" in q
-    assert rewrite_follow_up("and how were they funded?", []) == "and how were they funded?"
+    assert search_query(Analysis(question="How are services funded?"), ConversationSettings()) == "How are services funded?"
 
 
 def test_two_turn_conversation_retrieves_the_right_passages(assistant):
     first = assistant.ask("Which practice runs a one-stop shop for young jobseekers in Germany?")
     assert "DE2" in first.practices
-    follow = assistant.ask("and how was it transferred to other cities?", history=[Turn(first.question, first.practices)])
+    follow = assistant.ask("and how was it transferred to other cities?", history=[Turn.of(first)])
     assert follow.rewritten_query and "DE2" in follow.rewritten_query
     retrieved = " ".join(r.text for r in follow.retrieved)
     assert "transferred afterwards to other cities" in retrieved
-    assert any("DE2" in c.quote or "Youth Employment Agencies" in c.quote for c in follow.citations)
-    # without the history the same words retrieve nothing about DE2
-    alone = assistant.ask("and how was it transferred to other cities?")
-    assert "transferred afterwards to other cities" not in " ".join(r.text for r in alone.retrieved[:3])
+    assert any(
+        "DE2" in c.quote or "Youth Employment Agencies" in c.quote or "Youth employment agencies" in c.quote
+        for c in follow.citations
+    )
+
+
+def test_follow_up_about_named_practices_answers_from_their_cards(assistant):
+    first = assistant.ask("How should a municipality integrate social and employment services for long-term unemployed people?")
+    follow = assistant.ask("And how were those practices funded?", history=[Turn.of(first)])
+    assert follow.supported and follow.analysis and follow.analysis.aspects == ["funding"]
+    named = set(follow.analysis.practices)
+    assert named and named <= set(first.practices)
+    funding_lines = [c for c in follow.claims if "funding" in c.text and any(code in c.text for code in named)]
+    assert funding_lines, follow.answer_markdown
+    for line in funding_lines:  # each names its card as the route, and cites the source passage itself
+        sections = [follow.citations[n - 1].section for n in line.citations]
+        assert any(s.startswith("via practice card") for s in sections), sections

@@ -1,7 +1,7 @@
 """The grounding guard on hand-made drafts (no retrieval needed)."""
 
-from app.answer.base import DraftClaim
 from app.codes import PracticeCodes
+from app.draft import DraftClaim
 from app.guard import apply_guard
 from app.guard import check_claim as check
 from app.models import Chunk, Passage
@@ -13,44 +13,51 @@ def check_claim(claim: DraftClaim, passages: list[Passage]) -> str | None:
     return check(claim, passages, CODES, 0.5)
 
 
-def passage(text: str, codes: list[str] | None = None) -> Passage:
-    chunk = Chunk(id=str(abs(hash(text))), text=text, doc_id="d", doc_title="D", source_type="report", practice_codes=codes or [])
+def passage(cid: str, text: str, codes: list[str] | None = None) -> Passage:
+    chunk = Chunk(id=cid, text=text, doc_id="d", doc_title="D", source_type="report", practice_codes=codes or [])
     return Passage(chunk=chunk, score=1.0)
 
 
 PASSAGES = [
     passage(
+        "boiler",
         "GP visits were reduced by 33,3% and heating bills lowered by £30 a month in the Boiler on prescription pilot (GB1).",
         ["GB1"],
     ),
-    passage("Twenty practices are financed by joint or pooled funding."),
+    passage("pooled", "Twenty practices are financed by joint or pooled funding."),
 ]
 
 
 def test_grounded_claim_passes():
-    assert check_claim(DraftClaim("The Boiler on prescription pilot (GB1) reduced GP visits by 33,3%.", [0]), PASSAGES) is None
+    assert (
+        check_claim(DraftClaim("The Boiler on prescription pilot (GB1) reduced GP visits by 33,3%.", ["boiler"]), PASSAGES)
+        is None
+    )
 
 
 def test_decimal_comma_and_point_are_the_same_number():
-    assert check_claim(DraftClaim("GP visits fell by 33.3% in the Boiler on prescription pilot.", [0]), PASSAGES) is None
+    assert check_claim(DraftClaim("GP visits fell by 33.3% in the Boiler on prescription pilot.", ["boiler"]), PASSAGES) is None
 
 
 def test_number_absent_from_cited_passage():
-    assert "states 40%" in check_claim(DraftClaim("GP visits were reduced by 40% in the pilot.", [0]), PASSAGES)
+    assert "states 40%" in check_claim(DraftClaim("GP visits were reduced by 40% in the pilot.", ["boiler"]), PASSAGES)
 
 
 def test_practice_code_absent_from_cited_passage():
-    assert "FI5" in check_claim(DraftClaim("Pooled funding finances practices such as FI5.", [1]), PASSAGES)
+    assert "FI5" in check_claim(DraftClaim("Pooled funding finances practices such as FI5.", ["pooled"]), PASSAGES)
 
 
 def test_uncited_and_out_of_range():
     assert check_claim(DraftClaim("Twenty practices pool funding.", []), PASSAGES) == "no citation"
-    assert "not retrieved" in check_claim(DraftClaim("Twenty practices pool funding.", [5]), PASSAGES)
+    assert "not retrieved" in check_claim(DraftClaim("Twenty practices pool funding.", ["missing:5"]), PASSAGES)
 
 
 def test_report_counts_removals():
     kept, report = apply_guard(
-        [DraftClaim("Twenty practices are financed by pooled funding.", [1]), DraftClaim("Heating bills fell by £90.", [0])],
+        [
+            DraftClaim("Twenty practices are financed by pooled funding.", ["pooled"]),
+            DraftClaim("Heating bills fell by £90.", ["boiler"]),
+        ],
         PASSAGES,
         CODES,
         0.5,

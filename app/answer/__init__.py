@@ -1,7 +1,9 @@
 """Answer backends, registered by name (``JOINEDUP_BACKEND``, ``--backend``, the app's settings).
 
 Every backend plugs into one small abstraction (:class:`AnswerBackend.compose`);
-retrieval, the guard and citation numbering are the same for all of them.
+retrieval, the guard and citation numbering are the same for all of them. The
+extractive backend is built by the assistant (it needs the index and the cards);
+the registry builds the LLM backends from the settings.
 """
 
 from __future__ import annotations
@@ -12,12 +14,6 @@ from app.answer.base import AnswerBackend, BackendError, Draft, DraftClaim
 from app.config import Settings
 
 
-def _extractive(name: str, settings: Settings) -> AnswerBackend:
-    from app.answer.extractive import ExtractiveBackend
-
-    return ExtractiveBackend(settings)
-
-
 def _llm(name: str, settings: Settings) -> AnswerBackend:
     from app.answer.llm import make_llm_backend  # LangChain is imported only when an LLM is chosen
 
@@ -25,16 +21,15 @@ def _llm(name: str, settings: Settings) -> AnswerBackend:
 
 
 BACKENDS: dict[str, Callable[[str, Settings], AnswerBackend]] = {
-    "extractive": _extractive,
     "openai": _llm,
     "ollama": _llm,
     "llamacpp": _llm,
 }
-BACKEND_NAMES = tuple(BACKENDS)
+BACKEND_NAMES = ("extractive", *BACKENDS)
 
 
 def get_backend(name: str, settings: Settings) -> AnswerBackend:
-    """Instantiate a backend; raises :class:`BackendError` naming what is missing."""
+    """Instantiate an LLM backend; raises :class:`BackendError` naming what is missing."""
     factory = BACKENDS.get(name)
     if factory is None:
         raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.answer.base import AnswerBackend, BackendError, Draft, DraftClaim
 from app.config import Settings
-from app.models import Passage
+from app.models import Analysis, Passage
 from app.prompts import load_prompt
 from app.sentences import split_sentences
 
@@ -29,8 +29,15 @@ def format_passages(passages: list[Passage], max_chars: int) -> str:
     )
 
 
-def parse_reply(reply: str) -> Draft:
-    """Split a model reply into claims; each claim's ``[n]`` markers become source indices (0-based)."""
+def parse_reply(reply: str, passages: list[Passage]) -> Draft:
+    """Split a model reply into claims; each claim's ``[n]`` markers become the chunk ids of those passages.
+
+    A number with no passage becomes a ``missing:n`` id, which the guard reports as not retrieved.
+    """
+
+    def ids(numbers: list[int]) -> list[str]:
+        return [passages[n - 1].chunk.id if 0 < n <= len(passages) else f"missing:{n}" for n in numbers]
+
     text = reply.strip()
     if not text or NOT_IN_SOURCES in text:
         return Draft(supported=False, refusal="The documents in this corpus do not answer this question.")
@@ -40,9 +47,9 @@ def parse_reply(reply: str) -> Draft:
         # A marker may trail the full stop ("… pooled. [2]"): it belongs to the sentence before.
         clean = _MARKER.sub("", sentence).strip()
         if not clean.strip(".") and claims:
-            claims[-1].sources += [n - 1 for n in numbers]
+            claims[-1].sources += ids(numbers)
             continue
-        claims.append(DraftClaim(text=clean, sources=[n - 1 for n in dict.fromkeys(numbers)]))
+        claims.append(DraftClaim(text=clean, sources=ids(list(dict.fromkeys(numbers)))))
     return Draft(claims=claims, preface="")
 
 
@@ -65,10 +72,10 @@ class LLMBackend(AnswerBackend):
         content = reply.content if hasattr(reply, "content") else str(reply)
         return content if isinstance(content, str) else " ".join(str(c) for c in content)
 
-    def compose(self, question: str, passages: list[Passage]) -> Draft:
+    def compose(self, question: str, passages: list[Passage], analysis: Analysis) -> Draft:
         passages_text = format_passages(passages, self.settings.llm.max_passage_chars)
         prompt = load_prompt("answer", self.settings.prompts_dir).format(question=question, passages=passages_text)
-        return parse_reply(self.complete(prompt))
+        return parse_reply(self.complete(prompt), passages)
 
 
 def make_llm_backend(name: str, settings: Settings) -> LLMBackend:

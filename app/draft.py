@@ -1,0 +1,27 @@
+"""A draft answer: the claims a backend composes, before the guard checks them and citations are numbered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DraftClaim:
+    """One statement and the passages (chunk ids) it rests on."""
+
+    text: str
+    sources: list[str]
+    quote: str | None = None  # the verbatim source text behind it, when the backend knows it
+    heading: str = ""  # the group it is shown under
+    cite_as: tuple[str, str] | None = None  # (document, section) when the passage is only the route to the quote
+    table_md: str = ""  # shown as this Markdown table (with ``caption`` and the citation) instead of a bullet
+    caption: str = ""
+
+
+@dataclass
+class Draft:
+    claims: list[DraftClaim] = field(default_factory=list)
+    supported: bool = True
+    preface: str = ""
+    refusal: str = ""
+    notes: list[str] = field(default_factory=list)  # shown after the evidence, in italics, uncited

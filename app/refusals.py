@@ -1,0 +1,22 @@
+"""Every sentence with which the assistant declines to answer, in one table."""
+
+from __future__ import annotations
+
+REFUSALS = {
+    "empty": "Please type a question.",
+    "language": (
+        "The sources are in English and answers are given in English; your question seems to be in {language}. "
+        "Please ask it in English."
+    ),
+    "unknown_names": "The documents in this corpus do not mention {names}, so they cannot answer this.",
+    "names_not_in_evidence": "The documents do not discuss {names} in connection with this question.",
+    "nothing_found": "Nothing in the corpus matches this question.",
+    "not_answered": "The documents in this corpus do not answer this question.",
+    "no_figure": "The documents give no figure for this.",
+    "guard_removed_all": "The documents in this corpus do not support an answer to this question.",
+}
+
+
+def refusal(reason: str, **details: str) -> str:
+    """The sentence for one reason to decline, with its details filled in."""
+    return REFUSALS[reason].format(**details)

@@ -1,0 +1,63 @@
+"""Typed evidence units built from a hand-made cleaned document (no model)."""
+
+from app.codes import PracticeCodes
+from app.config import ROOT
+from app.corpus_profile import load_profile
+from ingest.clean import Line
+from ingest.sections import build_blocks
+from ingest.units import UnitBuilder
+
+PROFILE = load_profile(ROOT / "corpus")
+BUILDER = UnitBuilder(PROFILE, PracticeCodes.from_profile(PROFILE), 30)
+
+
+def units_of(*paragraphs: str, heading: str = "How may integrated services be funded?"):
+    lines = [Line("Practice review of integrated services in Europe", 1, True), Line("", 1)]
+    lines += [Line(heading, 1), Line("", 1)]
+    for p in paragraphs:
+        lines += [Line(p, 1), Line("", 1)]
+    return BUILDER.build(build_blocks(lines, PROFILE.headings), "doc", "report", {})
+
+
+def test_a_sentence_that_points_back_carries_the_sentence_before_it():
+    units = units_of(
+        "The Labour Force Service Centres were opened in 2004 across Finland. These centres carry out integrated services "
+        "targeted at the long-term unemployed and clients with complex needs."
+    )
+    texts = [u.text for u in units]
+    assert texts[1].startswith("The Labour Force Service Centres were opened") and "These centres carry out" in texts[1]
+    assert not any(t.startswith("These") for t in texts)
+
+
+def test_a_list_keeps_its_intro_and_items_and_a_page_break_is_joined():
+    units = units_of(
+        "Based on the practices we identified two main types of funding integrated services:",
+        "- Joint/pooled funding: two or more agencies pool budgets to fund services. - Single agency funding: the practice is",
+        "financed by one agency.",
+    )
+    lists = [u for u in units if u.kind == "list"]
+    assert len(lists) == 1
+    assert lists[0].text.startswith("Based on the practices") and lists[0].text.endswith("financed by one agency.")
+    assert not any(u.text.endswith(":") or u.text.endswith("is") for u in units)
+
+
+def test_recommendations_keep_their_example_and_audience():
+    units = units_of(
+        "Create funding frameworks that allow shared financing of integrated services. Example: This could be carried out "
+        "through pooled budgets or shared project financing.",
+        heading="POLICY-MAKERS",
+    )
+    # The heading alone is not the profile's recommendations section: these are ordinary sentences.
+    assert all(u.kind != "recommendation" for u in units)
+
+
+def test_debris_captions_and_fragments_are_not_units():
+    units = units_of(
+        "Ways to fund integrated services: # of practices % of total (n= 44) Joint/pooled funding 20 45% Single agency 15 34%",
+        "Table 7: Ways to fund integrated services (n=44)",
+        "20 practices are financed by joint or pooled funding, for instance the Curcubeu centre (RO1).",
+    )
+    assert [u.text for u in units] == [
+        "20 practices are financed by joint or pooled funding, for instance the Curcubeu centre (RO1)."
+    ]
+    assert units[0].practice_codes == ["RO1"]
