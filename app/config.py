@@ -85,7 +85,7 @@ class RetrievalSettings:
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """How an answer is composed from the retrieved passages, and checked."""
+    """How an answer is composed from the retrieved passages (design questions included), and checked."""
 
     backend: str = setting("extractive", "answer backend: extractive, openai, ollama or llamacpp", "JOINEDUP_BACKEND")
     semantic_weight: float = setting(0.65, "share of a sentence's score from embedding similarity (the rest: word overlap)")
@@ -95,7 +95,6 @@ class AnswerSettings:
     close_ratio: float = setting(0.85, "a statement without the aspect's words is shown if this close to the best's relevance")
     duplicate_overlap: float = setting(0.6, "word overlap at which a statement repeats one already chosen")
     answer_type_bonus: float = setting(0.08, "bonus for a sentence of the kind asked for (a figure, a named practice)")
-    max_sentence_chars: int = setting(700, "longer sentences are table debris, never quoted")
     unknown_word_margin: float = setting(
         0.08, "support threshold raised by this when the question uses a word the corpus never does"
     )
@@ -107,17 +106,6 @@ class AnswerSettings:
     practices: int = setting(3, "most comparable practices listed")
     practice_pool: int = setting(12, "practice cards retrieved to find comparable practices")
     guard_min_term_support: float = setting(0.5, "share of a claim's content words its cited passages must contain")
-
-
-@dataclass(frozen=True)
-class RecommendSettings:
-    """Design questions: the theme-by-theme recommendation."""
-
-    theme_threshold: float = setting(0.45, "a theme's best sentence must score this, or the theme is left out")
-    section_theme_threshold: float = setting(0.35, "the same for themes restricted to one section (fewer, closer passages)")
-    passages_per_theme: int = setting(6, "passages retrieved for each theme")
-    sentences_per_theme: int = setting(2, "most sentences quoted under one theme")
-    practices: int = setting(3, "comparable practices shown")
 
 
 @dataclass(frozen=True)
@@ -163,7 +151,6 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
-    recommend: RecommendSettings = field(default_factory=RecommendSettings)
     finder: FinderSettings = field(default_factory=FinderSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)

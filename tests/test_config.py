@@ -10,7 +10,7 @@ def test_dotted_overrides_change_one_stage_only():
     base = Settings()
     changed = base.with_({"retrieval.k": 3, "answer.backend": "openai"})
     assert changed.retrieval.k == 3 and changed.answer.backend == "openai"
-    assert base.retrieval.k == 8 and changed.recommend == base.recommend
+    assert base.retrieval.k == 8 and changed.finder == base.finder
 
 
 def test_unknown_or_group_settings_are_refused_by_name():
