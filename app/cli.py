@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,10 @@ def _ensure_index() -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from app.ask import Assistant
 
+    # Bytes that are not UTF-8 reach Python as lone surrogates: show them as replacement characters instead.
+    question = args.question.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     _ensure_index()
-    answer = Assistant().ask(args.question, backend=args.backend, k=args.k)
+    answer = Assistant().ask(question, backend=args.backend, k=args.k)
     if args.json:
         print(answer.model_dump_json(indent=2))
         return 0
@@ -185,7 +187,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
            "--server.address", args.address, "--server.port", str(args.port),
            "--browser.gatherUsageStats", "false", "--server.headless", "true"]  # fmt: skip
-    return subprocess.call(cmd)
+    # Replace this process with Streamlit: stopping `joinedup serve` (Ctrl-C, SIGTERM) then stops the server itself.
+    os.execv(sys.executable, cmd)
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
     p.add_argument("--backend", default=None, help="extractive (default), openai, ollama, llamacpp")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--k", type=_positive, default=None, help="passages to retrieve")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("cards", help="practice cards")

@@ -94,8 +94,12 @@ def load_pdf(path: Path) -> list[tuple[int | None, str]]:
         meta_title = (reader.metadata.title or "").strip() if reader.metadata else ""
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except PdfReadError as exc:
         raise LoadError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # pypdf raises many kinds on damaged files (NotImplementedError, AttributeError …)
+        raise LoadError(f"a damaged or unsupported PDF ({type(exc).__name__}: {str(exc)[:120]})") from exc
+    if not pages:
+        raise LoadError("the PDF has no pages")
     if not any(text.strip() for _, text in pages):
         raise LoadError("the PDF has no extractable text (scanned images need OCR first)")
     if meta_title:
@@ -118,7 +122,8 @@ def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> L
     """Load one file; raises :class:`LoadError` with a reason a user can act on."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}")
+        hint = " (practice cards are .yaml files in corpus/practices/)" if suffix in {".yml", ".yaml"} else ""
+        raise LoadError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}{hint}")
     if not path.is_file():
         raise LoadError("file not found")
     pages = load_pdf(path) if suffix == ".pdf" else load_text(path)

@@ -212,6 +212,8 @@ def _ingest_one(path: Path, chunker: _Chunker, index: Index, manifest: Manifest,
         chunks, units = chunker.chunks(path)
     except (LoadError, ValueError) as exc:
         return FileReport(str(path), doc_id, "failed", reason=str(exc))
+    except Exception as exc:  # any other failure while reading one file is that file's failure, not the run's
+        return FileReport(str(path), doc_id, "failed", reason=f"could not be read ({type(exc).__name__}: {str(exc)[:120]})")
     new_ids = {c.id for c in chunks}
     old_ids = index.ids_for_doc(doc_id)
     to_add = [c for c in chunks if c.id not in old_ids]

@@ -153,3 +153,24 @@ def test_keyword_index_missing_a_chunk_is_repaired_by_the_next_ingest(small_corp
     report = ingest(small_corpus)
     assert report.added == 0 and report.total_chunks == len(full.chunks)
     assert {c.id for c in BM25Index.load(keywords).chunks} == {c.id for c in full.chunks}
+
+
+def test_damaged_pdfs_are_each_a_report_line_and_never_stop_the_ingest(small_corpus, tmp_path):
+    """Seeded fuzzing: PDFs with a few random bytes changed are reported as failed (or ingest), never raise."""
+    import random
+
+    source = tmp_path / "source.pdf"
+    write_pdf(source, ["Integrated services for families are coordinated by one key worker. " * 6, "Second page text. " * 10])
+    original = source.read_bytes()
+    rng = random.Random(20261123)
+    folder = small_corpus.documents_dir
+    for i in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        (folder / f"fuzz-{i:03}.pdf").write_bytes(bytes(data))
+    report = ingest(small_corpus)  # must not raise
+    names = {Path(f.path).name: f for f in report.files}
+    assert names["elders.txt"].status == "added" and names["youth.md"].status == "added"  # the good files are in
+    assert all(f.reason for f in report.failed)  # every failure says why
+    assert len(names) == 152

@@ -22,6 +22,11 @@ NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
+def redact(text: str) -> str:
+    """Text with any credentials in a URL ("http://user:secret@host") replaced, for notices, logs and errors."""
+    return re.sub(r"(\b[a-z][\w+.-]*://)[^/\s@]+@", r"\1***@", text)
+
+
 def format_passages(passages: list[Passage], max_chars: int) -> str:
     """The numbered passages as the prompt shows them."""
     return "\n\n".join(
@@ -67,7 +72,7 @@ class LLMBackend(AnswerBackend):
         try:
             reply = self.model.invoke(prompt)
         except Exception as exc:
-            reason = str(exc).splitlines()[0][:200] or type(exc).__name__
+            reason = redact(str(exc).splitlines()[0][:200]) or type(exc).__name__
             raise BackendError(f"{self.name} backend at {self.where} failed ({type(exc).__name__}: {reason})") from exc
         content = reply.content if hasattr(reply, "content") else str(reply)
         return content if isinstance(content, str) else " ".join(str(c) for c in content)
@@ -87,13 +92,13 @@ def make_llm_backend(name: str, settings: Settings) -> LLMBackend:
         if not llm.model:
             raise BackendError("set JOINEDUP_LLM_MODEL to the model name the endpoint serves")
         chat = _openai_chat(llm.base_url or None, llm.api_key or "none", settings)
-        return LLMBackend(name, chat, llm.base_url or "api.openai.com", settings)
+        return LLMBackend(name, chat, redact(llm.base_url) or "api.openai.com", settings)
     if name == "ollama":
         if not llm.model:
             raise BackendError("set JOINEDUP_LLM_MODEL to an Ollama model name (e.g. llama3.2)")
         # Ollama serves an OpenAI-compatible API under /v1: no extra client package needed.
         base = llm.ollama_host.rstrip("/") + "/v1"
-        return LLMBackend(name, _openai_chat(base, "ollama", settings), llm.ollama_host, settings)
+        return LLMBackend(name, _openai_chat(base, "ollama", settings), redact(llm.ollama_host), settings)
     if name == "llamacpp":
         if not llm.gguf_path:
             raise BackendError("set JOINEDUP_GGUF_PATH to a local .gguf model file")

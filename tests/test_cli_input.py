@@ -1,0 +1,61 @@
+"""Command-line input a user can get wrong, and what it must never leak (no index needed)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from app.answer.llm import redact
+from app.config import ROOT
+from tests.servers import free_port, port_open
+
+
+def run_cli(*args: str | bytes) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, env=env, cwd=ROOT, timeout=120)
+
+
+def test_a_negative_or_zero_k_is_refused_with_a_sentence():
+    out = run_cli("ask", "How are services funded?", "--k", "-5")
+    assert out.returncode == 2 and b"must be at least 1" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_credentials_in_a_backend_url_are_never_shown():
+    assert redact("openai backend at http://user:pw@host:8080/v1 failed") == "openai backend at http://***@host:8080/v1 failed"
+    assert redact("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1"
+
+
+def test_a_yml_card_is_told_to_be_yaml(tmp_path):
+    from ingest.documents import LoadError, load_document
+
+    card = tmp_path / "FI9.yml"
+    card.write_text("code: FI9\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"\.yaml"):
+        load_document(card)
+
+
+@pytest.mark.slow
+def test_stopping_serve_stops_the_server(tmp_path):
+    port = free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "JOINEDUP_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 90
+        while not port_open(port) and time.time() < deadline:
+            time.sleep(0.3)
+        assert port_open(port), "the app did not start"
+        proc.send_signal(signal.SIGTERM)  # what stopping `joinedup serve` sends
+        proc.wait(timeout=30)
+        deadline = time.time() + 10
+        while port_open(port) and time.time() < deadline:
+            time.sleep(0.3)
+        assert not port_open(port), "Streamlit kept serving after joinedup serve was stopped"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
