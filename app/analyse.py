@@ -180,7 +180,7 @@ class QuestionAnalyser:
     def analyse(self, question: str) -> Analysis:
         """The analysis of a question on its own."""
         answer_type = next((name for name, pattern in _TYPES if pattern.search(question)), "general")
-        named = [a.name for a in self.profile.audiences if (p := phrase_pattern(a.synonyms)) and p.search(question)]
+        named = [a.name for a in self.profile.named_audiences(question)]
         return Analysis(
             question=question,
             language=detect_language(question),

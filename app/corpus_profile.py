@@ -217,10 +217,13 @@ class CorpusProfile(_Strict):
     def _audience_patterns(self) -> list[tuple[Audience, re.Pattern[str] | None]]:
         return [(a, phrase_pattern(a.synonyms)) for a in self.audiences]
 
+    def named_audiences(self, text: str) -> list[Audience]:
+        """The audiences a question names (none when it names none)."""
+        return [a for a, p in self._audience_patterns if p is not None and p.search(text)]
+
     def detect_audiences(self, text: str) -> list[Audience]:
         """The audiences a question names; the default ones when it names none."""
-        found = [a for a, p in self._audience_patterns if p is not None and p.search(text)]
-        return found or [a for a in self.audiences if a.default]
+        return self.named_audiences(text) or [a for a in self.audiences if a.default]
 
     def evidence_label(self, source_type: str, section: str) -> LabelRule:
         """The first evidence-label rule that matches, else the default."""
