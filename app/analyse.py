@@ -16,8 +16,6 @@ from app.codes import PracticeCodes
 from app.corpus_profile import CorpusProfile, phrase_pattern
 from app.models import Analysis
 
-ANSWER_TYPES = ("design", "compare", "figure", "practices", "list", "definition", "general")
-
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (

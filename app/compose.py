@@ -116,6 +116,7 @@ class Composer:
         self.cards = {c.code: c for c in cards}
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.bm25_index.chunks)
+        self._sources_found: dict[str, Chunk | None] = {}
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
             for c in retriever.bm25_index.chunks
@@ -220,8 +221,10 @@ class Composer:
 
     def _source_of(self, quote: str) -> Chunk | None:
         """The report or paper passage a card's source quote comes from (None when no single passage holds it)."""
-        wanted = dehyphenate(normalise(quote))
-        return next((c for c, text in self._source_chunks if wanted in text), None)
+        if quote not in self._sources_found:  # the same cards come up question after question: look each quote up once
+            wanted = dehyphenate(normalise(quote))
+            self._sources_found[quote] = next((c for c, text in self._source_chunks if wanted in text), None)
+        return self._sources_found[quote]
 
     def _cite_quote(self, quote: str, code: str, label: str) -> tuple[str, str] | None:
         """The document a card's quote comes from, with the card named as the route to it."""
@@ -427,7 +430,7 @@ class Composer:
 
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
-        audiences = analysis.audiences or [a.name for a in self.profile.audiences if a.default]
+        audiences = analysis.audiences or self.profile.default_audiences
         recs = [c for c in scored if c.kind == "recommendation" and c.audience in audiences]
         if analysis.answer_type == "list" and not analysis.aspects:
             chosen = sorted(recs, key=lambda c: (audiences.index(c.audience), c.chunk.char_start, c.quote))
@@ -518,7 +521,7 @@ class Composer:
 
     def _add_recommendations(self, analysis: Analysis, passages: list[Passage]) -> None:
         """The report's recommendations for the audiences, and the barriers-and-facilitators table."""
-        audiences = set(analysis.audiences or [a.name for a in self.profile.audiences if a.default])
+        audiences = set(analysis.audiences or self.profile.default_audiences)
         for units in self.retriever.units_by_doc.values():
             for u in units:
                 if u.kind == "recommendation" and u.audience in audiences:

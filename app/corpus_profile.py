@@ -221,9 +221,14 @@ class CorpusProfile(_Strict):
         """The audiences a question names (none when it names none)."""
         return [a for a, p in self._audience_patterns if p is not None and p.search(text)]
 
+    @cached_property
+    def default_audiences(self) -> list[str]:
+        """The audiences an answer addresses when the question names none."""
+        return [a.name for a in self.audiences if a.default]
+
     def detect_audiences(self, text: str) -> list[Audience]:
         """The audiences a question names; the default ones when it names none."""
-        return self.named_audiences(text) or [a for a in self.audiences if a.default]
+        return self.named_audiences(text) or [a for a in self.audiences if a.name in self.default_audiences]
 
     def evidence_label(self, source_type: str, section: str) -> LabelRule:
         """The first evidence-label rule that matches, else the default."""

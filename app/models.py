@@ -76,9 +76,6 @@ class Chunk(BaseModel):
         )
 
 
-UNIT_KINDS = ("sentence", "list", "recommendation")
-
-
 class Unit(BaseModel):
     """A typed piece of evidence an answer can state and cite on its own, built at ingest from a document.
 

@@ -13,7 +13,6 @@ from app.cards import PracticeCard
 from app.config import FinderSettings
 from app.retrieve import Filters, Retriever
 
-FINDER_FILTERS = ("country", "sector", "target_group", "delivery_model", "funding")
 _CARD_FIELD = {
     "sector": "sectors",
     "target_group": "target_groups",

@@ -53,11 +53,6 @@ class Table(BaseModel):
         return " … ".join(c for c in row if c)
 
 
-def doc_id_of_table(table_id: str) -> str:
-    """The store's document id of a table's passage."""
-    return f"table-{table_id}"
-
-
 def read_tables(path: Path) -> list[Table]:
     """Parse a tables file; ``ValueError`` names the file and the problem. An absent file has no tables."""
     if not path.exists():
