@@ -57,6 +57,33 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("definition", re.compile(r"^\W*what (is|are|does) (a |an |the )?[\w’' -]{1,40}(\?|\bmean\b)|\bdefin(e|ition)\b", re.I)),
 )
+# What a figure measures, from the question's grammar: money wants an amount of money, a share a proportion,
+# a count a number that is not a year. A quote with some other number does not answer it.
+_MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent)\b|%", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\b(cost|costs|costed|costing|spend|spent|spending|save|saved|saving|savings|paid|budget|budgets|price|prices"
+            r"|euros?|money|expenditure|invest|invested|investment)\b(?!-)",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\bhow many\b|\b(what|which) (is|was|were|are) the number\b|\bnumber of\b", re.I)),
+)
+_MONEY_QUESTION = re.compile(
+    r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price)\b", re.I
+)
+# A question in several parts ("What did X require, and how much did it save?"): each part is checked on its own.
+_PARTS = re.compile(
+    r"(?:[,;]\s*|\s+)(?:and|but)\s+(?=(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have)\b)"
+    r"|(?<=\?)\s+(?=\S)",
+    re.I,
+)
+_YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
+# Times relative to the asker's present, which sources published years ago cannot speak for.
+_NOW = re.compile(r"\b(last|this|past) (year|month|week)\b", re.I)
+_OPINION = re.compile(r"\byou\b[\w\s]{0,20}\bpersonally\b|\byour (own )?(personal )?(opinion|view|favourite|preference)\b", re.I)
 _RECOMMEND = re.compile(r"\b(recommend\w*|advi[sc]e\w*|guidance|suggest\w*)\b", re.I)
 _POINTS_BACK = re.compile(
     r"^\W*(and|but|also|so|ok|okay|what about|how about|same for|in )\b"
@@ -119,6 +146,35 @@ _ENGLISH = frozenset(
 )
 
 
+def measure_of(question: str, answer_type: str) -> str:
+    """What a figure question measures: ``money``, ``share``, ``count``, ``other``; "" if no figure is asked."""
+    if _MONEY_QUESTION.search(question):
+        return "money"
+    if answer_type != "figure":
+        return ""
+    measure = next((name for name, pattern in _MEASURES if pattern.search(question)), "other")
+    # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
+    asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
+    return "other" if measure == "money" and not asks_sum else measure
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things; one part for a simple question."""
+    parts = [p.strip(" ,;") for p in _PARTS.split(question) if p and p.strip(" ,;")]
+    return parts if len(parts) > 1 else [question]
+
+
+def later_years(question: str, latest: int) -> list[str]:
+    """Times the question asks about that come after the latest source: "in 2023", "last year" (not "before 2020")."""
+    years = [m.group(2) for m in _YEAR.finditer(question) if not m.group(1) and int(m.group(2)) > latest]
+    return years + [m.group(0).lower() for m in _NOW.finditer(question)]
+
+
+def asks_opinion(question: str) -> bool:
+    """Whether the question asks the assistant's own opinion, which it does not have."""
+    return bool(_OPINION.search(question))
+
+
 def detect_language(text: str) -> str:
     """ "English", or the name of the other language a question is clearly written in."""
     words = [w.lower() for w in _WORD.findall(text)]
@@ -177,12 +233,18 @@ class QuestionAnalyser:
 
     def analyse(self, question: str) -> Analysis:
         """The analysis of a question on its own."""
-        answer_type = next((name for name, pattern in _TYPES if pattern.search(question)), "general")
+        # A question in several parts takes its kind from the first; the others are checked when composing.
+        main = question_parts(question)[0]
+        answer_type = next((name for name, pattern in _TYPES if pattern.search(main)), "general")
+        measure = measure_of(main, answer_type)
+        if measure == "money" and answer_type == "general":
+            answer_type = "figure"
         named = [a.name for a in self.profile.named_audiences(question)]
         return Analysis(
             question=question,
             language=detect_language(question),
             answer_type=answer_type,
+            measure=measure,
             asks_recommendation=bool(_RECOMMEND.search(question)),
             aspects=self.profile.detect_aspects(question),
             practices=self.names.find(question),
@@ -218,6 +280,7 @@ class QuestionAnalyser:
                 "topic": previous.topic or previous.question,
                 # A follow-up with an aspect of its own asks about it, not for the previous kind of answer.
                 "answer_type": previous.answer_type if now.answer_type == "general" and not now.aspects else now.answer_type,
+                "measure": now.measure or (previous.measure if now.answer_type == "general" and not now.aspects else ""),
                 "asks_recommendation": now.asks_recommendation or (previous.asks_recommendation and not now.aspects),
                 "aspects": now.aspects or previous.aspects,
                 "practices": practices,

@@ -11,12 +11,13 @@ and the remaining steps are skipped.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from app.analyse import QuestionAnalyser
+from app.analyse import QuestionAnalyser, asks_opinion, later_years
 from app.answer import AnswerBackend, BackendError, get_backend
 from app.answer.extractive import ExtractiveBackend
 from app.answer.llm import LLMBackend
@@ -25,8 +26,10 @@ from app.codes import PracticeCodes
 from app.compose import Composer
 from app.config import Settings, load_settings
 from app.conversation import Turn, condense_with_llm, search_query
+from app.display import claim_line
 from app.corpus_profile import CorpusProfile, load_profile
 from app.draft import Draft, DraftClaim
+from app.generations import read_stamp
 from app.guard import apply_guard
 from app.labels import evidence_label
 from app.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
@@ -35,6 +38,7 @@ from app.practices import PracticeFinder
 from app.refusals import refusal
 from app.retrieve import NO_FILTERS, Filters, Retriever
 from app.sentences import split_sentences
+from app.store import IndexChanged, reopen
 from app.text import STOPWORDS, content_terms
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
@@ -87,6 +91,7 @@ class Assistant:
         self.codes = PracticeCodes.from_profile(self.profile)
         self._retriever = retriever
         self._backends: dict[str, AnswerBackend] = {}
+        self._reload_lock = threading.Lock()
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -122,6 +127,13 @@ class Assistant:
         analysis = self.analyser.analyse(state.question)
         if analysis.language != "English":
             state.refuse("language", language=analysis.language)
+            return
+        if asks_opinion(state.question):
+            state.refuse("opinion")
+            return
+        later = later_years(state.question, self.retriever.profile.latest_source_year)
+        if later:
+            state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
             return
         unknown = self.unknown_terms(state.question)
         if unknown:
@@ -182,10 +194,38 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
+        self.refresh()
         state = AskState(
             question, list(history or []), backend or self.settings.answer.backend, k or self.settings.retrieval.k, filters,
             retrieval_query,
         )  # fmt: skip
+        try:
+            return self._run(state)
+        except IndexChanged:
+            if self._retriever is not None:
+                raise
+            # Rebuilt while this question was being answered: reload once, from disk, and answer from the new index.
+            reopen(self.settings)
+            self.reload()
+            return self._run(replace(state, passages=[], draft=None, notice=None, timings={}))
+
+    def refresh(self) -> bool:
+        """Reload the index if an ingest changed it since it was loaded (one small file read); True if it did."""
+        if self._retriever is not None or "retriever" not in self.__dict__:
+            return False
+        if read_stamp(self.settings) == self.retriever.stamp:
+            return False
+        self.reload()
+        return True
+
+    def reload(self) -> None:
+        """Forget the loaded index (store, keyword index, units, cards): the next use opens the live generation."""
+        with self._reload_lock:
+            for name in ("retriever", "composer", "finder", "cards", "analyser"):
+                self.__dict__.pop(name, None)
+            self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
+
+    def _run(self, state: AskState) -> Answer:
         steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
         for step in steps:
             t = time.perf_counter()
@@ -309,7 +349,12 @@ def build_answer(
         if claim.table_md:
             lines.append(f"\n{claim.caption} {marks}\n\n{claim.table_md}\n")
         else:
-            lines.append(f"- {claim.text} {marks}")
+            # Document text is shown, never rendered; a user's unreviewed document says so beside its claim.
+            mine = [
+                evidence_label(by_id[s].chunk, profile) for s in claim.sources if by_id[s].chunk.source_type == "user_document"
+            ]
+            note = mine[0] if mine and mine[0].lower() not in claim.heading.lower() else ""
+            lines.append(claim_line(claim.text, marks, note))
     if draft.notes:
         lines.append("\n" + " ".join(f"_{note}_" for note in draft.notes))
     named = [code for c in claims for code in codes.find(c.text)]

@@ -7,9 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import ROOT, load_settings
+
+if TYPE_CHECKING:
+    from app.models import Answer
 
 
 class ProgressBar:
@@ -42,8 +45,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = ingest(settings, paths, rebuild=args.rebuild, progress=bar)
     if bar:
         bar.close()
+    for repair in report.repaired:
+        print(f"repaired  {repair}")
     for f in report.files:
-        detail = f"+{f.added} -{f.removed}" if f.status != "failed" else f.reason
+        detail = f.reason if f.status in {"failed", "skipped"} else f"+{f.added} -{f.removed}"
         print(f"{f.status:9} {Path(f.path).name:60} {detail}")
     print(f"{len(report.files)} files, {report.added} chunks added, {len(report.failed)} failed; "
           f"{report.total_chunks} chunks in the index")  # fmt: skip
@@ -51,19 +56,56 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ensure_index() -> None:
+    """Build the index when there is none, repair it when its parts disagree (an unreachable store raises)."""
     from app.index import index_ready
+    from ingest.maintenance import check_index
     from ingest.pipeline import ingest
 
     settings = load_settings()
     if not index_ready(settings):
         print("No index yet: ingesting the corpus (about a minute) …", file=sys.stderr)
-        bar = ProgressBar()
-        ingest(settings, progress=bar)
-        bar.close()
+    else:
+        problems = check_index(settings).problems
+        if not problems:
+            return
+        print(f"The index needs repair ({'; '.join(problems)}): ingesting …", file=sys.stderr)
+    bar = ProgressBar()
+    ingest(settings, progress=bar)
+    bar.close()
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Counts per part of the index and every disagreement; exit 1 when they disagree."""
+    from ingest.maintenance import check_index
+
+    health = check_index(load_settings())
+    rows = [
+        ("generation", health.generation), ("chunks in Chroma", health.chunks),
+        ("sentence vectors", health.sentence_vectors), ("BM25 documents", health.bm25_docs),
+        ("evidence units", f"{health.units} in {health.unit_files} documents"), ("manifest files", health.manifest_files),
+    ]  # fmt: skip
+    for name, value in rows:
+        print(f"{name:18} {value}")
+    for problem in health.problems:
+        print(f"problem: {problem}")
+    if health.chunks == 0 and not health.manifest_files:
+        print("no index yet: `joinedup ingest` builds it")
+    print("consistent" if health.consistent else "inconsistent: `joinedup ingest` repairs it")
+    return 0 if health.consistent else 1
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Take one user document out of the index and the registry."""
+    from ingest.maintenance import remove_document
+
+    report = remove_document(load_settings(), args.document)
+    print(f"removed   {report.doc_id} ({report.path}): -{report.removed} chunks")
+    return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from app.ask import Assistant
+    from app.display import source_line
 
     # Bytes that are not UTF-8 reach Python as lone surrogates: show them as replacement characters instead.
     question = args.question.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -78,8 +120,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            where = c.section + (f", p. {c.page}" if c.page else "")
-            print(f"[{c.n}] {c.doc_title} — {where} ({c.evidence_label})\n    “{c.quote[:300]}”")
+            print(source_line(c))  # Markdown like the answer: document text shown, never rendered
     return 0
 
 
@@ -104,9 +145,15 @@ def cmd_cards_check(args: argparse.Namespace) -> int:
 
 def cmd_practices(args: argparse.Namespace) -> int:
     from app.cards import load_cards
+    from app.corpus_profile import load_profile
+    from app.practice_table import display_names, practice_table, table_to_csv
     from app.practices import PracticeFinder, PracticeQuery
 
     settings = load_settings()
+    cards = [card for _, card in load_cards(settings.practices_dir)]
+    profile = load_profile(settings.corpus_dir)
+    if args.compare:
+        return _compare_practices(args.compare, args.csv, cards, profile, settings)
     retriever = None
     if args.like:
         from app.retrieve import Retriever
@@ -114,19 +161,37 @@ def cmd_practices(args: argparse.Namespace) -> int:
         _ensure_index()
         retriever = Retriever(settings)
     query = PracticeQuery(args.country, args.sector, args.target_group, args.delivery_model, args.funding, args.like, args.limit)
-    cards = [card for _, card in load_cards(settings.practices_dir)]
-    matches = PracticeFinder(cards, settings.finder, retriever).find(query)
+    finder = PracticeFinder(cards, settings.finder, retriever, profile)
+    matches = finder.find(query)
+    if args.csv:
+        Path(args.csv).write_text(table_to_csv(practice_table(cards, profile, [m.code for m in matches])), encoding="utf-8")
     if args.json:
         print(json.dumps([m.to_dict() for m in matches], indent=2, ensure_ascii=False))
         return 0
+    print(f"{len(matches)} of {finder.total} practices" + (f" (table written to {args.csv})" if args.csv else ""))
     if not matches:
-        print("No practice in the review matches these filters.")
+        print("No practice in the review matches these filters" + (" and this description." if args.like else "."))
+    names = display_names(cards, profile)
     for m in matches:
-        print(f"{m.code:4} {m.title or '(no name in the sources)'} — {m.country}\n     {m.reason}")
+        print(f"{m.code:4} {names[m.code]} — {m.country}" + (f"\n     {m.reason}" if m.reason else ""))
         for quote in m.quotes:
             print(f"     source: “{quote}”")
         if m.similar_passage:
             print(f"     similar: “{m.similar_passage}” ({m.similar_source})")
+    return 0
+
+
+def _compare_practices(codes_text: str, csv_path: str | None, cards: list, profile: Any, settings: Any) -> int:
+    """`joinedup practices --compare DE1,FI6 [--csv FILE]`: the practices side by side, each value with its quotes."""
+    from app.practice_table import compare, comparison_to_csv, comparison_to_text, parse_codes
+    from app.tables import load_tables
+
+    comparison = compare(parse_codes(codes_text), cards, profile, load_tables(settings.corpus_dir).values())
+    if csv_path:
+        Path(csv_path).write_text(comparison_to_csv(comparison), encoding="utf-8")
+    print(comparison_to_text(comparison))
+    if csv_path:
+        print(f"\ncomparison written to {csv_path}")
     return 0
 
 
@@ -137,6 +202,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from evals.runner import Preset, load_presets, run_config, summarise
     from ingest.pipeline import ingest
 
+    if args.finder_only:
+        return _eval_finder(args)
     base = load_settings()
     first, *others = args.questions
     items = load_items(Path(first))
@@ -159,7 +226,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     write_results(runs[default.name], default.name, out)
     for name, results in other_sets.items():
         write_results(results, default.name, out.with_name(f"{Path(name).stem}-results.jsonl"))
-    report = write_report(runs, default.name, Path(args.report_dir), _shown(first), other_sets)
+    finder_sets = _finder_sets(args, Assistant(default.settings(base)))
+    report = write_report(runs, default.name, Path(args.report_dir), _shown(first), other_sets, finder_sets)
     print(summary_table(summarise(runs[default.name])))
     for name, results in other_sets.items():
         print(f"\n{name}\n" + summary_table(summarise(results)))
@@ -167,10 +235,127 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finder_sets(args: argparse.Namespace, assistant: Any) -> dict:
+    """The practice finder's description search over each situation file (the finder part of the report)."""
+    from evals.finder import finder_summary_table, run_finder_sets
+
+    if assistant.finder is None:
+        return {}
+    print(f"== practice finder on {', '.join(args.situations)}", file=sys.stderr, flush=True)
+    sets = run_finder_sets(assistant.finder, [Path(p) for p in args.situations])
+    print(finder_summary_table(sets) + "\n")
+    return sets
+
+
+def _eval_finder(args: argparse.Namespace) -> int:
+    """`joinedup eval --finder-only`: score only the description search (about a minute) and update the
+    finder section of the report, leaving the answer figures as they are."""
+    from app.ask import Assistant
+    from evals.finder import write_finder_section
+
+    _ensure_index()
+    sets = _finder_sets(args, Assistant(load_settings()))
+    print(f"report:  {write_finder_section(Path(args.report_dir) / 'report.md', sets)}")
+    return 0
+
+
 def _shown(path: str) -> str:
     """A question file as the report names it (relative to the repository when inside it)."""
     p = Path(path).resolve()
     return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    """One answer of the chat: JSON on one line (``--json``), or the text with its sources."""
+    from app.display import source_line
+
+    if as_json:
+        print(answer.model_dump_json(), flush=True)
+        return
+    if answer.notice:
+        print(f"Note: {answer.notice}\n")
+    print(answer.answer_markdown)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(source_line(c))
+    print(flush=True)
+
+
+CHAT_EXIT = {"exit", "quit", "bye"}
+CHAT_BLANK = "Type a question (or 'exit' to leave), e.g. How are integrated services funded?"
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A conversation on the command line: each question is asked with the turns before it, so follow-ups work."""
+    from app.ask import Assistant
+    from app.conversation import Turn
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (arrow keys recall earlier questions)
+
+        print("Ask about integrated social services; follow-up questions build on the conversation. 'exit' or Ctrl-D leaves.")
+    assistant: Assistant | None = None  # loaded with the first question: leaving at once costs nothing
+    history: list[Turn] = []
+    try:
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                break
+            question = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
+            if question.lower() in CHAT_EXIT:
+                break
+            if not question:
+                print(CHAT_BLANK, file=sys.stderr if args.json else sys.stdout, flush=True)
+                continue
+            if assistant is None:
+                _ensure_index()
+                assistant = Assistant()
+            answer = assistant.ask(question, backend=args.backend, history=history)
+            history.append(Turn.of(answer))
+            _print_answer(answer, args.json)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C leaves the conversation like 'exit'
+    if interactive:
+        print()
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """A workshop pack on a topic for 2–6 practices, written as Markdown, Word or PDF."""
+    from app.cards import load_cards
+    from app.pack import build_pack, chosen_codes, render
+
+    settings = load_settings()
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out else "md")
+    if fmt not in {"md", "docx", "pdf"}:
+        raise ValueError(f"cannot tell the format from {args.out!r}: add --format md, docx or pdf")
+    out = Path(args.out) if args.out else None
+    if out is None and fmt != "md":
+        raise ValueError(f"a {fmt} pack needs --out FILE")
+    if out is not None and (out.is_dir() or not out.parent.is_dir() or not os.access(out.parent, os.W_OK)):
+        why = "it is a folder" if out.is_dir() else "its folder does not exist or is not writable"
+        raise ValueError(f"cannot write {out}: {why}")
+    codes = [c for c in args.practices.replace(" ", ",").split(",") if c]
+    known = [card.code for _, card in load_cards(settings.practices_dir)]
+    chosen_codes(codes, known, settings.pack.min_practices, settings.pack.max_practices)  # fail fast, before the index loads
+    from app.ask import Assistant
+
+    _ensure_index()
+    pack = build_pack(Assistant(settings), args.topic, codes)
+    data = render(pack, fmt)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return 0
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise ValueError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"{out}: {fmt} pack, {len(pack.practices)} practices, {len(pack.discussion)} discussion questions, "
+          f"{len(pack.quiz)} quiz items, {len(pack.references())} references")  # fmt: skip
+    return 0
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -230,13 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     profile = load_profile(load_settings().corpus_dir)
     p = sub.add_parser("practices", help="find practices by facets and/or a description")
-    p.add_argument("--country")
-    p.add_argument("--sector", choices=profile.vocabulary("sectors"))
-    p.add_argument("--target-group", choices=profile.vocabulary("target_groups"))
-    p.add_argument("--delivery-model", choices=profile.vocabulary("delivery_models"))
-    p.add_argument("--funding", choices=profile.vocabulary("funding"))
+    p.add_argument("--country", help="name, code or demonym (Finland, FI, Finnish)")
+    for flag, fld in (("--sector", "sectors"), ("--target-group", "target_groups"),
+                      ("--delivery-model", "delivery_models"), ("--funding", "funding")):  # fmt: skip
+        # Plain labels ("older people") or ids (older_people); the finder checks them against the profile.
+        p.add_argument(flag, help="one of: " + "; ".join(profile.label(fld, v) for v in profile.vocabulary(fld)))
     p.add_argument("--like", help="free-text description of your situation")
-    p.add_argument("--limit", type=int, default=None, help="most practices listed (default: the finder setting)")
+    p.add_argument("--limit", type=_positive, default=None, help="most practices listed (default: all that match)")
+    p.add_argument("--compare", metavar="CODES", help="2 to 4 practice codes side by side, e.g. DE1,FI6")
+    p.add_argument("--csv", metavar="FILE", help="write the listed practices (or the comparison, with its quotes) as CSV")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_practices)
 
@@ -244,14 +431,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questions",
         nargs="+",
-        default=[str(ROOT / "evals" / "questions.jsonl"), str(ROOT / "evals" / "questions_holdout.jsonl")],
-        help="question files (default: the tuning set and the held-out set); ablations run on the first",
+        default=[str(ROOT / "evals" / f"questions{s}.jsonl") for s in ("", "_followups", "_holdout")],
+        help="question files (default: the tuning sets, single questions and follow-ups, then the held-out set); ablations run on the first",
     )
     p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
     p.add_argument("--backend", default=None)
     p.add_argument("--ablations", action="store_true", help="also run every preset of evals/presets.yaml")
     p.add_argument("--report-dir", default=str(ROOT / "evals" / "reports"))
+    p.add_argument(
+        "--situations",
+        nargs="+",
+        default=[str(ROOT / "evals" / "finder_situations.jsonl"), str(ROOT / "evals" / "finder_situations_holdout.jsonl")],
+        help="practice-finder situation files (default: the tuning set and the held-out set)",
+    )
+    p.add_argument("--finder-only", action="store_true", help="score only the practice finder's description search")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("chat", help="a conversation: questions from stdin, follow-ups build on the earlier answers")
+    p.add_argument("--json", action="store_true", help="print each Answer as JSON, one per line")
+    p.add_argument("--backend", default=None, help="extractive (default), openai, ollama, llamacpp")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("pack", help="a workshop pack: cited answer, practice one-pagers, comparison, discussion, quiz")
+    p.add_argument("--topic", required=True, help="the question the workshop is about")
+    p.add_argument("--practices", required=True, help="2 to 6 practice codes, comma-separated (DE1,FI6)")
+    p.add_argument("--format", choices=["md", "docx", "pdf"], help="default: from --out's extension, else md")
+    p.add_argument("--out", help="file to write (default: Markdown on stdout)")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("doctor", help="check that the index's parts agree (counts per part); exit 1 if not")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("remove", help="remove a user document (by document id or path) from the index")
+    p.add_argument("document", help="document id (as `joinedup ingest` printed it) or file path")
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("config", help="print every setting with its value, description and environment variable")
     p.set_defaults(func=cmd_config)

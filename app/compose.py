@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.analyse import measure_of, question_parts
 from app.cards import PracticeCard
 from app.config import Settings
 from app.corpus_profile import CorpusProfile
 from app.draft import Draft, DraftClaim
 from app.embeddings import embed, embed_cached
+from app.injection import instruction_in
 from app.models import Analysis, Chunk, Passage, Unit
 from app.normalise import QuoteIndex, dehyphenate, normalise
 from app.refusals import refusal
@@ -39,6 +41,25 @@ from app.text import STOPWORDS, content_terms
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
 )
+# What counts as the figure a question measures (see app.analyse.measure_of).
+_MONEY = re.compile(
+    r"[€£$]|\b(eur|euros?|million|billion|dollars?|pounds?|kroner|kronor|krona|forint|zloty|sek|dkk|nok|huf|pln|gbp|usd)\b",
+    re.I,
+)
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
+_COUNT = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
+    re.I,
+)
+_FIGURE_OF = {"money": _MONEY, "share": _SHARE, "count": _COUNT}
+
+
+def gives_figure(quote: str, measure: str) -> bool:
+    """Whether a quote holds the kind of figure asked for (an amount of money, a share, a count; any number else)."""
+    return bool(_FIGURE_OF.get(measure, _NUMBER).search(quote))
+
+
 CARD_FIELD_LABELS = {
     "funding": "funding",
     "effects": "reported effects (Table 6)",
@@ -133,6 +154,8 @@ class Composer:
         out: list[Candidate] = []
         for rank, p in enumerate(passages):
             chunk = p.chunk
+            if instruction_in(chunk.text):
+                continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
             if chunk.extra.get("kind") == "table":
                 out += self._table_rows(chunk, rank)
             elif chunk.source_type == "practice_card":
@@ -264,7 +287,7 @@ class Composer:
                 elif c.codes:
                     s -= cfg.named_practice_bonus  # about another practice
             if (
-                (analysis.answer_type == "figure" and _NUMBER.search(c.quote))
+                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure))
                 or (analysis.answer_type == "practices" and (c.codes or c.kind == "card_fact"))
                 or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
             ):
@@ -326,13 +349,37 @@ class Composer:
             if unknown:
                 return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])))
             return Draft(supported=False, refusal=refusal("not_answered"))
-        if analysis.answer_type == "figure" and not any(_NUMBER.search(c.quote) for c in scored[:3]):
+        if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
             return Draft(supported=False, refusal=refusal("no_figure"))
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
+        draft.notes += self._parts_without_figures(analysis, scored)
         for claim in draft.claims:  # every passage a claim rests on is among the answer's passages
             for source in claim.sources:
                 self._add(passages, self.retriever.chunks_by_id.get(source))
         return draft
+
+    def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
+        """Whether one of the best statements holds the kind of figure asked for."""
+        floor = scored[0].score * self.config.keep_ratio if scored else 0.0
+        return any(gives_figure(c.quote, measure) and c.score >= floor for c in scored[: self.config.figure_window])
+
+    def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
+        """For a question in several parts, a note for each part asking a figure the documents do not give.
+
+        Runs after the draft is built: it rescores the candidates against each part.
+        """
+        parts = question_parts(analysis.question)
+        if len(parts) < 2:
+            return []
+        notes = []
+        for part in parts:
+            measure = measure_of(part, "figure" if re.search(r"\bhow (many|much)\b", part, re.I) else "")
+            if not measure:
+                continue
+            rescored = self.score(list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part)
+            if not self._has_figure(rescored, measure):
+                notes.append(refusal("no_figure_for", part=part.rstrip("?. ")))
+        return notes
 
     def _fits_filters(self, c: Candidate, analysis: Analysis) -> bool:
         """For "which practices …": a practice statement must be about a practice of the asked country and group."""
@@ -385,6 +432,10 @@ class Composer:
             return [c for c in about if c.table is best.table and c.score >= floor][:8]
         if analysis.answer_type == "compare":
             return self._both_sides(analysis, about, floor)
+        if analysis.answer_type == "figure":
+            # The asked figure leads, even when a sentence without it is closer to the question's words.
+            figures = [c for c in about if gives_figure(c.quote, analysis.measure)]
+            about = figures + [c for c in about if c not in figures]
         return pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
 
     def _side(self, c: Candidate, analysis: Analysis) -> str:

@@ -101,6 +101,9 @@ class AnswerSettings:
     aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
     named_practice_bonus: float = setting(0.15, "bonus for a statement about a practice the question names (penalty: another)")
     bottom_line: int = setting(3, "most statements in the bottom line")
+    figure_window: int = setting(
+        8, "a figure question is answered only if one of this many best statements (above keep_ratio) holds such a figure"
+    )
     supporting: int = setting(6, "most supporting statements after the bottom line")
     recommendations: int = setting(4, "most recommendations of the report in a design answer")
     practices: int = setting(3, "most comparable practices listed")
@@ -112,8 +115,15 @@ class AnswerSettings:
 class FinderSettings:
     """The practice finder."""
 
-    limit: int = setting(20, "most practices listed")
     similarity_pool: int = setting(40, "passages retrieved to rank practices by a description")
+    filtered_pool_factor: int = setting(4, "… this many times more when the filters keep none of the practices found")
+    relevance_floor: float = setting(
+        0.6, "a description lists practices scoring at least this share of the best one (tuned on evals/finder_situations.jsonl)"
+    )
+    max_shown: int = setting(10, "most practices a description lists, however many clear the relevance floor")
+    shared_passage_discount: float = setting(
+        1.0, "a passage naming n practices counts score / n ** this for each (0: the same for all of them)"
+    )
     snippet_chars: int = setting(240, "length of the similar passage shown with a match")
     richness_weight: float = setting(0.01, "without a description, cards with more filled fields rank first (per field)")
 
@@ -126,6 +136,18 @@ class ConversationSettings:
     topic_words: int = setting(12, "topic words carried over from the previous question")
     carried_practices: int = setting(4, "practice codes carried over from the previous answer")
     llm_history_turns: int = setting(3, "earlier questions shown to an LLM that condenses a follow-up")
+
+
+@dataclass(frozen=True)
+class PackSettings:
+    """The workshop pack (``joinedup pack``, the app's workshop-pack page)."""
+
+    min_practices: int = setting(2, "fewest practices a pack compares")
+    max_practices: int = setting(6, "most practices a pack compares")
+    quiz_items: int = setting(6, "quiz questions on the sources' key figures")
+    barrier_questions: int = setting(3, "discussion questions from the barriers-and-facilitators table")
+    recommendation_questions: int = setting(3, "discussion questions from the report's recommendations")
+    quotes_per_fact: int = setting(2, "source quotes cited for each field of a practice one-pager")
 
 
 @dataclass(frozen=True)
@@ -154,6 +176,7 @@ class Settings:
     finder: FinderSettings = field(default_factory=FinderSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    pack: PackSettings = field(default_factory=PackSettings)
 
     @property
     def documents_dir(self) -> Path:
@@ -168,16 +191,11 @@ class Settings:
         return self.data_dir / "chroma"
 
     @property
-    def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+    def user_documents_path(self) -> Path:
+        """The registry of documents a user ingested beside the corpus (kept by every later ingest)."""
+        return self.data_dir / "user_documents.json"
 
-    @property
-    def manifest_path(self) -> Path:
-        return self.data_dir / "manifest.json"
-
-    @property
-    def units_dir(self) -> Path:
-        return self.data_dir / "units"
+    # The keyword index, units and manifest live in the live generation of the index: see app.generations.
 
     def with_(self, overrides: Mapping[str, object] | None = None, **top: object) -> Settings:
         """A copy with some settings changed: ``{"retrieval.k": 5}`` (dotted paths) and/or top-level keywords."""

@@ -133,6 +133,7 @@ class CorpusProfile(_Strict):
     """Everything the code knows about this particular corpus."""
 
     own_names: list[str]
+    latest_source_year: int = 2100  # questions about later years are outside what the sources can know
     source_mentions: SourceMentions
     source_types: dict[str, str]
     countries: list[Country]

@@ -1,7 +1,8 @@
 """The grounding guard: every kept claim cites a retrieved passage that supports it.
 
 Applied to every backend's draft. A claim is removed when it cites nothing or
-a passage that does not exist, when a number or practice code it states is
+a passage that does not exist or that holds instructions aimed at the assistant (see
+:mod:`app.injection`: passages are data, never instructions), when a number or practice code it states is
 absent from the passages it cites, or when it shares too few content words
 with them (a citation to the wrong passage). Each removal is counted and
 explained in the Answer's ``guard`` field.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from app.codes import PracticeCodes
 from app.draft import DraftClaim
+from app.injection import instruction_in
 from app.models import GuardReport, Passage
 from app.normalise import dehyphenate, normalise
 from app.text import content_terms, numbers_in
@@ -34,6 +36,9 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
         shown = missing[0].removeprefix("missing:")
         return f"cites passage [{shown}], which was not retrieved"
     cited = [by_id[s] for s in claim.sources]
+    for chunk in cited:
+        if order := instruction_in(chunk.text):
+            return f"its cited passage gives the assistant instructions (“{order}”), which are not evidence"
     text = " ".join(normalise(c.text) for c in cited)
     joined = dehyphenate(text)
     for number in numbers_in(claim.text):

@@ -45,10 +45,11 @@ def langchain_vectorstore(settings: Settings, client: Any | None = None) -> Any:
     """The chunk collection as a ``langchain_chroma.Chroma`` vector store with the packaged model."""
     from langchain_chroma import Chroma
 
+    from app.generations import live_generation
     from app.store import open_client
 
     return Chroma(
         client=client or open_client(settings),
-        collection_name=settings.index.collection,
+        collection_name=live_generation(settings).collection,
         embedding_function=langchain_embeddings(settings),
     )

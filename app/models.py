@@ -102,6 +102,7 @@ class Analysis(BaseModel):
     question: str
     language: str = "English"
     answer_type: str = "general"  # design, compare, figure, practices, list, definition, general
+    measure: str = ""  # what a figure question measures: money, share, count, other ("" when no figure is asked)
     asks_recommendation: bool = False
     aspects: list[str] = []
     practices: list[str] = []

@@ -13,6 +13,12 @@ REFUSALS = {
     "nothing_found": "Nothing in the corpus matches this question.",
     "not_answered": "The documents in this corpus do not answer this question.",
     "no_figure": "The documents give no figure for this.",
+    "no_figure_for": "The documents give no figure for “{part}”.",
+    "opinion": (
+        "Joined-Up has no opinion of its own: it reports what the sources say, each claim cited. "
+        "Ask what the sources say about it instead."
+    ),
+    "after_sources": ("The sources were published up to {latest}; they cannot say anything about {years}."),
     "guard_removed_all": "The documents in this corpus do not support an answer to this question.",
 }
 

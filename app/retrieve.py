@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
@@ -16,7 +17,8 @@ from app.cards import card_doc_id
 from app.config import SOURCE_TYPES, RetrievalSettings, Settings
 from app.corpus_profile import CorpusProfile, load_profile
 from app.embeddings import embed, remember
-from app.index import load_units
+from app.generations import read_stamp
+from app.index import load_keywords, load_units
 from app.models import Chunk, Passage, Unit
 from app.store import Store
 from app.text import content_terms
@@ -95,8 +97,14 @@ class Retriever:
         self.settings = settings
         self.config: RetrievalSettings = settings.retrieval
         self.profile = load_profile(settings.corpus_dir)
+        self.stamp = read_stamp(settings)  # read before opening: a switch after this is noticed as a change
         self.store = store or Store(settings)
-        self.bm25_index = bm25 or BM25Index.load(settings.bm25_dir)
+        self.problems: list[str] = []  # what the start-up check found wrong with the index (repaired in memory)
+        if bm25 is None:
+            bm25, self.problems = load_keywords(self.store)
+            for problem in self.problems:
+                logging.getLogger(__name__).warning("index check: %s", problem)
+        self.bm25_index = bm25
         # Answer composition scores sentences: reuse the vectors ingest stored instead of re-embedding.
         texts, vectors = self.store.all_sentence_vectors()
         remember(texts, vectors)
@@ -138,7 +146,7 @@ class Retriever:
     @cached_property
     def units_by_doc(self) -> dict[str, list[Unit]]:
         """The typed evidence units of every document, in document order."""
-        return {doc: sorted(units, key=lambda u: u.start) for doc, units in load_units(self.settings).items()}
+        return {doc: sorted(units, key=lambda u: u.start) for doc, units in load_units(self.store.generation.units_dir).items()}
 
     @cached_property
     def _chunks_by_doc(self) -> dict[str, list[Chunk]]:

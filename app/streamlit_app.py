@@ -1,4 +1,4 @@
-"""Joined-Up (``joinedup serve``): chat with cited answers, and a practice finder."""
+"""Joined-Up (``joinedup serve``): a welcome, a chat with cited answers, the practice table, charts and a workshop pack."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolv
 
 from app.answer import BACKEND_NAMES
 from app.ask import Assistant
-from app.config import load_settings
-from app.conversation import Turn
-from app.models import Answer
-from app.practices import PracticeQuery
+from app.config import Settings, load_settings
 from app.retrieve import Filters
+from app.store import StoreError
+from app.ui import chat, finder, onboarding, pack_page
+from app.ui.charts import render_landscape
+from app.ui.common import install_page_helpers
+from app.welcome import Source, load_welcome
+from ingest.documents import read_sources
 
-ANY = "(any)"
 SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
+SECTIONS = ("Ask", "Practices", "Workshop pack")
+SECTION_KEY = "section"
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,101 +41,66 @@ def get_assistant() -> Assistant:
     return Assistant(settings)
 
 
-def render_answer(answer: Answer, show_query: bool) -> None:
-    """The answer text, then one expandable entry per citation with its quote and source."""
-    if answer.notice:
-        st.warning(answer.notice)
-    if show_query and answer.rewritten_query:
-        st.caption(f"Searched for: {answer.rewritten_query}")
-    if not answer.supported:
-        st.info(answer.answer_markdown)
-        return
-    st.markdown(answer.answer_markdown)
-    for c in answer.citations:
-        where = c.section + (f", page {c.page}" if c.page else "")
-        with st.expander(f"[{c.n}] {c.doc_title} — {c.evidence_label}"):
-            st.caption(where)
-            st.markdown(f"> {c.quote}")
-    if answer.practices:
-        st.caption("Practices mentioned: " + ", ".join(answer.practices))
-    if answer.guard and answer.guard.removed_claims:
-        st.caption(f"Grounding check removed {answer.guard.removed_claims} unsupported statement(s).")
+@st.cache_data(show_spinner=False)
+def sources(documents_dir: Path) -> list[Source]:
+    """The source documents the welcome names, from documents/SOURCES.md."""
+    return [Source(s.title, s.authors, s.year, s.doi) for s in read_sources(documents_dir).values()]
 
 
-def chat(assistant: Assistant, backend: str, k: int, filters: Filters, show_query: bool) -> None:
-    messages: list[dict] = st.session_state.setdefault("messages", [])
-    for m in messages:
-        with st.chat_message(m["role"]):
-            if m["role"] == "user":
-                st.markdown(m["content"])
-            else:
-                render_answer(Answer.model_validate(m["answer"]), show_query)
-    question = st.chat_input("Ask about integrated services, e.g. “How are integrated services funded?”")
-    if not question:
-        return
-    history = [Turn.of(Answer.model_validate(a["answer"])) for a in messages if a["role"] == "assistant"]
-    messages.append({"role": "user", "content": question})
-    with st.chat_message("user"):
-        st.markdown(question)
-    with st.chat_message("assistant"), st.spinner("Searching the evidence…"):
-        answer = assistant.ask(question, backend=backend, k=k, filters=filters, history=history)
-        render_answer(answer, show_query)
-    messages.append({"role": "assistant", "answer": answer.model_dump()})
+def ask_example(question: str) -> None:
+    """An example question was clicked: go to the conversation and queue it."""
+    st.session_state[SECTION_KEY] = SECTIONS[0]
+    chat.queue_question(question)
 
 
-def finder(assistant: Assistant) -> None:
-    st.subheader("Find comparable practices")
-    finder = assistant.finder  # loaded once per server process, not on every rerun
-    if finder is None:
-        st.info("This corpus has no practice cards.")
-        return
-    cols = st.columns(5)
-    countries = sorted({c.country for c in finder.cards})
-    country = cols[0].selectbox("Country", [ANY, *countries])
-    vocabulary = assistant.profile.vocabulary
-    sector = cols[1].selectbox("Sector", [ANY, *vocabulary("sectors")])
-    group = cols[2].selectbox("Target group", [ANY, *vocabulary("target_groups")])
-    model = cols[3].selectbox("Delivery model", [ANY, *vocabulary("delivery_models")])
-    funding = cols[4].selectbox("Funding", [ANY, *vocabulary("funding")])
-    like = st.text_input("Describe your situation (optional)", placeholder="one-stop shop for young jobseekers in a rural area")
-
-    def pick(v: str) -> str | None:
-        return None if v == ANY else v
-
-    matches = finder.find(PracticeQuery(pick(country), pick(sector), pick(group), pick(model), pick(funding), like or None))
-    st.caption(f"{len(matches)} practice(s)")
-    for m in matches:
-        with st.expander(f"{m.code} — {m.title or '(name not given in the sources)'} ({m.country})"):
-            st.markdown(m.reason)
-            for quote in m.quotes:
-                st.markdown(f"> {quote}")
-            if m.similar_passage:
-                st.caption(f"Similar passage ({m.similar_source}): {m.similar_passage}")
-            if m.card and m.card.summary:
-                st.markdown(m.card.summary)
-            if m.card and m.card.notes:
-                st.caption(f"Note: {m.card.notes}")
+def sidebar(assistant: Assistant) -> chat.ChatOptions:
+    """Where to search, and the technical settings under "Advanced"."""
+    labels = {assistant.profile.source_types[t]: t for t in SEARCHABLE}
+    with st.sidebar:
+        st.header("Search")
+        chosen = st.multiselect("Search in", list(labels), default=list(labels), key="search-in")
+        with st.expander("Advanced", key="advanced"):
+            backend = st.selectbox("How answers are written", BACKEND_NAMES, format_func=chat.backend_label, key="backend")
+            k = st.slider("Passages to read per question", 3, 20, assistant.settings.retrieval.k, key="k")
+            show_query = st.toggle("Show the search query of follow-up questions", value=False, key="show-query")
+            show_details = st.toggle("Show technical details", value=False, key="show-details")
+    filters = Filters(source_types=tuple(labels[c] for c in chosen) if len(chosen) < len(labels) else None)
+    return chat.ChatOptions(backend, k, filters, show_query, show_details)
 
 
 def main() -> None:
     st.set_page_config(page_title="Joined-Up", page_icon="🔗", layout="wide")
+    install_page_helpers()
     st.title("Joined-Up")
     st.caption("Evidence on integrating social services with health, education and employment — every claim cited.")
-    with st.sidebar:
-        st.header("Settings")
-        backend = st.selectbox("Answer backend", BACKEND_NAMES, index=0)
-        k = st.slider("Passages to retrieve", 3, 20, 8)
     assistant = get_assistant()
-    labels = {assistant.profile.source_types[t]: t for t in SEARCHABLE}
-    with st.sidebar:
-        chosen = st.multiselect("Search in", list(labels), default=list(labels))
-        show_query = st.toggle("Show the search query of follow-ups", value=False)
-    filters = Filters(source_types=tuple(labels[c] for c in chosen) if len(chosen) < len(labels) else None)
-    ask_tab, finder_tab = st.tabs(["Ask", "Practice finder"])
+    settings: Settings = assistant.settings
+    options = sidebar(assistant)
+    chat.queue_from_link()
+    ask_tab, practices_tab, pack_tab = st.tabs(SECTIONS, key=SECTION_KEY, on_change="rerun")
+    if ask_tab.open is not False:
+        chat.chat_input()  # pinned to the bottom of the page; drawn first so it stays usable while an answer runs
     with ask_tab:
-        chat(assistant, backend, k, filters, show_query)
-    with finder_tab:
-        finder(assistant)
+        welcome = load_welcome(settings.corpus_dir)
+        first_visit = not st.session_state.get(chat.TURNS) and not st.session_state.get(chat.PENDING)
+        onboarding.render_welcome(welcome, sources(settings.documents_dir), assistant.profile, expanded=first_visit)
+        if first_visit:
+            onboarding.render_examples(welcome, ask_example)
+        chat.render_chat(assistant, options)
+    with practices_tab:
+        if not assistant.cards:
+            st.info("This corpus has no practice cards.")
+        else:
+            with st.expander("The landscape: click a bar or a cell to show only those practices", expanded=True, key="landscape"):
+                picks = render_landscape(assistant.cards, assistant.profile)
+            finder.render_filters(assistant)
+            rows = finder.render_table(assistant, picks)
+            finder.render_compare(assistant, rows)
+    with pack_tab:
+        pack_page.render_pack_page(assistant)
 
 
-main()
+try:
+    main()
+except StoreError as exc:  # the index cannot be read (a Chroma server down): one sentence, never a traceback or a path
+    st.error(str(exc))

@@ -32,3 +32,43 @@ def numbers_in(text: str) -> list[str]:
     """Numbers and percentages as written ("45%", "33,3%", "2016"); citation markers are excluded."""
     cleaned = re.sub(r"\[\d+(?:\s*,\s*\d+)*\]", " ", text)
     return [m.group(0).replace(" ", "") for m in NUMBER.finditer(cleaned)]
+
+
+# Characters Markdown (CommonMark + GFM + Streamlit's math and colour directives) or HTML give meaning to
+# anywhere in a line: emphasis, code, links and images, HTML, strikethrough, math, tables, escapes.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>~$|])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would render as "&"
+# What GFM links by itself after parsing (remark-gfm finds these in plain text, so a backslash cannot stop
+# them): shown as code, which is never searched for links.
+_BARE_LINK = re.compile(r"(?:https?://|www\.)[^\s`]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# What opens a block (heading, list, setext underline) when it starts the text.
+_MD_BLOCK_START = re.compile(r"^(?:[#+=-]|\d{1,9}(?=[.)]))")
+
+
+def _escape_plain(text: str) -> str:
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return text.replace(":material/", ":material\\/")  # Streamlit's icon shortcode
+
+
+def escape_markdown(text: str) -> str:
+    """Document text made inert for Markdown/HTML rendering: no links, images, HTML or formatting survive.
+
+    Passages are untrusted data (a user's document may hold a link to a tracking image), so the result
+    renders as the same words and characters, on one line, wherever it is placed in Markdown (a bullet,
+    a quote, a label): special characters are backslash-escaped, bare URLs and e-mail addresses are shown
+    as code, and whitespace runs (which Markdown would read as structure) become one space.
+    """
+    flat = " ".join(text.split())
+    parts: list[str] = []
+    last = 0
+    for m in _BARE_LINK.finditer(flat):
+        parts += [_escape_plain(flat[last : m.start()]), f"`{m.group(0)}`"]
+        last = m.end()
+    parts.append(_escape_plain(flat[last:]))
+    out = "".join(parts)
+    match = _MD_BLOCK_START.match(out)
+    if match:
+        end = match.end()
+        out = out[:end] + "\\" + out[end:] if match.group(0)[0].isdigit() else "\\" + out
+    return out

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from evals.dataset import expects_refusal
+from evals.finder import SituationResult, finder_section
 from evals.runner import ItemResult, summarise
 from evals.scoring import defects_by_kind
 
@@ -111,9 +112,11 @@ def _sets_section(sets: dict[str, list[ItemResult]]) -> list[str]:
     ]
     for name in names:
         lines.append(f"| {name} | {overall[name]['n']} | " + " | ".join(fmt(overall[name][m]) for m in METRICS) + " |")
-    if len(names) == 2:
-        a, b = (overall[n]["accuracy"] or 0.0 for n in names)
-        lines += ["", f"Accuracy gap between the sets: {abs(a - b):.3f} ({names[0]} {a:.3f}, {names[1]} {b:.3f})."]
+    if len(names) >= 2:
+        # The first set is the one rules were tuned on, the last the held-out one: their gap is the overfit.
+        first, last = names[0], names[-1]
+        a, b = (overall[n]["accuracy"] or 0.0 for n in (first, last))
+        lines += ["", f"Accuracy gap between the tuning and held-out sets: {abs(a - b):.3f} ({first} {a:.3f}, {last} {b:.3f})."]
     for name in names[1:]:
         lines += ["", f"### {name}, per kind", "", summary_table(summarise(sets[name]))]
     lines += ["", "### Reading defects by kind (all sets)", ""]
@@ -135,8 +138,10 @@ def write_report(
     out_dir: Path,
     questions: str = "evals/questions.jsonl",
     other_sets: dict[str, list[ItemResult]] | None = None,
+    finder_sets: dict[str, list[SituationResult]] | None = None,
 ) -> Path:
-    """Write report.md (+ per_kind.png) for the default run, any ablation runs, and the other question sets."""
+    """Write report.md (+ per_kind.png) for the default run, any ablation runs, the other question sets and
+    the practice finder's situation sets."""
     out_dir.mkdir(parents=True, exist_ok=True)
     summaries = {name: summarise(res) for name, res in runs.items()}
     base = summaries[default]
@@ -194,6 +199,8 @@ def write_report(
         else:
             verdict = f"**Winner: {win}**, ahead of the default by {lead:.3f}. The default should be changed to it."
         lines += ["", verdict, ""]
+    if finder_sets:
+        lines += finder_section(finder_sets)
     lines += ["## Error analysis (default configuration)", "", *_error_analysis(runs[default])]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")

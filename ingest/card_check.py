@@ -41,6 +41,23 @@ def corpus_quote_index(documents_dir: Path) -> QuoteIndex:
     return QuoteIndex([p.read_text(encoding="utf-8") for p in paths])
 
 
+def card_term_problems(card: PracticeCard, profile: CorpusProfile) -> list[str]:
+    """Country, codes and vocabulary values the profile does not know (ingest refuses such a card too)."""
+    problems: list[str] = []
+    if card.country not in profile.country_names:
+        problems.append(f"unknown country {card.country!r} (the profile lists {', '.join(profile.country_names)})")
+    codes = PracticeCodes.from_profile(profile)
+    for code in [card.code, *card.alt_codes]:
+        if not codes.pattern.fullmatch(code):
+            problems.append(f"code {code} does not start with a country code of the profile")
+    for field in CARD_VOCABULARY_FIELDS:
+        allowed = profile.vocabulary(field)
+        for value in getattr(card, field):
+            if value not in allowed:
+                problems.append(f"{field}: unknown value {value!r} (allowed: {', '.join(allowed)})")
+    return problems
+
+
 def check_card(card: PracticeCard, path: str, quotes: QuoteIndex, profile: CorpusProfile) -> list[CardProblem]:
     """Vocabulary, country, code, file name, sourcing and quote checks for one card."""
     problems: list[CardProblem] = []
@@ -50,17 +67,8 @@ def check_card(card: PracticeCard, path: str, quotes: QuoteIndex, profile: Corpu
 
     if Path(path).stem != card.code:
         bad(f"file name does not match code {card.code}")
-    if card.country not in profile.country_names:
-        bad(f"unknown country {card.country!r} (the profile lists {', '.join(profile.country_names)})")
-    codes = PracticeCodes.from_profile(profile)
-    for code in [card.code, *card.alt_codes]:
-        if not codes.pattern.fullmatch(code):
-            bad(f"code {code} does not start with a country code of the profile")
-    for field in CARD_VOCABULARY_FIELDS:
-        allowed = profile.vocabulary(field)
-        for value in getattr(card, field):
-            if value not in allowed:
-                bad(f"{field}: unknown value {value!r} (allowed: {', '.join(allowed)})")
+    for message in card_term_problems(card, profile):
+        bad(message)
     filled = set(card.filled_fields())
     for field in sorted(filled):
         if not card.sources.get(field):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 BULLETS = ("\uf0b7", "\u2022", "\u25aa", "\u25cf", "\uf0a7", "\u2023")
 _PAGE_FOOTER = re.compile(r"^\s*(art\.\s*\d+,\s*)?page\s+\d+\s+of\s+\d+\s*$", re.I)
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
-_TRAILING_HYPHEN = re.compile(r"([A-Za-z]+)-\s*$")
+_TRAILING_HYPHEN = re.compile(r"(?<![A-Za-z])([A-Za-z]+)-\s*$")  # the lookbehind keeps a 1 MB line linear
 _LEADING_WORD = re.compile(r"^\s*([a-z][A-Za-z]*)(\S*)")
 
 

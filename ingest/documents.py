@@ -73,6 +73,17 @@ def read_sources(documents_dir: Path) -> dict[str, SourceInfo]:
     return rows
 
 
+def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
+    """The corpus's own SOURCES.md rows, for a file inside the corpus's documents folder; nothing for any other file.
+
+    Titles and source types ("report", "paper") are curated: a SOURCES.md beside a user's file, or a user's
+    file named like a corpus file, must not make it cite as a reviewed source.
+    """
+    if path.resolve().parent != documents_dir.resolve():
+        return {}
+    return read_sources(documents_dir)
+
+
 def _title_from_text(text: str, fallback: str) -> str:
     """A Markdown document's first heading, else the file name."""
     for line in text.splitlines():
@@ -116,6 +127,21 @@ def load_text(path: Path) -> list[tuple[int | None, str]]:
     if not text.strip():
         raise LoadError("the file is empty")
     return [(None, text)]
+
+
+def skip_reason(path: Path, cards_only: bool = False) -> str:
+    """Why a folder entry is not ingested, for its report line (a subfolder, or a type the loader cannot read).
+
+    ``cards_only``: the entry is in the practices folder, which holds practice cards (``.yaml``) only.
+    """
+    if path.is_dir():
+        return "a folder inside the folder is not read; give its path to ingest it"
+    suffix = path.suffix.lower()
+    if suffix == ".yml":
+        return ".yml is not read; name practice cards .yaml"
+    if cards_only:
+        return "the practices folder holds practice cards (.yaml) only"
+    return f"{suffix or 'a file without an extension'} is not supported; convert to PDF or text ({', '.join(SUPPORTED_SUFFIXES)})"
 
 
 def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> LoadedDocument:

@@ -1,7 +1,11 @@
 """``joinedup ingest``: files -> chunks -> the index, idempotently, with a per-file report.
 
 A pure transform from files to chunks, written through :class:`app.index.Index`
-(which keeps chunk vectors, sentence vectors and the keyword index in step).
+(which keeps chunk vectors, sentence vectors and the keyword index in step). The files are
+the corpus and the user's registered documents (:mod:`ingest.registry`), each with an id
+unique by path (:mod:`ingest.doc_ids`). ``rebuild`` writes a new generation of the index
+beside the live one and switches to it when complete (:mod:`app.generations`); every run
+first repairs what an interrupted one left (:meth:`app.index.Index.repair`).
 """
 
 from __future__ import annotations
@@ -10,22 +14,26 @@ import fcntl
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.cards import card_doc_id, load_card, paper_refs
+from app.cards import PracticeCard, load_card, paper_refs
 from app.codes import PracticeCodes
 from app.config import ROOT, Settings
 from app.corpus_profile import CorpusProfile, load_profile
-from app.index import Index
+from app.generations import Stamp, generation, live_generation, read_stamp, write_stamp
+from app.index import Index, drop_generation
 from app.models import Chunk, Unit
 from app.tables import TABLES_FILE
+from ingest.card_check import card_term_problems
 from ingest.cards import chunk_from_card
-from ingest.documents import SUPPORTED_SUFFIXES, LoadError, document_id, load_document, read_sources
+from ingest.doc_ids import Planned, assign_ids
+from ingest.documents import SUPPORTED_SUFFIXES, LoadError, corpus_sources, load_document, read_sources, skip_reason
 from ingest.manifest import Manifest, ManifestEntry
+from ingest.registry import Registry
 from ingest.split import clean_document, split_document
-from ingest.tables import TABLES_DOC_ID, chunks_from_tables
+from ingest.tables import chunks_from_tables
 from ingest.units import UnitBuilder
 
 
@@ -35,7 +43,7 @@ class FileReport:
 
     path: str
     doc_id: str
-    status: str  # added | replaced | unchanged | failed | removed
+    status: str  # added | replaced | unchanged | failed | removed | skipped
     added: int = 0
     removed: int = 0
     reason: str = ""
@@ -45,6 +53,7 @@ class FileReport:
 class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     total_chunks: int = 0
+    repaired: list[str] = field(default_factory=list)  # what an interrupted run had left, mended first
 
     @property
     def failed(self) -> list[FileReport]:
@@ -91,6 +100,23 @@ def discover(settings: Settings, paths: list[Path] | None = None) -> list[Path]:
     return found
 
 
+def skipped(settings: Settings, paths: list[Path] | None, taken: list[Path]) -> list[FileReport]:
+    """A report line for each entry of the folders ingested that :func:`discover` did not take (never silence).
+
+    Hidden entries (``.DS_Store``, ``.git``) and the corpus's notes are left out without a line.
+    """
+    chosen = {p.resolve() for p in taken}
+    out = []
+    for root in paths or [settings.documents_dir, settings.practices_dir]:
+        if not root.is_dir():
+            continue
+        cards_only = root.resolve() == settings.practices_dir.resolve()
+        for entry in sorted(root.iterdir()):
+            if entry.resolve() not in chosen and entry.name not in CORPUS_NOTES and not entry.name.startswith("."):
+                out.append(FileReport(str(entry), "", "skipped", reason=skip_reason(entry, cards_only)))
+    return out
+
+
 # The code that decides chunks and sentence vectors; query-time modules are deliberately absent.
 CHUNKING_CODE = (
     "ingest/clean.py", "ingest/sections.py", "ingest/split.py", "ingest/cards.py", "ingest/documents.py",
@@ -113,11 +139,11 @@ def _fingerprint(path: Path, salt: str) -> str:
     return digest.hexdigest()
 
 
-def _doc_id(path: Path) -> str:
-    """The store's document id for a file: the tables file, cards by their code, other files by their name."""
-    if path.name == TABLES_FILE:
-        return TABLES_DOC_ID
-    return card_doc_id(path.stem) if path.suffix == ".yaml" else document_id(path)
+def in_corpus(settings: Settings, path: Path) -> bool:
+    """True for a file of the corpus itself (documents, cards, the tables file), not a user's file."""
+    where = path.resolve()
+    folders = {settings.documents_dir.resolve(), settings.practices_dir.resolve()}
+    return where.parent in folders or where == (settings.corpus_dir / TABLES_FILE).resolve()
 
 
 @dataclass(frozen=True)
@@ -128,15 +154,20 @@ class _Chunker:
     profile: CorpusProfile
     paper_refs: dict[str, str]
 
-    def chunks(self, path: Path) -> tuple[list[Chunk], list[Unit]]:
-        """The chunks and evidence units of one file; raises LoadError/ValueError with the reason."""
+    def chunks(self, path: Path, doc_id: str) -> tuple[list[Chunk], list[Unit]]:
+        """The chunks and evidence units of one file under its document id; raises LoadError/ValueError with the reason."""
         codes = PracticeCodes.from_profile(self.profile)
         if path.name == TABLES_FILE:
             sources = read_sources(path.parent / "documents")
             return chunks_from_tables(path, sources, self.profile.headings, codes), []
         if path.suffix == ".yaml":
-            return [chunk_from_card(load_card(path))], []
-        doc = load_document(path, read_sources(path.parent))
+            card = load_card(path)
+            problems = card_term_problems(card, self.profile)
+            if problems:
+                raise LoadError("; ".join(problems))
+            return [chunk_from_card(card)], []
+        doc = load_document(path, corpus_sources(path, self.settings.documents_dir))
+        doc.doc_id = doc_id  # unique by path (ingest.doc_ids), not only by file name
         clean = clean_document(doc, self.profile.headings)
         chunks = split_document(clean, doc, self.settings.index, codes, self.paper_refs)
         if not chunks:
@@ -166,50 +197,104 @@ def ingest(
     A file that cannot be read is reported as failed and the others still ingest.
     """
     with ingest_lock(settings):
-        index = Index(settings)
+        stamp = read_stamp(settings)
+        # A rebuild writes the next generation while readers keep using the live one, then switches.
+        target = generation(settings, stamp.generation + 1) if rebuild else live_generation(settings, stamp)
+        index = Index(settings, generation=target)
         if rebuild:
-            index.wipe()
-            settings.manifest_path.unlink(missing_ok=True)
-        manifest = Manifest.load(settings.manifest_path)
+            index.wipe()  # whatever an interrupted rebuild left in this generation
+        manifest = Manifest.load(target.manifest_path)
+        registry = _load_registry(settings, manifest)
         files = discover(settings, paths)
-        cards = []
-        for p in files:
-            if p.suffix == ".yaml":
-                with suppress(ValueError):  # a bad card is reported when it is processed itself
-                    cards.append(load_card(p))
-        chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards))
+        given = list(dict.fromkeys(p.resolve() for p in files)) if paths else []
+        corpus = list(dict.fromkeys([*(p.resolve() for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
+        users = list(dict.fromkeys([*registry.paths(), *(p for p in given if not in_corpus(settings, p))]))
+        cards = _cards([p for p in corpus + users if p.suffix == ".yaml"])
+        held = {Path(e.path).resolve(): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
+        plan = assign_ids(corpus, users, held, {p: c.code if c else None for p, c in cards.items()})
+        whole = paths is None or rebuild
+        work = [plan[p] for p in (corpus + users if whole else given)]
+        present = {pl.doc_id for pl in plan.values() if not pl.refusal}
+        chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs([c for c in cards.values() if c]))
         salt = chunker.salt()
-        report = IngestReport()
-        changed = rebuild
-        for done, path in enumerate(files):
+        report = IngestReport(files=skipped(settings, paths, files))
+        report.repaired = index.repair(known_docs=present | set(manifest.documents) if whole else None)
+        changed = rebuild or bool(report.repaired)
+        registered = set(registry.paths())
+        for done, planned in enumerate(work):
             if progress:
-                progress(done, len(files), path.name)
-            file_report = _ingest_one(path, chunker, index, manifest, salt)
+                progress(done, len(work), planned.path.name)
+            if planned.path in registered and not planned.path.exists():
+                missing = f"the registered file is missing (`joinedup remove {planned.doc_id}` forgets it)"
+                file_report = FileReport(str(planned.path), planned.doc_id, "failed", reason=missing)
+            else:
+                file_report = _ingest_one(planned, chunker, index, manifest, salt)
             report.files.append(file_report)
             changed |= file_report.status in {"added", "replaced"}
-        if paths is None:
-            present = {_doc_id(p) for p in files}
+            if planned.user and file_report.status in {"added", "replaced", "unchanged"}:
+                registry.add(planned.path, planned.doc_id)
+        registry.save(settings.user_documents_path)
+        if whole:
             for doc_id in sorted(set(manifest.documents) - present):
                 removed = index.drop_doc(doc_id)
                 gone = manifest.documents.pop(doc_id).path
-                manifest.save(settings.manifest_path)
+                manifest.save(target.manifest_path)
                 report.files.append(FileReport(gone, doc_id, "removed", removed=removed, reason="file no longer in corpus"))
                 changed = True
-        report.total_chunks = index.sync_keywords() if changed else index.ensure()
+        if changed or not index.keywords_agree():
+            report.total_chunks = index.sync_keywords()
+            # Readers compare this stamp at each question: a new generation or version makes them reload.
+            write_stamp(settings, Stamp(target.number, stamp.version + 1))
+            if target.number != stamp.generation:
+                drop_generation(settings, index.store.client, generation(settings, stamp.generation))
+        else:
+            report.total_chunks = index.count()
         return report
 
 
-def _ingest_one(path: Path, chunker: _Chunker, index: Index, manifest: Manifest, salt: str) -> FileReport:
-    doc_id = _doc_id(path)
+def _load_registry(settings: Settings, manifest: Manifest) -> Registry:
+    """The user-documents registry; the first time, it adopts the user files an older index holds."""
+    path = settings.user_documents_path
+    if path.exists():
+        return Registry.load(path)
+    registry = Registry()
+    for doc_id, entry in manifest.documents.items():
+        file = Path(entry.path).resolve()
+        if file.is_file() and not in_corpus(settings, file):
+            registry.add(file, doc_id)
+    return registry
+
+
+def _cards(paths: list[Path]) -> dict[Path, PracticeCard | None]:
+    """Each card file's card (None when it does not load: it is reported when it is processed itself)."""
+    out: dict[Path, PracticeCard | None] = {}
+    for path in paths:
+        try:
+            out[path] = load_card(path)
+        except ValueError:
+            out[path] = None
+    return out
+
+
+def _ingest_one(planned: Planned, chunker: _Chunker, index: Index, manifest: Manifest, salt: str) -> FileReport:
+    path, doc_id = planned.path, planned.doc_id
+    if planned.refusal:
+        return FileReport(str(path), doc_id, "failed", reason=planned.refusal)
     try:
         fingerprint = _fingerprint(path, salt)
     except OSError as exc:
         return FileReport(str(path), doc_id, "failed", reason=f"cannot read file ({exc.strerror or exc})")
     entry = manifest.documents.get(doc_id)
-    if entry and entry.sha256 == fingerprint and index.ids_for_doc(doc_id) == set(entry.chunk_ids):
+    if (
+        entry and entry.sha256 == fingerprint and index.ids_for_doc(doc_id) == set(entry.chunk_ids)
+        and index.units_file(doc_id).exists()
+    ):  # fmt: skip
+        if entry.path != str(path):  # the same content, moved: remember where it is now
+            entry.path = str(path)
+            manifest.save(index.generation.manifest_path)
         return FileReport(str(path), doc_id, "unchanged")
     try:
-        chunks, units = chunker.chunks(path)
+        chunks, units = chunker.chunks(path, doc_id)
     except (LoadError, ValueError) as exc:
         return FileReport(str(path), doc_id, "failed", reason=str(exc))
     except Exception as exc:  # any other failure while reading one file is that file's failure, not the run's
@@ -222,6 +307,6 @@ def _ingest_one(path: Path, chunker: _Chunker, index: Index, manifest: Manifest,
     index.drop(stale)
     index.put_units(doc_id, units)
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
-    manifest.save(chunker.settings.manifest_path)
+    manifest.save(index.generation.manifest_path)
     status = "replaced" if old_ids else "added"
     return FileReport(str(path), doc_id, status, added=len(to_add), removed=len(stale))

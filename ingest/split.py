@@ -16,7 +16,8 @@ from ingest.documents import LoadedDocument
 from ingest.sections import Block, CleanDocument, build_blocks
 
 # Sentence ends, then paragraph breaks: a chunk boundary never falls mid-sentence if it can help it.
-_SEPARATORS = [r"\n\n", r"(?<=[.!?])\s+(?=[A-Z(‘'\"“])", r"(?<=[;:])\s+", r"\s+"]
+# Last, "" cuts anywhere: a run with no space at all (a 1 MB line) is hard-split at the chunk size.
+_SEPARATORS = [r"\n\n", r"(?<=[.!?])\s+(?=[A-Z(‘'\"“])", r"(?<=[;:])\s+", r"\s+", ""]
 
 
 def chunk_id(doc_id: str, text: str) -> str:

@@ -27,6 +27,9 @@ _ITEM = re.compile(r"(?:^|\s)-\s+(?=\S)")
 _CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 _FIELD_LABEL = re.compile(r"^[A-Z][\w ’'/()]{0,40}:\s+\S.{0,60}$")  # "Organisation / Country: X / Finland"
 _MAX_CONTEXT = 2  # sentences carried before one that points back
+# Longer than this is a run of text with no sentence breaks (a 1 MB line), not a statement a reader can take
+# in as a quote; the corpus's longest unit is about 700 characters.
+_MAX_UNIT_CHARS = 2000
 
 
 @dataclass
@@ -100,7 +103,7 @@ class UnitBuilder:
                 continue
             made, previous = self._sentences(para, doc, doc_id, previous, paper_refs)
             units += made
-        return units
+        return [u for u in units if len(u.text) <= _MAX_UNIT_CHARS]
 
     def _unit(
         self, kind: str, text: str, lead: str, para: _Paragraph, doc: CleanDocument, doc_id: str, refs: dict[str, str]

@@ -64,3 +64,50 @@ def test_a_standalone_question_is_not_a_follow_up():
     first = ANALYSER.analyse("How are integrated services funded?")
     again = ANALYSER.resolve("Which Icelandic practices provide home care for older people?", first, ["FI6"])
     assert not again.follow_up and again.practices == [] and again.countries == ["Iceland"]
+
+
+def test_a_figure_question_says_what_it_measures():
+    assert ANALYSER.analyse("How much did the reform cost?").measure == "money"
+    assert ANALYSER.analyse("What was the budget of the pilot?").answer_type == "figure"
+    assert ANALYSER.analyse("What share of practices used pooled funding?").measure == "share"
+    assert ANALYSER.analyse("How many practices were reviewed?").measure == "count"
+    # "cost-effectiveness" is a topic, not a sum of money
+    assert ANALYSER.analyse("How much evidence is there on cost-effectiveness?").measure == "other"
+    assert ANALYSER.analyse("How are integrated services funded?").measure == ""
+
+
+def test_a_question_in_two_parts_takes_its_kind_from_the_first():
+    from app.analyse import question_parts
+
+    q = "What did the Act require, and how much did it save?"
+    assert question_parts(q) == ["What did the Act require", "how much did it save?"]
+    assert ANALYSER.analyse(q).answer_type != "figure"
+    assert question_parts("How are services funded in Finland and Sweden?") == ["How are services funded in Finland and Sweden?"]
+
+
+def test_years_after_the_latest_source_are_found_but_not_years_before():
+    from app.analyse import later_years
+
+    assert later_years("What was the unemployment rate in 2023?", 2018) == ["2023"]
+    assert later_years("Which practices started before 2020?", 2018) == []
+    assert later_years("What did the 2016 report find?", 2018) == []
+
+
+def test_a_cost_follow_up_asks_for_money_about_the_same_practice():
+    first = ANALYSER.analyse("What does the report say about Kotitori in Tampere?")
+    follow = ANALYSER.resolve("how much did it cost?", first, ["FI3"])
+    assert follow.answer_type == "figure" and follow.measure == "money" and follow.practices == ["FI3"]
+
+
+def test_the_present_and_the_assistants_own_opinion_are_outside_the_sources():
+    from app.analyse import asks_opinion, later_years
+
+    assert later_years("How many children were flagged last year?", 2018) == ["last year"]
+    assert asks_opinion("Which of these do you personally think matters most?")
+    assert asks_opinion("In your opinion, which model works?")
+    assert not asks_opinion("What do you recommend for funding?")
+
+
+def test_a_sum_of_money_can_be_asked_in_euros():
+    assert ANALYSER.analyse("how many euros a year did it save the city?").measure == "money"
+    assert ANALYSER.analyse("How big is the model, in areas covered and budget?").measure == "other"

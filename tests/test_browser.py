@@ -1,13 +1,22 @@
-"""The served app in headless Chromium: type a question, see a cited answer, open a citation."""
+"""The served app in headless Chromium, one role at a time: what each user does, downloads opened and checked.
+
+One Streamlit server serves the whole module (each test opens its own page, so its own session).
+Screenshots of every step go to tests/artifacts/browser/<test>/ (the path is printed).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app.cards import load_cards
 from app.config import ROOT
 from tests.servers import free_port, server_process
 
@@ -16,12 +25,15 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+LOAD = 180_000  # ms: the first answer loads the model; answers take seconds on a loaded machine
+STEP = 60_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture()
-def served_app(corpus_settings):
+@pytest.fixture(scope="module")
+def served_app(corpus_settings) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing in CI: scripts/test should have installed it")
@@ -33,23 +45,163 @@ def served_app(corpus_settings):
         yield f"http://127.0.0.1:{port}"
 
 
-def test_question_in_browser_gives_cited_answer(served_app, tmp_path):
+@pytest.fixture(scope="module")
+def browser(served_app):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(served_app, timeout=120_000)
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.wait_for(timeout=180_000)
-        box.fill("How are integrated services funded?")
-        box.press("Enter")
-        answer = page.get_by_test_id("stChatMessage").nth(1)
-        first = answer.get_by_test_id("stExpander").first
-        first.wait_for(timeout=180_000)
-        assert "[1] " in first.inner_text()  # the label; Streamlit prefixes an icon name
-        assert "[1]" in answer.inner_text()
-        first.locator("summary").click()
-        first.locator("blockquote").wait_for(timeout=30_000)
-        page.screenshot(path=str(tmp_path / "answer.png"))
+        yield browser
         browser.close()
+
+
+class Steps:
+    """Screenshots of a test's steps, numbered, in its artefacts folder."""
+
+    def __init__(self, page, name: str) -> None:
+        self.page, self.folder, self.n = page, ARTIFACTS / name, 0
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("*.png"):
+            old.unlink()
+        print(f"\nscreenshots: {self.folder}")
+
+    def shot(self, what: str) -> None:
+        self.n += 1
+        self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{what}.png"), full_page=True)
+
+
+@pytest.fixture()
+def page(browser, served_app, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(STEP)
+    page.goto(served_app, timeout=LOAD)
+    page.get_by_test_id("stChatInputTextArea").wait_for(timeout=LOAD)
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def download(page, key: str) -> Path:
+    """Click the download button with this key; the downloaded file's path."""
+    with page.expect_download(timeout=LOAD) as info:
+        page.locator(f".st-key-{key} button").click()
+    return Path(info.value.path())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def choose(page, key: str, codes: tuple[str, ...]) -> None:
+    """Pick practices by code in the multiselect with this key (type the code, take the first match)."""
+    for code in codes:
+        page.locator(f".st-key-{key} input").click()
+        page.keyboard.type(code)
+        page.get_by_role("option", name=re.compile(rf"^{code} — ")).first.click()
+
+
+def open_tab(page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+
+
+def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
+    steps = Steps(page, "policy_maker")
+    steps.shot("welcome")
+    question = "How should a municipality integrate social and employment services for long-term unemployed people?"
+    ask(page, question)
+    page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    steps.shot("answer")
+    page.locator('a[href="#cite-0-1"]').first.click()  # the [1] marker in the answer text
+    citation = page.locator(".st-key-cite-0-1")
+    quote = citation.locator("blockquote")
+    quote.wait_for()
+    assert citation.locator("details").get_attribute("open") is not None
+    quoted = flat(quote.inner_text())
+    steps.shot("citation-opened")
+    ask(page, "and how were they funded?")
+    page.locator(".st-key-download-1").wait_for(timeout=LOAD)
+    assert page.get_by_test_id("stChatMessage").count() == 4
+    steps.shot("follow-up")
+    md = download(page, "download-0").read_text(encoding="utf-8")
+    assert md.startswith(f"# {question}")
+    assert "## Sources" in md and "[1] " in md
+    assert quoted in flat(md), "the downloaded answer holds the quote the citation shows"
+
+
+def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes):
+    steps = Steps(page, "practitioner")
+    open_tab(page, "Practices")
+    count = page.get_by_text(re.compile(r"^\d+ of \d+ practices$"))
+    total = len(load_cards(ROOT / "corpus" / "practices"))
+    assert count.inner_text() == f"{total} of {total} practices"
+    steps.shot("table")
+    page.locator(".st-key-filter-group").click()
+    page.get_by_role("option", name="older people", exact=True).click()
+    page.get_by_text(re.compile(rf"^\d+ of {total} practices$")).filter(has_not_text=f"{total} of").wait_for()
+    shown = int(count.inner_text().split()[0])
+    assert 0 < shown < total
+    steps.shot("filtered")
+    rows = list(csv.DictReader(io.StringIO(download(page, "download-table").read_text(encoding="utf-8"))))
+    assert len(rows) == shown and all("older people" in r["Target groups"] for r in rows)
+    choose(page, "compare", ("DE1", "FI6"))
+    page.locator(".st-key-download-comparison").wait_for(timeout=LOAD)
+    steps.shot("comparison")
+    first_quote = page.locator("[class*='st-key-quote-DE1-']").first
+    first_quote.locator("summary").click()
+    first_quote.locator("blockquote").wait_for()
+    steps.shot("comparison-quote")
+    table = list(csv.reader(io.StringIO(download(page, "download-comparison").read_text(encoding="utf-8"))))
+    header = table[0]
+    assert header[0] == "Attribute" and any(h.startswith("DE1") for h in header) and any(h.startswith("FI6") for h in header)
+    quote_columns = [i for i, h in enumerate(header) if h.endswith("source quotes")]
+    quotes = [q for row in table[1:] for i in quote_columns for q in row[i].split(" | ") if q]
+    assert len(quotes) >= 10
+    assert all(corpus_quotes.contains(q) for q in quotes), [q for q in quotes if not corpus_quotes.contains(q)][:3]
+
+
+def test_trainer_builds_a_pack_and_downloads_pdf_and_word(page):
+    from docx import Document
+    from pypdf import PdfReader
+
+    steps = Steps(page, "trainer")
+    open_tab(page, "Workshop pack")
+    page.locator(".st-key-pack-topic input").fill("How are integrated services funded?")
+    page.locator(".st-key-pack-topic input").press("Enter")
+    choose(page, "pack-practices", ("DE1", "FI6"))
+    steps.shot("pack-chosen")
+    page.locator(".st-key-build-pack button").click()
+    page.locator(".st-key-download-pack-pdf").wait_for(timeout=LOAD)
+    steps.shot("pack-built")
+    pdf = PdfReader(download(page, "download-pack-pdf"))
+    pdf_text = flat(" ".join(p.extract_text() or "" for p in pdf.pages))
+    word = Document(str(download(page, "download-pack-docx")))
+    cells = [c.text for t in word.tables for r in t.rows for c in r.cells]
+    word_text = flat(" ".join([*(p.text for p in word.paragraphs), *cells]))
+    cards = {c.code: c for _, c in load_cards(ROOT / "corpus" / "practices")}
+    for code in ("DE1", "FI6"):
+        assert code in pdf_text and code in word_text
+        card_quotes = [flat(q) for qs in cards[code].sources.values() for q in qs]
+        assert any(q in word_text for q in card_quotes), f"a source quote of {code} is in the Word file"
+        squeezed = pdf_text.replace(" ", "")
+        assert any(q.replace(" ", "") in squeezed for q in card_quotes), f"a source quote of {code} is in the PDF"
+
+
+def test_two_questions_asked_back_to_back_both_get_answers(page):
+    steps = Steps(page, "back_to_back")
+    first, second = "How are integrated services funded?", "What are the main barriers to integrating social services?"
+    ask(page, first)
+    ask(page, second)  # while the first is being answered
+    page.locator(".st-key-download-1").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    steps.shot("both-answered")
+    messages = page.get_by_test_id("stChatMessage")
+    assert messages.count() == 4
+    texts = [messages.nth(i).inner_text() for i in range(4)]
+    assert first in texts[0] and second in texts[2]
+    assert page.locator(".st-key-cite-0-1").count() == 1 and page.locator(".st-key-cite-1-1").count() == 1

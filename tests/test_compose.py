@@ -126,3 +126,13 @@ def test_an_answer_whose_every_claim_fails_the_guard_is_a_refusal():
     draft = Draft(claims=[DraftClaim("90 practices use pooled funding.", ["p0"])])
     answer = build_answer("q", draft, passages, "openai", PROFILE, 0.5)
     assert not answer.supported and answer.guard and answer.guard.removed_claims == 1
+
+
+def test_a_figure_is_the_kind_of_number_asked_for():
+    from app.compose import gives_figure
+
+    audit = "An audit on cost-effectiveness was carried out by KPMG in 2014."
+    assert not gives_figure(audit, "money") and not gives_figure(audit, "count")  # a year is not a sum or a count
+    assert gives_figure("The scheme saved EUR 1.2 million a year.", "money")
+    assert gives_figure("Joint/pooled funding 20 45%", "share") and not gives_figure("20 practices", "share")
+    assert gives_figure("We reviewed 44 practices.", "count") and gives_figure("in 2014, 44 practices", "other")

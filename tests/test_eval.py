@@ -41,3 +41,12 @@ def test_held_out_set_is_well_formed_and_independent(corpus_quotes):
     assert len(held_out) >= 80 and sum(1 for i in held_out if i.history) >= 20
     assert not {i.question for i in tuning} & {i.question for i in held_out}
     assert validate_items(held_out, corpus_quotes) == []
+
+
+def test_follow_up_tuning_set_is_well_formed(corpus_quotes):
+    """Multi-turn tuning items: each has a history asked first, verbatim evidence, and questions of its own."""
+    followups = load_items(ROOT / "evals" / "questions_followups.jsonl")
+    assert len(followups) >= 25 and all(i.history for i in followups)
+    assert {i.kind for i in followups} == {"follow_up", "follow_up_out_of_scope"}
+    assert not {i.question for i in followups} & {i.question for i in load_items(QUESTIONS)}
+    assert validate_items(followups, corpus_quotes) == []

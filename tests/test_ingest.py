@@ -8,6 +8,7 @@ import pytest
 from fpdf import FPDF
 
 from app.bm25 import BM25Index
+from app.generations import live_generation
 from app.retrieve import Retriever
 from app.store import Store
 from ingest.pipeline import ingest
@@ -147,7 +148,7 @@ def test_rebuild_leaves_no_sentence_vector_of_a_removed_chunk(small_corpus):
 
 def test_keyword_index_missing_a_chunk_is_repaired_by_the_next_ingest(small_corpus):
     ingest(small_corpus)
-    keywords = small_corpus.bm25_dir
+    keywords = live_generation(small_corpus).bm25_dir
     full = BM25Index.load(keywords)
     BM25Index(full.chunks[1:]).save(keywords)  # as if a crash left the keyword index behind the store
     report = ingest(small_corpus)

@@ -1,13 +1,29 @@
-"""The practice finder: facet filters, similarity ranking, reasons; cards cited in chat."""
+"""The practice finder (filters, description search, reasons), the practice table, the comparison and their CSV."""
 
+import csv
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 
-from app.cards import load_cards
+import pytest
+
+from app.cards import PracticeCard, load_cards
 from app.config import ROOT, FinderSettings
+from app.corpus_profile import load_profile
+from app.practice_table import (
+    UnknownPracticeError,
+    compare,
+    comparison_to_csv,
+    display_names,
+    parse_codes,
+    practice_table,
+    table_to_csv,
+)
 from app.practices import PracticeFinder, PracticeQuery
+from app.tables import load_tables
 
 CARDS = [card for _, card in load_cards(ROOT / "corpus" / "practices")]
 
@@ -41,7 +57,7 @@ def test_one_stop_shops_for_young_jobseekers_include_de2(assistant):
     got = finder.find(PracticeQuery(delivery_model="one_stop_shop", like="one-stop shop for young jobseekers", limit=5))
     assert "DE2" in codes(got)
     de2 = next(m for m in got if m.code == "DE2")
-    assert "one stop shop" in de2.reason and de2.similar_passage
+    assert "one-stop shop" in de2.reason and "DE2" in de2.similar_passage
 
 
 def test_chat_answer_about_case_management_for_older_people_cites_cards(assistant):
@@ -60,3 +76,137 @@ def test_cli_practices_json(corpus_settings):
     data = json.loads(out.stdout)
     assert {"FI3", "IS1"} <= {d["code"] for d in data}
     assert all(d["quotes"] for d in data)  # the card quotes behind each matched filter
+
+
+# ---- plain labels, the whole table, the comparison and its CSV -------------------------------------------
+
+PROFILE = load_profile(ROOT / "corpus")
+TABLES = list(load_tables(ROOT / "corpus").values())
+# Internal vocabulary ids a user must never see (those that differ from their plain label).
+INTERNAL_IDS = {v for fld, terms in PROFILE.vocabularies.items() for v, term in terms.items() if "_" in v}
+
+
+def test_filters_accept_plain_labels_and_country_names():
+    finder = make_finder()
+    by_id = codes(finder.find(PracticeQuery(target_group="unemployed_people", funding="pooled")))
+    by_label = codes(finder.find(PracticeQuery(target_group="Unemployed people", funding="joint / pooled funding")))
+    assert by_id and by_id == by_label
+    assert codes(finder.find(PracticeQuery(country="FI"))) == codes(finder.find(PracticeQuery(country="Finnish")))
+    with pytest.raises(ValueError, match="older people"):  # names the values it knows, in plain words
+        finder.find(PracticeQuery(target_group="pensioners"))
+
+
+def test_no_filter_lists_every_practice():
+    finder = make_finder()
+    assert len(finder.find(PracticeQuery())) == finder.total == len(CARDS) == 44
+
+
+def test_reason_is_a_plain_sentence():
+    got = make_finder().find(PracticeQuery(target_group="older people", sector="health"))
+    assert got and all(m.reason == "Serves older people; joins social services with health — as you asked." for m in got)
+    assert all(len(m.quotes) == len(set(m.quotes)) for m in got)
+
+
+def test_table_lists_every_practice_in_plain_words():
+    rows = practice_table(CARDS, PROFILE)
+    assert len(rows) == 44 and len({r.code for r in rows}) == 44
+    shown = [value for r in rows for value in r.cells().values()]
+    leaked = {v for v in shown for word in re.findall(r"\w+", v) if word in INTERNAL_IDS}
+    assert not leaked
+    assert not [v for v in shown if "alt_codes" in v or "the documents do not use" in v]  # curator notes stay out
+    assert any("joint / pooled funding" in v for v in shown) and any(r.evaluation for r in rows)
+    assert all(r.country in PROFILE.country_names for r in rows)
+
+
+def test_display_names_tell_alike_titles_apart():
+    names = display_names(CARDS, PROFILE)
+    assert len(set(names.values())) == 44 and names["FR1"] != names["FR2"]
+    twins = [
+        PracticeCard(code="FR1", title="Houses for Personal Autonomy (MAIA)", country="France", organisation="County council"),
+        PracticeCard(code="FR2", title="Houses for Personal Autonomy (MAIA)", country="France", governance_level=["national"]),
+        PracticeCard(code="BG1", title="", country="Bulgaria", target_groups=["children"]),
+    ]
+    made = display_names(twins, PROFILE)
+    assert made["FR1"] == "Houses for Personal Autonomy (MAIA) (County council)"
+    assert made["FR2"] == "Houses for Personal Autonomy (MAIA) (national level)"
+    assert made["BG1"] == "Bulgarian practice BG1 for children (name not given)"
+
+
+def _verbatim(quote: str, corpus_quotes) -> bool:
+    return all(corpus_quotes.contains(piece) for piece in quote.split(" … "))
+
+
+def test_comparison_cells_carry_verbatim_quotes(corpus_quotes):
+    comparison = compare(["de1", "FI6", "FR2"], CARDS, PROFILE, TABLES)
+    assert comparison.codes == ["DE1", "FI6", "FR2"] and len(set(comparison.names)) == 3
+    by_field = {row.field: row for row in comparison.rows}
+    assert by_field["funding"].cells[0].values == ["joint / pooled funding"]
+    assert any("improved co-ordination" in q for q in by_field["effects"].cells[1].quotes)  # the Table 6 row
+    for row in comparison.rows:
+        for cell in row.cells:
+            assert not cell.values or cell.quotes, (row.field, cell)  # every stated value has its source
+            assert all(_verbatim(q, corpus_quotes) for q in cell.quotes), (row.field, cell.quotes)
+    assert "notes" not in by_field
+
+
+def test_comparison_names_unknown_codes_and_keeps_to_two_to_four():
+    with pytest.raises(UnknownPracticeError, match="XX9, ZZ1"):
+        compare(["DE1", "XX9", "ZZ1"], CARDS, PROFILE)
+    with pytest.raises(ValueError, match="2 to 4"):
+        compare(["DE1"], CARDS, PROFILE)
+    with pytest.raises(ValueError, match="2 to 4"):
+        compare(parse_codes("DE1, FI6 FR1;FR2,GB4"), CARDS, PROFILE)
+
+
+def test_csv_round_trips(corpus_quotes):
+    rows = practice_table(CARDS, PROFILE)
+    table = list(csv.DictReader(io.StringIO(table_to_csv(rows))))
+    assert [r["Code"] for r in table] == [r.code for r in rows]
+    assert table[0] == rows[0].cells()
+    comparison = compare(["DE1", "FI6"], CARDS, PROFILE, TABLES)
+    lines = list(csv.reader(io.StringIO(comparison_to_csv(comparison))))
+    assert lines[0][1].startswith("DE1: ") and lines[0][2] == "DE1: source quotes"
+    assert [line[0] for line in lines[1:]] == [row.label for row in comparison.rows]
+    quotes = [q for line in lines[1:] for cell in line[2::2] if cell for q in cell.split(" | ")]
+    assert quotes and all(_verbatim(q, corpus_quotes) for q in quotes)
+
+
+def test_cli_compare_writes_csv_with_verbatim_quotes(tmp_path, corpus_quotes):
+    out = tmp_path / "compare.csv"
+    run = subprocess.run(
+        [sys.executable, "-m", "app.cli", "practices", "--compare", "DE1,FI6", "--csv", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+    )  # fmt: skip
+    assert "Funding" in run.stdout and "joint / pooled funding" in run.stdout
+    lines = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    quotes = [q for line in lines[1:] for cell in line[2::2] if cell for q in cell.split(" | ")]
+    assert len(quotes) > 10 and all(_verbatim(q, corpus_quotes) for q in quotes)
+    bad = subprocess.run(
+        [sys.executable, "-m", "app.cli", "practices", "--compare", "DE1,XX9"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.strip() == "joinedup: unknown practice code(s): XX9"
+
+
+def test_cli_lists_all_and_writes_the_filtered_table(tmp_path):
+    out = tmp_path / "table.csv"
+    run = subprocess.run(
+        [sys.executable, "-m", "app.cli", "practices", "--target-group", "older people", "--csv", str(out)],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=120,
+    )  # fmt: skip
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert run.stdout.startswith(f"{len(table)} of 44 practices")
+    assert table and all("older people" in r["Target groups"] for r in table)
+
+
+def test_relevance_floor_keeps_few_well_matched_practices(assistant):
+    """The issue's case: a home for people with severe mental illness (IT1) ranked 2nd for young jobseekers."""
+    text = "one-stop shop for young jobseekers in a rural area"
+    got = make_finder(assistant.retriever).find(PracticeQuery(like=text))
+    assert got[0].code == "DE2" and "IT1" not in codes(got)
+    assert len(got) <= FinderSettings().max_shown
+    assert got[0].reason.startswith("Serves young people and unemployed people; one-stop shop")
+    assert all(m.reason and "_" not in m.reason for m in got)
+    assert all(m.code in m.similar_passage or not m.similar_passage for m in got if m.card and not m.card.paper_ref)
+    unfloored = PracticeFinder(CARDS, FinderSettings(relevance_floor=0.0, max_shown=44), assistant.retriever)
+    assert "IT1" in codes(unfloored.find(PracticeQuery(like=text)))  # it is the floor that leaves it out

@@ -1,54 +1,114 @@
-"""The Streamlit app driven by AppTest: a question in the chat input gives a cited answer."""
+"""The Streamlit app driven by AppTest: welcome, example questions, the chat, the practice table and comparison."""
 
+import re
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.cards import load_cards
 from app.config import ROOT
+from app.ui.chat import BLANK_MESSAGE
 
 APP = str(ROOT / "app" / "streamlit_app.py")
 
 
-def test_chat_answer_shows_numbered_citations(corpus_settings, monkeypatch):
+@pytest.fixture()
+def app(corpus_settings, monkeypatch) -> AppTest:
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = AppTest.from_file(APP, default_timeout=240)
     at.run()
     assert not at.exception
-    at.chat_input[0].set_value("How are integrated services funded?").run()
-    assert not at.exception
-    text = " ".join(m.value for m in at.markdown)
-    assert "[1]" in text
-    chat = at.tabs[0]
-    assert len(chat.expander) >= 1 and chat.expander[0].label.startswith("[1] ")
-    quotes = [m.value for m in chat.markdown if m.value.startswith("> ")]
-    assert quotes, "each citation expands to its quote"
+    return at
 
 
-def test_out_of_scope_question_shows_a_plain_refusal(corpus_settings, monkeypatch):
-    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.chat_input[0].set_value("What do integrated services look like in Japan?").run()
-    assert any("do not mention Japan" in i.value for i in at.info)
-    assert not at.tabs[0].expander
+def practice_count(at: AppTest) -> tuple[int, int]:
+    text = " ".join(m.value for m in at.tabs[1].markdown)
+    found = re.search(r"(\d+) of (\d+) practices", text)
+    assert found, text[:300]
+    return int(found.group(1)), int(found.group(2))
 
 
-def test_follow_up_uses_the_conversation(corpus_settings, monkeypatch):
-    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.toggle[0].set_value(True).run()
-    at.chat_input[0].set_value("Which practice runs a one-stop shop for young jobseekers in Germany?").run()
-    at.chat_input[0].set_value("and how was it transferred to other cities?").run()
-    captions = " ".join(c.value for c in at.caption)
+def test_welcome_names_the_sources_and_offers_example_questions(app):
+    text = " ".join(m.value for m in app.tabs[0].markdown)
+    assert "2016" in text and "2018" in text and "https://doi.org/10.5334/ijic.3107" in text
+    assert "Alfonso Lara Montero" in text
+    assert {b.key for b in app.button} >= {"example-policy_maker-0", "example-practitioner-0", "example-trainer-0"}
+    assert "JOINEDUP" not in " ".join(m.value for m in app.markdown)  # no environment-variable names for a user
+
+
+def test_example_question_click_answers_with_linked_citations(app):
+    question = app.button(key="example-policy_maker-1").label
+    app.button(key="example-policy_maker-1").click().run()
+    assert not app.exception
+    chat = app.tabs[0]
+    assert question in [m.value for m in chat.markdown]
+    answer = next(m.value for m in chat.markdown if "(#cite-0-1)" in m.value)
+    assert r"[\[1\]](#cite-0-1)" in answer, "each [n] links to its citation"
+    first = next(e for e in chat.expander if e.label.startswith("[1] "))
+    assert any(m.value.startswith("> ") for m in first.markdown), "the citation shows its quote"
+    assert app.get("download_button"), "the answer can be downloaded"
+
+
+def test_chat_answer_shows_numbered_citations(app):
+    app.chat_input[0].set_value("How are integrated services funded?").run()
+    assert not app.exception
+    chat = app.tabs[0]
+    assert any(e.label.startswith("[1] ") for e in chat.expander)
+    assert [m.value for m in chat.markdown if m.value.startswith("> ")], "each citation expands to its quote"
+
+
+def test_blank_question_gets_a_friendly_message(app):
+    app.chat_input[0].set_value("   ").run()
+    assert not app.exception
+    assert BLANK_MESSAGE in [i.value for i in app.info]
+    assert not app.chat_message, "no empty answer bubble"
+
+
+def test_out_of_scope_question_shows_a_plain_refusal(app):
+    app.chat_input[0].set_value("What do integrated services look like in Japan?").run()
+    assert any("do not mention Japan" in i.value for i in app.info)
+    assert not [e for e in app.tabs[0].expander if e.label.startswith("[")]
+
+
+def test_follow_up_uses_the_conversation(app):
+    app.toggle(key="show-query").set_value(True).run()
+    app.chat_input[0].set_value("Which practice runs a one-stop shop for young jobseekers in Germany?").run()
+    app.chat_input[0].set_value("and how was it transferred to other cities?").run()
+    captions = " ".join(c.value for c in app.caption)
     assert "Searched for: and how was it transferred to other cities?" in captions and "DE2" in captions
 
 
-def test_practice_finder_tab_filters_cards(corpus_settings, monkeypatch):
+def test_link_with_a_question_asks_it(corpus_settings, monkeypatch):
     monkeypatch.setenv("JOINEDUP_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=180)
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["q"] = "How are integrated services funded?"
     at.run()
-    boxes = {b.label: b for b in at.selectbox}
-    boxes["Target group"].set_value("older_people").run()
-    boxes = {b.label: b for b in at.selectbox}
-    boxes["Sector"].set_value("health").run()
-    labels = [e.label for e in at.tabs[1].expander if e.label[:3] in {"FI3", "FR1", "FR2", "GB4", "IS1", "IT2", "HU1"}]
-    assert {label[:3] for label in labels} >= {"FI3", "FR1", "FR2", "GB4", "IS1", "IT2"}
+    assert not at.exception
+    assert "How are integrated services funded?" in [m.value for m in at.tabs[0].markdown]
+    assert any(e.label.startswith("[1] ") for e in at.tabs[0].expander)
+
+
+def test_practice_table_shows_all_practices_and_filters_with_plain_labels(app):
+    total = len(load_cards(ROOT / "corpus" / "practices"))
+    assert practice_count(app) == (total, total)
+    table = app.tabs[1].dataframe[0].value
+    assert len(table) == total and {"Code", "Name", "Country", "Funding", "Reported effects", "Evaluation"} <= set(table.columns)
+    assert not table.astype(str).apply(lambda col: col.str.contains("older_people|mixed_public_private")).any().any()
+    group = app.selectbox(key="filter-group")
+    assert "older people" in group.options and "older_people" not in group.options  # labels, not internal names
+    group.set_value("older_people").run()
+    app.selectbox(key="filter-sector").set_value("health").run()
+    shown, of = practice_count(app)
+    assert 0 < shown < total and of == total
+    codes = set(app.tabs[1].dataframe[0].value["Code"])
+    assert len(codes) == shown and {"FI3", "FR1", "FR2", "GB4", "IS1", "IT2"} <= codes
+
+
+def test_comparison_shows_each_value_with_its_verbatim_quote(app):
+    cards = {c.code: c for _, c in load_cards(ROOT / "corpus" / "practices")}
+    app.multiselect(key="compare").set_value(["DE1", "FI6"]).run()
+    assert not app.exception
+    quotes = [m.value for e in app.tabs[1].expander if e.label == "Source quote" for m in e.markdown]
+    assert quotes
+    card_quotes = [q for code in ("DE1", "FI6") for qs in cards[code].sources.values() for q in qs]
+    assert any(q.split()[0] in " ".join(quotes) for q in card_quotes)

@@ -1,0 +1,1 @@
+"""The Streamlit app's pages and widgets (the entry point is ``app/streamlit_app.py``)."""

@@ -1,0 +1,114 @@
+"""The landscape charts (Altair): a click on a bar or a heatmap cell filters the practice table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app.cards import PracticeCard
+from app.corpus_profile import CorpusProfile
+from app.landscape import BAR_FACETS, Bar, HeatCell, bars, heatmap
+
+PICK = "pick"  # the selection parameter of every chart
+RESET = "chart_reset"  # bumping it gives the charts new keys: their selections are cleared
+
+
+@dataclass(frozen=True)
+class ChartPick:
+    """What a click on a chart selected: its description and the practices it stands for."""
+
+    chart: str
+    label: str
+    codes: frozenset[str]
+
+
+def _selected(event: Any) -> list[Mapping[str, Any]]:
+    """The points a chart's selection holds (none when nothing is clicked)."""
+    if not event:
+        return []
+    selection = event.get("selection", {}) if isinstance(event, Mapping) else getattr(event, "selection", {})
+    points = selection.get(PICK, []) if isinstance(selection, Mapping) else []
+    return [p for p in points if isinstance(p, Mapping)]
+
+
+def bar_pick(title: str, chart_bars: Sequence[Bar], event: Any) -> ChartPick | None:
+    """The practices behind the clicked bar(s) of a bar chart."""
+    values = {str(p.get("value")) for p in _selected(event)}
+    chosen = [b for b in chart_bars if b.value in values]
+    if not chosen:
+        return None
+    return ChartPick(title, " or ".join(b.label for b in chosen), frozenset(c for b in chosen for c in b.codes))
+
+
+def cell_pick(cells: Sequence[HeatCell], event: Any) -> ChartPick | None:
+    """The practices behind the clicked cell(s) of the sector × target-group heatmap."""
+    keys = {(str(p.get("sector")), str(p.get("group"))) for p in _selected(event)}
+    chosen = [c for c in cells if (c.sector, c.group) in keys]
+    if not chosen:
+        return None
+    label = " or ".join(f"{c.sector_label} × {c.group_label}" for c in chosen)
+    return ChartPick("Sector × target group", label, frozenset(code for c in chosen for code in c.codes))
+
+
+def _bar_chart(chart_bars: Sequence[Bar], title: str) -> alt.Chart:
+    frame = pd.DataFrame([{"value": b.value, "label": b.label, "practices": b.count} for b in chart_bars])
+    pick = alt.selection_point(name=PICK, fields=["value"])
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("practices:Q", title="practices"),
+            y=alt.Y("label:N", sort="-x", title=None),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
+            tooltip=[alt.Tooltip("label:N", title=title), alt.Tooltip("practices:Q")],
+        )
+        .add_params(pick)
+    )
+
+
+def _heat_chart(cells: Sequence[HeatCell]) -> alt.Chart:
+    frame = pd.DataFrame(
+        [{"sector": c.sector, "group": c.group, "Sector": c.sector_label, "Target group": c.group_label,
+          "practices": c.count} for c in cells]
+    )  # fmt: skip
+    pick = alt.selection_point(name=PICK, fields=["sector", "group"])
+    return (
+        alt.Chart(frame, title="Sector × target group")
+        .mark_rect()
+        .encode(
+            x=alt.X("Target group:N", sort=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("Sector:N", sort=None),
+            color=alt.Color("practices:Q", scale=alt.Scale(scheme="blues")),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            tooltip=["Sector:N", "Target group:N", "practices:Q"],
+        )
+        .add_params(pick)
+    )
+
+
+def render_landscape(cards: Sequence[PracticeCard], profile: CorpusProfile) -> list[ChartPick]:
+    """The charts; returns what is clicked in them (the practice table shows only those practices)."""
+    generation = st.session_state.setdefault(RESET, 0)
+    picks: list[ChartPick] = []
+    cells = heatmap(cards, profile)
+    event = st.altair_chart(_heat_chart(cells), on_select="rerun", key=f"chart-heatmap-{generation}")
+    if pick := cell_pick(cells, event):
+        picks.append(pick)
+    columns = st.columns(2)
+    for i, (field, title) in enumerate(BAR_FACETS.items()):
+        chart_bars = bars(cards, profile, field)
+        with columns[i % 2]:
+            event = st.altair_chart(_bar_chart(chart_bars, title), on_select="rerun", key=f"chart-{field}-{generation}")
+        if pick := bar_pick(title, chart_bars, event):
+            picks.append(pick)
+    return picks
+
+
+def clear_picks() -> None:
+    """Clear every chart's selection (new keys: Streamlit forgets the old selections)."""
+    st.session_state[RESET] = st.session_state.get(RESET, 0) + 1

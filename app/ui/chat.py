@@ -1,0 +1,206 @@
+"""The conversation: a queue of questions (nothing lost when a second comes in), answers with linked citations.
+
+Streamlit reruns the script when a question is submitted, interrupting an answer in progress. So a
+question goes into ``st.session_state`` first (the input's callback), each answer is stored the
+moment it is computed, and a question leaves the queue only once its answer is stored: an
+interrupted run leaves the queue as it was, and the next run answers the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote as url_quote
+
+import streamlit as st
+
+from app.answer_export import answer_to_markdown, citation_source
+from app.ask import Assistant
+from app.conversation import Turn
+from app.models import Answer, Citation
+from app.quote_context import QuoteContext, quote_context
+from app.retrieve import Filters
+from app.ui.common import doc_text, follow_newest, quote_block
+
+TURNS, PENDING, BLANK, FROM_LINK, LOCK = "turns", "pending", "blank_question", "link_question_done", "answer_lock"
+TURN_ID = "turn_id"  # the queued question a stored answer belongs to
+INPUT_KEY = "question"
+BLANK_MESSAGE = "Please type a question first — for example, “How are integrated services funded?”"
+_MARKER = re.compile(r"\[(\d+)\](?!\()")
+
+# The answer backends in a user's words.
+BACKEND_LABELS = {
+    "extractive": "Quotes from the sources (no AI model)",
+    "openai": "AI model on a server (OpenAI-compatible)",
+    "ollama": "AI model on this computer (Ollama)",
+    "llamacpp": "AI model file on this computer (llama.cpp)",
+}
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    backend: str
+    k: int
+    filters: Filters
+    show_query: bool
+    show_details: bool
+
+
+def backend_label(name: str) -> str:
+    return BACKEND_LABELS.get(name, name)
+
+
+def queue_question(question: str) -> None:
+    """Put a question in the queue (blank ones get a friendly message instead)."""
+    if not question or not question.strip():
+        st.session_state[BLANK] = True
+        return
+    st.session_state[BLANK] = False
+    st.session_state.setdefault(PENDING, []).append({"id": uuid.uuid4().hex, "question": question.strip()})
+
+
+def _queue_from_input() -> None:
+    queue_question(st.session_state.get(INPUT_KEY) or "")
+
+
+def queue_from_link() -> None:
+    """A link with ``?q=…`` asks its question once per session."""
+    question = st.query_params.get("q")
+    if question and st.session_state.get(FROM_LINK) != question:
+        st.session_state[FROM_LINK] = question
+        queue_question(question)
+
+
+def linked_markers(markdown: str, turn: int) -> str:
+    """``[n]`` markers as links to the citation blocks of this turn (``#cite-<turn>-<n>``)."""
+    return _MARKER.sub(lambda m: rf"[\[{m.group(1)}\]](#cite-{turn}-{m.group(1)})", markdown)
+
+
+def question_link(question: str) -> str:
+    """A relative link that reopens the question."""
+    return "?q=" + url_quote(question)
+
+
+def _context_texts(assistant: Assistant, answer: Answer, c: Citation) -> list[str]:
+    """Where a quote's neighbouring sentences may be: the cited passage, the passages beside it, then its document."""
+    chunks = assistant.retriever.chunks_by_id
+    cited = chunks.get(c.chunk_id)
+    texts = [r.text for r in answer.retrieved if r.chunk_id == c.chunk_id]
+    if cited is not None:
+        for offset in (cited.char_start - 1, cited.char_end):
+            near = assistant.retriever.chunk_at(cited.doc_id, offset)
+            if near is not None:
+                texts.append(near.text)
+    texts += [ch.text for ch in chunks.values() if ch.doc_title == c.doc_title and ch.source_type != "practice_card"]
+    return texts
+
+
+def _context(assistant: Assistant, answer: Answer, c: Citation) -> QuoteContext:
+    """The quote's context, computed once per session (every rerun redraws every answer)."""
+    cache: dict[tuple[str, str], QuoteContext] = st.session_state.setdefault("quote_contexts", {})
+    key = (c.chunk_id, c.quote)
+    if key not in cache:
+        cache[key] = quote_context(c.quote, _context_texts(assistant, answer, c))
+    return cache[key]
+
+
+def render_citation(assistant: Assistant, answer: Answer, c: Citation, turn: int) -> None:
+    """One citation: an expander (anchor ``cite-<turn>-<n>``) with the quote in its context and its source."""
+    with st.expander(f"[{c.n}] {doc_text(c.doc_title)} — {doc_text(c.evidence_label)}", key=f"cite-{turn}-{c.n}"):
+        st.caption(doc_text(citation_source(c)))
+        context = _context(assistant, answer, c)
+        if context.before:
+            st.markdown(f"<small>… {doc_text(context.before)}</small>", unsafe_allow_html=True)
+        st.markdown(quote_block(c.quote))
+        if context.after:
+            st.markdown(f"<small>{doc_text(context.after)} …</small>", unsafe_allow_html=True)
+
+
+def render_answer(assistant: Assistant, answer: Answer, turn: int, options: ChatOptions) -> None:
+    """The answer text with linked markers, its citations, and its exports."""
+    if answer.backend != options.backend:
+        st.info(
+            f"The answer style you chose ({backend_label(options.backend)}) could not be used for this question, "
+            "so this answer quotes the sources directly."
+        )
+    if answer.notice and options.show_details:
+        st.caption(f"Technical details: {answer.notice}")
+    if options.show_query and answer.rewritten_query:
+        st.caption(f"Searched for: {answer.rewritten_query}")
+    if not answer.supported:
+        st.info(answer.answer_markdown)
+        return
+    st.markdown(linked_markers(answer.answer_markdown, turn))
+    for c in answer.citations:
+        render_citation(assistant, answer, c, turn)
+    if answer.practices:
+        st.caption("Practices mentioned: " + ", ".join(answer.practices))
+    if answer.guard and answer.guard.removed_claims:
+        st.caption(f"{answer.guard.removed_claims} statement(s) were left out because their source did not support them.")
+    link = question_link(answer.question)
+    markdown = answer_to_markdown(answer)
+    cols = st.columns([1, 1, 2])
+    cols[0].download_button(
+        "Download as Markdown", markdown, file_name=f"joinedup-answer-{turn + 1}.md", mime="text/markdown",
+        key=f"download-{turn}", on_click="ignore",
+    )  # fmt: skip
+    cols[1].markdown(f"[Link to this question]({link})")
+    with cols[2].popover("Copy the answer", key=f"copy-{turn}"):
+        st.code(markdown, language="markdown", wrap_lines=True)
+
+
+def _lock() -> threading.Lock:
+    """One answer at a time per session: a superseded run finishes its answer while the new run starts."""
+    return st.session_state.setdefault(LOCK, threading.Lock())
+
+
+def _answer_next(assistant: Assistant, entry: dict[str, str], options: ChatOptions) -> tuple[Answer, int]:
+    """The answer to a queued question: computed here, or taken from the run that computed it meanwhile."""
+    turns: list[dict] = st.session_state[TURNS]
+    pending: list[dict[str, str]] = st.session_state[PENDING]
+    with _lock():
+        for i, turn in enumerate(turns):
+            if turn.get(TURN_ID) == entry["id"]:
+                return Answer.model_validate(turn), i
+        history = [Turn.of(Answer.model_validate(t)) for t in turns]
+        answer = assistant.ask(entry["question"], backend=options.backend, k=options.k, filters=options.filters, history=history)
+        turns.append({**answer.model_dump(), TURN_ID: entry["id"]})  # stored before anything can interrupt the run
+        pending[:] = [e for e in pending if e["id"] != entry["id"]]
+        return answer, len(turns) - 1
+
+
+def render_chat(assistant: Assistant, options: ChatOptions) -> None:
+    """The stored conversation, then the queued questions answered one by one."""
+    turns: list[dict] = st.session_state.setdefault(TURNS, [])
+    pending: list[dict[str, str]] = st.session_state.setdefault(PENDING, [])
+    shown = 0
+    for i, turn in enumerate(list(turns)):
+        answer = Answer.model_validate(turn)
+        with st.chat_message("user"):
+            st.markdown(doc_text(answer.question))
+        with st.chat_message("assistant"):
+            render_answer(assistant, answer, i, options)
+        shown += 1
+    if st.session_state.get(BLANK):
+        st.info(BLANK_MESSAGE)
+    for waiting in pending[1:]:
+        st.caption(f"Waiting to be answered next: {doc_text(waiting['question'])}")
+    while pending:
+        entry = pending[0]
+        with st.chat_message("user"):
+            st.markdown(doc_text(entry["question"]))
+        follow_newest(shown * 2 + 1)
+        with st.chat_message("assistant"), st.spinner("Searching the evidence…"):
+            answer, i = _answer_next(assistant, entry, options)
+            render_answer(assistant, answer, i, options)
+        shown += 1
+        follow_newest(shown * 2)
+
+
+def chat_input() -> None:
+    """The question box, pinned to the bottom of the page; a submitted question is queued."""
+    st.chat_input(
+        "Ask about integrated services, e.g. “How are integrated services funded?”", key=INPUT_KEY, on_submit=_queue_from_input
+    )

@@ -1,0 +1,75 @@
+"""What every page of the app shares: inert rendering of document text, the page's CSS and script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.text import escape_markdown
+
+_HERE = Path(__file__).resolve().parent
+
+# Opens a citation when its [n] link is clicked, opens every citation before printing, and keeps the
+# newest question in view. Installed once per page (the flag survives Streamlit's reruns).
+_SCRIPT = """
+<script>
+(function () {
+  const doc = document;
+  if (!window.__joinedUp) {
+    window.__joinedUp = true;
+    function openCitation(id) {
+      const box = doc.querySelector('.st-key-' + CSS.escape(id));
+      if (!box) return false;
+      const details = box.querySelector('details');
+      if (details && !details.open) {
+        const summary = details.querySelector('summary');
+        if (summary) summary.click(); else details.open = true;
+      }
+      box.scrollIntoView({block: 'center'});
+      return true;
+    }
+    doc.addEventListener('click', function (event) {
+      const link = event.target.closest ? event.target.closest('a[href*="#cite-"]') : null;
+      if (!link) return;
+      const id = link.getAttribute('href').split('#')[1];
+      if (openCitation(id)) { event.preventDefault(); event.stopPropagation(); }
+    }, true);
+    window.addEventListener('beforeprint', function () {
+      doc.querySelectorAll('details').forEach(function (d) { d.open = true; });
+    });
+  }
+})();
+</script>
+"""
+
+_FOLLOW = """
+<script>
+/* answer %d: keep the newest question and its answer in view */
+setTimeout(function () {
+  const asked = document.querySelectorAll('[data-testid="stChatMessage"]');
+  if (asked.length) asked[asked.length - 1].scrollIntoView({block: 'end'});
+}, 200);
+</script>
+"""
+
+
+def doc_text(text: str) -> str:
+    """Untrusted document text made inert for ``st.markdown`` (the one place the app escapes it)."""
+    return escape_markdown(text)
+
+
+def quote_block(text: str) -> str:
+    """Document text as a Markdown block quote (each line quoted, so a line break cannot end it)."""
+    return "\n".join("> " + doc_text(line) for line in text.splitlines() if line.strip())
+
+
+def install_page_helpers() -> None:
+    """The print stylesheet and the page script (citation links, printing with citations open)."""
+    st.html(_HERE / "style.css")
+    st.html(_SCRIPT, unsafe_allow_javascript=True)
+
+
+def follow_newest(count: int) -> None:
+    """Scroll to the newest chat message (``count`` makes each answer's script new, so it runs again)."""
+    st.html(_FOLLOW % count, unsafe_allow_javascript=True)

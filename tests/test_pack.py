@@ -1,0 +1,287 @@
+"""The workshop pack: quiz and discussion items cite verbatim quotes; the three formats carry quotes and codes.
+
+Fast tests build the pack's parts from the real tables, documents and profile (no model, no index);
+the slow ones run ``joinedup pack`` in-process against the session's real index.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from app.cards import load_cards
+from app.cli import main
+from app.config import ROOT
+from app.corpus_profile import load_profile
+from app.models import Answer, Citation, Claim, Unit
+from app.normalise import normalise
+from app.pack import Pack, chosen_codes, render_docx, render_markdown, render_pdf
+from app.pack.answers import cited_answer
+from app.pack.discussion import barrier_questions, barriers_table, recommendation_questions
+from app.pack.model import AnswerBlock, CitedAnswer, Comparison, DiscussionItem, Fact, PracticePage, QuizItem, Source
+from app.pack.practice_pages import practice_pages
+from app.pack.quiz import build_quiz
+from app.pack.sources import EXCERPT_JOIN, SourceTexts, document_id
+from app.tables import Table, load_tables
+from app.text import numbers_in
+
+CORPUS = ROOT / "corpus"
+REPORT = "esn-integrated-social-services-in-europe-2016.txt"
+QUOTED = re.compile(r"“([^”]+)”")
+
+
+@pytest.fixture(scope="module")
+def texts() -> SourceTexts:
+    """The real source documents, titled by their file names (no index needed)."""
+    paths = sorted((CORPUS / "documents").glob("*.txt"))
+    return SourceTexts({p.name: p.read_text(encoding="utf-8") for p in paths})
+
+
+@pytest.fixture(scope="module")
+def tables() -> list[Table]:
+    return list(load_tables(CORPUS).values())
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return load_profile(CORPUS)
+
+
+def verbatim(quote: str, corpus_quotes) -> bool:
+    """Every excerpt of the quote occurs in the corpus documents (the check ``cards check`` uses)."""
+    return all(corpus_quotes.contains(part) for part in quote.split(EXCERPT_JOIN))
+
+
+def test_every_quiz_item_cites_a_verbatim_quote_holding_its_answer(texts, tables, corpus_quotes):
+    quiz = build_quiz(tables, texts, "How are integrated services funded? joint / pooled funding", {"DE1": "Jobcentres"}, 8)
+    assert 5 <= len(quiz) <= 8
+    for item in quiz:
+        assert item.sources, item.question
+        for source in item.sources:
+            assert verbatim(source.quote, corpus_quotes), source.quote
+            assert source.where.startswith("Table "), source.where  # the answer key says which table
+        cited = " ".join(f"{s.where} {s.quote}" for s in item.sources)
+        assert set(numbers_in(item.answer)) <= set(numbers_in(cited)), (item.answer, cited)  # the figures are the table's
+        if item.options:
+            assert item.answer.split(" (")[0] in item.options
+
+
+def test_a_funding_topic_asks_for_the_share_of_practices_with_pooled_funding(texts, tables):
+    quiz = build_quiz(tables, texts, "How are integrated services funded?", {}, 6)
+    pooled = [q for q in quiz if "Joint/pooled funding" in q.answer]
+    assert pooled, [q.question for q in quiz]
+    assert "45%" in pooled[0].answer and "20" in pooled[0].answer
+    assert pooled[0].sources[0].quote == "Joint/pooled funding 20 45%"
+    assert "Table 7" in pooled[0].sources[0].where
+
+
+def test_a_chosen_practice_is_quizzed_on_the_rows_that_name_it(texts, tables):
+    quiz = build_quiz(tables, texts, "jobcentres", {"DE1": "Integrated employment and social support for jobseekers"}, 8)
+    item = next(q for q in quiz if "DE1" in q.question)
+    effects = {row[0] for t in tables if t.number == 6 for row in t.rows if len(row) > 2 and "DE1" in row[2]}
+    assert set(item.answer.split("; ")) == effects
+    assert len(item.sources) == len(effects)
+
+
+def test_a_one_pager_cites_each_field_verbatim_and_the_effects_to_their_table_rows(texts, tables, profile, corpus_quotes):
+    cards = [card for _, card in load_cards(CORPUS / "practices")]
+    (page,) = practice_pages(["DE1"], cards, profile, texts, tables, 2)
+    assert [f.label for f in page.facts] == [
+        "Title", "Country", "Sectors", "Target groups", "Delivery models", "Funding", "Governance level", "Reported effects",
+        "Evaluation",
+    ]  # fmt: skip
+    for fact in page.facts:
+        assert fact.sources, fact.label
+        assert all(verbatim(s.quote, corpus_quotes) for s in fact.sources), fact.label
+    effects = page.fact("Reported effects")
+    assert effects is not None and "access to services" in effects.value and "_" not in effects.value  # labels, not ids
+    assert all("Table 6" in s.where for s in effects.sources) and len(effects.sources) == 5  # one row per reported effect
+
+
+def test_a_table_row_the_document_does_not_print_is_never_quoted(texts):
+    made_up = Table(
+        id="made-up", document=REPORT, number=99, caption="Table 99: Invented figures (n=44)",
+        header=["Thing", "# of practices", "% of total"],
+        rows=[["Invented category", "30", "68%"], ["Another invention", "10", "23%"], ["Third", "4", "9%"]],
+    )  # fmt: skip
+    assert build_quiz([made_up], texts, "invented", {}, 8) == []
+
+
+def test_barrier_questions_quote_the_table_rows_the_topic_is_about(texts, tables, profile, corpus_quotes):
+    table = barriers_table(tables, profile)
+    assert table is not None and table.number == 8
+    items = barrier_questions(table, texts, ["funding"], profile, "How are integrated services funded?", 3)
+    assert len(items) == 3
+    assert items[0].question.startswith("Funding:") and "Pooled budgets" in items[0].question
+    for item in items:
+        assert item.sources and all(verbatim(s.quote, corpus_quotes) for s in item.sources)
+        for quoted in QUOTED.findall(item.question):  # what the question quotes is what it cites
+            assert any(normalise(quoted) in normalise(s.quote) for s in item.sources), quoted
+
+
+def test_recommendation_questions_cite_the_recommendation_and_skip_text_not_in_the_corpus(texts, profile, corpus_quotes):
+    real = (
+        "Create funding frameworks that allow shared financing of integrated services. Example: This could be carried "
+        "out through pooled budgets or shared project financing."
+    )
+    invented = "Abolish all social services. Example: This could be done tomorrow."
+    units = [
+        Unit(kind="recommendation", text=t, lead=t.split(". ")[0] + ".", doc_id="esn", section="Recommendations > POLICY-MAKERS",
+             audience="POLICY-MAKERS")
+        for t in (invented, real)
+    ]  # fmt: skip
+    items = recommendation_questions(units, texts, [], profile, "funding of integrated services", 3)
+    assert len(items) == 1
+    (item,) = items
+    assert "policy-makers" in item.question and "Create funding frameworks" in item.question
+    assert verbatim(item.sources[0].quote, corpus_quotes) and item.sources[0].where.startswith("Recommendations")
+
+
+def test_pack_codes_are_checked_with_a_sentence():
+    known = ["DE1", "FI6", "FR1"]
+    assert chosen_codes(["de1", " FI6", "DE1"], known, 2, 6) == ["DE1", "FI6"]
+    with pytest.raises(ValueError, match=r"unknown practice code.*ZZ9"):
+        chosen_codes(["DE1", "ZZ9"], known, 2, 6)
+    with pytest.raises(ValueError, match="2 to 6 practices; 1 given"):
+        chosen_codes(["DE1"], known, 2, 6)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--practices", "DE1"], "2 to 6 practices; 1 given"),
+        (["--practices", "DE1,ZZ9"], "unknown practice code(s): ZZ9"),
+        (["--practices", "DE1,FI6,FR1,FR2,GB1,GB2,GB3"], "2 to 6 practices; 7 given"),
+        (["--practices", "DE1,FI6", "--out", "/no/such/folder/pack.pdf"], "cannot write /no/such/folder/pack.pdf"),
+        (["--practices", "DE1,FI6", "--format", "pdf"], "needs --out FILE"),
+    ],
+)
+def test_pack_command_line_errors_are_one_sentence(args, message, capsys):
+    assert main(["pack", "--topic", "How are services funded?", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_answer_keeps_its_headings_claims_and_tables_with_their_sources():
+    answer = Answer(
+        question="How are integrated services funded?",
+        answer_markdown=(
+            "**Bottom line**\n- Twenty practices pool budgets. [1]\n\nTable 7: Ways to fund [2]\n\n"
+            "| Way | # |\n|---|---|\n| Joint/pooled funding | 20 |\n\n_Figures are self-reported._"
+        ),
+        claims=[Claim(text="Twenty practices pool budgets.", citations=[1])],
+        citations=[
+            Citation(n=1, chunk_id="a", doc_title="Report", section="Funding", quote="20 practices are financed"),
+            Citation(n=2, chunk_id="b", doc_title="Report", section="Table 7", quote="Joint/pooled funding 20 45%"),
+        ],
+    )
+    blocks = cited_answer(answer).blocks
+    assert [b.kind for b in blocks] == ["heading", "claim", "claim", "table", "note"]
+    assert blocks[1].sources[0].quote == "20 practices are financed" and blocks[2].sources[0].where == "Table 7"
+    assert blocks[3].rows == [["Way", "#"], ["Joint/pooled funding", "20"]]
+
+
+def _hand_made_pack() -> Pack:
+    link = Source("Report", "Section 2", "See [the site](http://tracker.example/x.png) for more – “quoted”", 3)
+    funding = Source("Report", "Table 7: Ways to fund integrated services (n=44)", "Joint/pooled funding 20 45%")
+    page = PracticePage(
+        "DE1", "Jobcentres", "Germany", [Fact("Country", "Germany", [link]), Fact("Funding", "pooled", [funding])]
+    )
+    other = PracticePage("FI6", "Ohjaamo", "Finland", [Fact("Country", "Finland", []), Fact("Funding", "single agency", [])])
+    answer = CitedAnswer("How are services funded?", [AnswerBlock("claim", "They pool budgets.", [funding])])
+    return Pack(
+        title="Workshop pack: funding", topic="How are services funded?", answers=[answer], practices=[page, other],
+        comparison=Comparison(["Country", "Funding"], [page, other]),
+        discussion=[DiscussionItem("barriers and facilitators", "Funding: “Pooled budgets”. Which?", [link])],
+        quiz=[QuizItem("Which is highest?", "Joint/pooled funding (20)", [funding], ["Joint/pooled funding", "Other"])],
+    )  # fmt: skip
+
+
+def test_markdown_escapes_document_text_and_numbers_each_source_once():
+    md = render_markdown(_hand_made_pack())
+    assert "tracker.example" in md and not re.search(r"(?<!\\)\]\(", md)  # the quote's link is inert text
+    refs = md.split("## References", 1)[1]
+    assert refs.count("Joint/pooled funding 20 45%") == 1 and refs.count("tracker") == 1
+    assert "[1]" in md.split("## References")[0] and "\\[2\\] Report — Section 2, p" in refs
+
+
+def test_word_and_pdf_list_the_quotes_as_numbered_references():
+    pack = _hand_made_pack()
+    word = Document(io.BytesIO(render_docx(pack)))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert any(t.startswith("[1] ") and "Joint/pooled funding 20 45%" in t for t in paragraphs)
+    assert any(t.startswith("[2] Report — Section 2, p. 3") and "“quoted”" in t for t in paragraphs)
+    assert "DE1 — Jobcentres" in {c.text for t in word.tables for row in t.rows for c in row.cells}
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(render_pdf(pack))).pages)
+    assert "[1] Report — Table 7: Ways to fund integrated services (n=44): “Joint/pooled funding 20 45%”" in pdf
+    assert "DE1" in pdf and "FI6" in pdf and "“quoted”" in pdf  # typographic quotes survive (a Unicode font)
+
+
+def test_document_ids_match_the_ingested_file_slugs():
+    assert document_id(Path(REPORT)) == "esn-integrated-social-services-in-europe-2016"
+
+
+# ---- the command line, against the real index (slow) --------------------------------------------------------------
+
+TOPIC = "How should a municipality integrate social and employment services for long-term unemployed people?"
+CODES = ["DE1", "FI6"]
+REFERENCE = re.compile(r"\[(\d+)\] (.+?): “(.*)”$")
+
+
+@pytest.fixture(scope="module")
+def packs(corpus_settings, tmp_path_factory) -> dict[str, Path]:
+    """``joinedup pack`` run once per format, in-process, on the session's index."""
+    folder = tmp_path_factory.mktemp("packs")
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JOINEDUP_DATA_DIR", str(corpus_settings.data_dir))
+        for fmt in ("md", "docx", "pdf"):
+            out[fmt] = folder / f"pack.{fmt}"
+            assert main(["pack", "--topic", TOPIC, "--practices", ",".join(CODES), "--format", fmt, "--out", str(out[fmt])]) == 0
+    return out
+
+
+def references(lines: list[str]) -> list[tuple[int, str]]:
+    """(number, quote) of each "[n] where: “quote”" line after the References heading."""
+    after = lines[next(i for i, line in enumerate(lines) if line.strip().endswith("References")) + 1 :]
+    found = [REFERENCE.match(line.strip()) for line in after]
+    return [(int(m.group(1)), m.group(3)) for m in found if m]
+
+
+def check_pack_text(body: str, refs: list[tuple[int, str]], corpus_quotes) -> None:
+    """The pack names the practices, has discussion and quiz, cites every reference, and every quote is verbatim."""
+    assert all(code in body for code in CODES)
+    assert "Discussion questions" in body and "Answer key" in body
+    assert [n for n, _ in refs] == list(range(1, len(refs) + 1)) and len(refs) > 20
+    for n, quote in refs:
+        assert verbatim(quote, corpus_quotes), (n, quote)
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body)}
+    assert cited == set(range(1, len(refs) + 1))  # every reference is cited in the pack, and only those
+
+
+def test_markdown_pack_quotes_the_corpus_verbatim(packs, corpus_quotes):
+    text = re.sub(r"\\(.)", r"\1", packs["md"].read_text(encoding="utf-8"))  # undo the Markdown escaping
+    body = text.split("## References")[0]
+    check_pack_text(body, references(text.splitlines()), corpus_quotes)
+
+
+def test_word_pack_quotes_the_corpus_verbatim(packs, corpus_quotes):
+    doc = Document(str(packs["docx"]))
+    paragraphs = [p.text for p in doc.paragraphs]
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    body = paragraphs[: paragraphs.index("References")]
+    check_pack_text("\n".join(body + cells), references(paragraphs), corpus_quotes)
+    assert {f"{code} —" for code in CODES} <= {c[:5] for c in cells}  # the comparison's column headings
+
+
+def test_pdf_pack_quotes_the_corpus_verbatim(packs, corpus_quotes):
+    pages = [page.extract_text() for page in PdfReader(packs["pdf"]).pages]
+    flat = " ".join(" ".join(pages).split())
+    body, refs_text = flat.rsplit(" References [1] ", 1)
+    refs = [(int(n), q) for n, q in re.findall(r"\[(\d+)\] .+?: “(.*?)”(?= \[\d+\] |$)", "[1] " + refs_text)]
+    check_pack_text(body, refs, corpus_quotes)

@@ -1,0 +1,94 @@
+"""Document ids unique by path, cards checked at ingest, and the user-documents registry (issue 11, findings 3 and 4)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.bm25 import BM25Index
+from app.config import ROOT
+from app.generations import live_generation
+from app.store import Store
+from ingest.maintenance import check_index
+from ingest.pipeline import ingest
+from ingest.registry import Registry
+from tests import test_ingest
+from tests.test_index_consistency import use_in_cli
+
+small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
+FI5 = ROOT / "corpus" / "practices" / "FI5.yaml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_same_named_files_get_their_own_ids_and_nothing_takes_a_corpus_id(small_corpus, tmp_path):
+    """Finding 3: report.txt + report.md, My Notes.md + my_notes.txt, a/notes.txt + b/notes.txt, a user youth.md."""
+    docs, practices = small_corpus.documents_dir, small_corpus.practices_dir
+    write(docs / "report.txt", "The Ghent team shares one case file between social workers and doctors. " * 3)
+    write(docs / "report.md", "# Report\n\nThe Lyon team meets every Monday to plan home visits with nurses. " * 3)
+    write(docs / "My Notes.md", "# Notes\n\nIn Porto, a mobile team brings benefits advice to rural villages. " * 3)
+    write(docs / "my_notes.txt", "In Turku, school nurses refer pupils to family counsellors within a week. " * 3)
+    shutil.copy(FI5, practices / "FI5.yaml")
+    shutil.copy(FI5, practices / "FI5-copy.yaml")  # a second card with the code FI5
+    unknown_level = FI5.read_text(encoding="utf-8").replace("code: FI5", "code: FI6").replace("[local]", "[galactic]")
+    write(practices / "FI6.yaml", unknown_level)
+
+    first = ingest(small_corpus)
+    ids = {Path(f.path).name: f.doc_id for f in first.files if f.status == "added"}
+    assert ids["youth.md"] == "youth" and ids["elders.txt"] == "elders" and ids["FI5.yaml"] == "practice-fi5"
+    documents = ["report.txt", "report.md", "My Notes.md", "my_notes.txt", "youth.md", "elders.txt"]
+    assert len({ids[name] for name in documents}) == len(documents)  # six files, six ids
+    failed = {Path(f.path).name: f.reason for f in first.failed}
+    assert set(failed) == {"FI5-copy.yaml", "FI6.yaml"}
+    assert "duplicate practice code FI5" in failed["FI5-copy.yaml"] and "FI5.yaml" in failed["FI5-copy.yaml"]
+    assert "governance_level: unknown value 'galactic'" in failed["FI6.yaml"]
+    again = ingest(small_corpus)  # no file takes another's id back: nothing alternates
+    assert {f.status for f in again.files} == {"unchanged", "failed"} and again.added == 0
+
+    youth_chunks = Store(small_corpus).ids_for_doc("youth")
+    a = write(tmp_path / "a" / "notes.txt", "In Bergen, housing officers join the weekly care meeting. " * 3)
+    b = write(tmp_path / "b" / "notes.txt", "In Graz, the job centre has a social worker on every team. " * 3)
+    mine = write(tmp_path / "mine" / "youth.md", "# My youth notes\n\nSomething else entirely about football. " * 3)
+    users = ingest(small_corpus, [a, b, mine])
+    rows = {f.path: f for f in users.files}
+    assert rows[str(a)].status == rows[str(b)].status == "added" and rows[str(a)].doc_id != rows[str(b)].doc_id
+    refusal = rows[str(mine)]
+    assert refusal.status == "failed" and str(mine) not in refusal.reason  # the line names the file; the reason, the other
+    assert "refused" in refusal.reason and "'youth'" in refusal.reason and str(docs / "youth.md") in refusal.reason
+    assert Store(small_corpus).ids_for_doc("youth") == youth_chunks  # the corpus document is untouched
+    assert check_index(small_corpus).consistent
+
+
+def test_user_documents_stay_until_removed(small_corpus, tmp_path, monkeypatch, capsys):
+    """Finding 4: a plain ingest keeps a user's documents; `joinedup remove` takes one out with all it left."""
+    from app.cli import main
+
+    ingest(small_corpus)
+    text = "# Lumiere\n\nThe Lumiere network pairs every family with one key worker. " * 3
+    mine = write(tmp_path / "mine" / "lumiere.md", text)
+    added = ingest(small_corpus, [mine])
+    doc_id = added.files[-1].doc_id
+    assert added.files[-1].status == "added"
+    assert Registry.load(small_corpus.user_documents_path).held() == {mine: doc_id}
+
+    plain = ingest(small_corpus)
+    assert not [f for f in plain.files if f.status == "removed"]
+    assert {f.doc_id: f.status for f in plain.files}[doc_id] == "unchanged"
+    assert Store(small_corpus).ids_for_doc(doc_id)
+
+    use_in_cli(monkeypatch, small_corpus)
+    assert main(["remove", "youth"]) == 2  # a corpus document is not removed this way
+    assert "is a corpus document" in capsys.readouterr().err and Store(small_corpus).ids_for_doc("youth")
+    assert main(["remove", str(mine)]) == 0
+    assert doc_id in capsys.readouterr().out
+    gen = live_generation(small_corpus)
+    assert not Store(small_corpus).ids_for_doc(doc_id)
+    assert not [c for c in BM25Index.load(gen.bm25_dir).chunks if c.doc_id == doc_id]
+    assert not (gen.units_dir / f"{doc_id}.json").exists()
+    assert Registry.load(small_corpus.user_documents_path).documents == []
+    assert check_index(small_corpus).consistent
+    assert not [f for f in ingest(small_corpus).files if f.doc_id == doc_id]  # and it does not come back
