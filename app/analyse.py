@@ -90,6 +90,9 @@ _POINTS_BACK = re.compile(
     r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
     re.I,
 )
+_PRACTICE_NOUNS = re.compile(
+    r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I
+)
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
@@ -272,7 +275,10 @@ class QuestionAnalyser:
         if previous is None or not self.is_follow_up(now):
             return now
         practices = now.practices or previous.practices
-        if not practices and _REFERS_TO_PRACTICES.search(question):
+        # "those practices", "which of them": the practices the previous answer named. A bare "which ones" after a
+        # question about something else (its effects, its barriers) points back to that, not to the practices.
+        about_practices = previous.route == "practices" or bool(_PRACTICE_NOUNS.search(question))
+        if not practices and about_practices and _REFERS_TO_PRACTICES.search(question):
             practices = list(answered or [])
         return now.model_copy(
             update={

@@ -34,7 +34,6 @@ from app.tables import Table
 
 NOT_STATED = "not stated in the sources"
 MIN_COMPARED, MAX_COMPARED = 2, 4
-EFFECTS_TABLE_CAPTION = "Table 6:"  # the report table the cards' effects come from (its rows quote each effect)
 
 # The columns of the table, in order: (card field, column heading). List fields are shown with the profile's labels.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -163,7 +162,7 @@ def display_names(cards: Sequence[PracticeCard], profile: CorpusProfile) -> dict
             if extra and extra.lower() not in names[code].lower():
                 names[code] = f"{names[code]} ({extra})"
     seen: dict[str, int] = {}
-    for code in sorted(names):  # still alike (no organisation, no level): the code tells them apart
+    for code in names:  # still alike (no organisation, no level): the code tells them apart
         seen[names[code]] = seen.get(names[code], 0) + 1
     return {code: (f"{n} ({code})" if seen[n] > 1 else n) for code, n in names.items()}
 
@@ -198,10 +197,11 @@ def practice_table(
     return [_row(by_code[c], names[c], profile) for c in chosen]
 
 
-def _effect_quotes(effects: list[str], tables: Iterable[Table]) -> list[str]:
-    """The effect and its description from the report's effects table (Table 6), verbatim cell by cell
-    (the practice-code cell is left out: the extracted text prints it one code per line)."""
-    table = next((t for t in tables if t.caption.startswith(EFFECTS_TABLE_CAPTION)), None)
+def _effect_quotes(effects: list[str], tables: Iterable[Table], profile: CorpusProfile) -> list[str]:
+    """The effect and its description from the report's effects table (Table 6, named by the profile),
+    verbatim cell by cell (the practice-code cell is left out: the extracted text prints it one code per line)."""
+    caption = profile.card_checks.effects_table_end
+    table = next((t for t in tables if t.caption.startswith(caption)), None)
     if table is None:
         return []
     return [Table.quote(row[:2]) for row in table.rows if row and row[0] in effects]
@@ -212,7 +212,7 @@ def _cell(card: PracticeCard, fld: str, profile: CorpusProfile, tables: Iterable
     quotes = list(card.sources.get(fld, []))
     if isinstance(value, list):
         if fld == "effects":
-            quotes += _effect_quotes(value, tables)
+            quotes += _effect_quotes(value, tables, profile)
         return Cell(_labels(profile, fld, value), quotes if value else [])
     text = " ".join(str(value).split())
     return Cell([text] if text else [], quotes if text else [])

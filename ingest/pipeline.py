@@ -206,16 +206,9 @@ def ingest(
         manifest = Manifest.load(target.manifest_path)
         registry = _load_registry(settings, manifest)
         files = discover(settings, paths)
-        given = list(dict.fromkeys(p.resolve() for p in files)) if paths else []
-        corpus = list(dict.fromkeys([*(p.resolve() for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
-        users = list(dict.fromkeys([*registry.paths(), *(p for p in given if not in_corpus(settings, p))]))
-        cards = _cards([p for p in corpus + users if p.suffix == ".yaml"])
-        held = {Path(e.path).resolve(): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
-        plan = assign_ids(corpus, users, held, {p: c.code if c else None for p, c in cards.items()})
         whole = paths is None or rebuild
-        work = [plan[p] for p in (corpus + users if whole else given)]
-        present = {pl.doc_id for pl in plan.values() if not pl.refusal}
-        chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs([c for c in cards.values() if c]))
+        work, present, cards = _plan(settings, files if paths else [], whole, manifest, registry)
+        chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards))
         salt = chunker.salt()
         report = IngestReport(files=skipped(settings, paths, files))
         report.repaired = index.repair(known_docs=present | set(manifest.documents) if whole else None)
@@ -250,6 +243,25 @@ def ingest(
         else:
             report.total_chunks = index.count()
         return report
+
+
+def _plan(
+    settings: Settings, given: list[Path], whole: bool, manifest: Manifest, registry: Registry
+) -> tuple[list[Planned], set[str], list[PracticeCard]]:
+    """The files of this run with their ids (corpus, registered and given files), the ids in use, the cards that load.
+
+    Ids are assigned over the corpus and all user files even when only some are ingested, so that no file ever
+    takes an id another one holds.
+    """
+    given = list(dict.fromkeys(p.resolve() for p in given))
+    corpus = list(dict.fromkeys([*(p.resolve() for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
+    users = list(dict.fromkeys([*registry.paths(), *(p for p in given if not in_corpus(settings, p))]))
+    cards = _cards([p for p in corpus + users if p.suffix == ".yaml"])
+    held = {Path(e.path).resolve(): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
+    plan = assign_ids(corpus, users, held, {p: c.code if c else None for p, c in cards.items()})
+    work = [plan[p] for p in (corpus + users if whole else given)]
+    present = {pl.doc_id for pl in plan.values() if not pl.refusal}
+    return work, present, [c for c in cards.values() if c]
 
 
 def _load_registry(settings: Settings, manifest: Manifest) -> Registry:

@@ -107,7 +107,17 @@ def choose(page, key: str, codes: tuple[str, ...]) -> None:
 
 
 def open_tab(page, label: str) -> None:
-    page.get_by_role("tab", name=label).click()
+    """Switch tabs and let the rerun that follows settle (a widget filled during it would be reset)."""
+    tab = page.get_by_role("tab", name=label)
+    tab.click()
+    page.wait_for_function("t => t.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
+    idle(page)
+
+
+def idle(page) -> None:
+    """Wait until the app is not running a script (Streamlit's status widget gone)."""
+    page.wait_for_timeout(300)
+    page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=LOAD)
 
 
 def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
@@ -141,7 +151,8 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     total = len(load_cards(ROOT / "corpus" / "practices"))
     assert count.inner_text() == f"{total} of {total} practices"
     steps.shot("table")
-    page.locator(".st-key-filter-group").click()
+    page.locator(".st-key-filter-group input").click()
+    page.keyboard.type("older people")
     page.get_by_role("option", name="older people", exact=True).click()
     page.get_by_text(re.compile(rf"^\d+ of {total} practices$")).filter(has_not_text=f"{total} of").wait_for()
     shown = int(count.inner_text().split()[0])
@@ -160,20 +171,25 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     header = table[0]
     assert header[0] == "Attribute" and any(h.startswith("DE1") for h in header) and any(h.startswith("FI6") for h in header)
     quote_columns = [i for i, h in enumerate(header) if h.endswith("source quotes")]
-    quotes = [q for row in table[1:] for i in quote_columns for q in row[i].split(" | ") if q]
+    # several quotes of a cell are separated by " | "; a table row's cells by " … " (each cell verbatim)
+    quotes = [p for row in table[1:] for i in quote_columns for q in row[i].split(" | ") for p in q.split(" … ") if p]
     assert len(quotes) >= 10
     assert all(corpus_quotes.contains(q) for q in quotes), [q for q in quotes if not corpus_quotes.contains(q)][:3]
 
 
 def test_trainer_builds_a_pack_and_downloads_pdf_and_word(page):
     from docx import Document
+    from playwright.sync_api import expect
     from pypdf import PdfReader
 
     steps = Steps(page, "trainer")
     open_tab(page, "Workshop pack")
+    choose(page, "pack-practices", ("DE1", "FI6"))
+    page.keyboard.press("Escape")
+    idle(page)
     page.locator(".st-key-pack-topic input").fill("How are integrated services funded?")
     page.locator(".st-key-pack-topic input").press("Enter")
-    choose(page, "pack-practices", ("DE1", "FI6"))
+    expect(page.locator(".st-key-build-pack button")).to_be_enabled(timeout=STEP)
     steps.shot("pack-chosen")
     page.locator(".st-key-build-pack button").click()
     page.locator(".st-key-download-pack-pdf").wait_for(timeout=LOAD)

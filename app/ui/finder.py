@@ -154,6 +154,7 @@ def render_compare(assistant: Assistant, rows: Sequence[PracticeRow]) -> None:
         options,
         format_func=lambda c: f"{c} — {names.get(c, '')}",
         max_selections=MAX_COMPARED,
+        select_all=False,
         key=COMPARE_KEY,
         placeholder="Type a code or a name",
     )

@@ -77,6 +77,7 @@ def render_pack_page(assistant: Assistant) -> None:
         sorted(names),
         format_func=lambda c: f"{c} — {names[c]}",
         max_selections=config.max_practices,
+        select_all=False,
         key=PRACTICES_KEY,
         placeholder="Type a code or a name",
     )
