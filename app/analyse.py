@@ -90,9 +90,7 @@ _POINTS_BACK = re.compile(
     r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
     re.I,
 )
-_PRACTICE_NOUNS = re.compile(
-    r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I
-)
+_PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I)
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 

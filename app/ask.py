@@ -26,8 +26,8 @@ from app.codes import PracticeCodes
 from app.compose import Composer
 from app.config import Settings, load_settings
 from app.conversation import Turn, condense_with_llm, search_query
-from app.display import claim_line
 from app.corpus_profile import CorpusProfile, load_profile
+from app.display import claim_line
 from app.draft import Draft, DraftClaim
 from app.generations import read_stamp
 from app.guard import apply_guard

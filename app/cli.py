@@ -338,13 +338,16 @@ def cmd_pack(args: argparse.Namespace) -> int:
     if out is not None and (out.is_dir() or not out.parent.is_dir() or not os.access(out.parent, os.W_OK)):
         why = "it is a folder" if out.is_dir() else "its folder does not exist or is not writable"
         raise ValueError(f"cannot write {out}: {why}")
+    topic = args.topic.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
+    if not topic:
+        raise ValueError("the topic is empty: give the question the workshop is about")
     codes = [c for c in args.practices.replace(" ", ",").split(",") if c]
     known = [card.code for _, card in load_cards(settings.practices_dir)]
     chosen_codes(codes, known, settings.pack.min_practices, settings.pack.max_practices)  # fail fast, before the index loads
     from app.ask import Assistant
 
     _ensure_index()
-    pack = build_pack(Assistant(settings), args.topic, codes)
+    pack = build_pack(Assistant(settings), topic, codes)
     data = render(pack, fmt)
     if out is None:
         sys.stdout.write(data.decode("utf-8"))

@@ -154,7 +154,7 @@ class Composer:
         out: list[Candidate] = []
         for rank, p in enumerate(passages):
             chunk = p.chunk
-            if instruction_in(chunk.text):
+            if instruction_in(chunk.context_text()):
                 continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
             if chunk.extra.get("kind") == "table":
                 out += self._table_rows(chunk, rank)

@@ -72,7 +72,7 @@ def embed(texts: list[str], settings: Settings | None = None) -> np.ndarray:
 def _encode_by_length(texts: list[str], settings: Settings | None) -> np.ndarray:
     """Encode distinct texts in batches of similar token length; rows in the order given."""
     model = get_model(settings)
-    batch_size = settings.index.embed_batch if settings is not None else 32
+    batch_size = settings.index.embed_batch if settings is not None else 16
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
     order = _by_token_length(model, texts) if len(texts) > batch_size else list(range(len(texts)))
     for start in range(0, len(order), batch_size):

@@ -37,7 +37,7 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
         return f"cites passage [{shown}], which was not retrieved"
     cited = [by_id[s] for s in claim.sources]
     for chunk in cited:
-        if order := instruction_in(chunk.text):
+        if order := instruction_in(chunk.context_text()):  # title and section too: the LLM sees them
             return f"its cited passage gives the assistant instructions (“{order}”), which are not evidence"
     text = " ".join(normalise(c.text) for c in cited)
     joined = dehyphenate(text)

@@ -1,6 +1,7 @@
 """Speed and memory figures for Joined-Up. Prints a table; asserts nothing.
 
-    .venv/bin/python benchmarks/bench.py [--questions evals/questions.jsonl] [--runs 1]
+    .venv/bin/python benchmarks/bench.py [--questions evals/questions.jsonl] [--n 60]
+    .venv/bin/python benchmarks/bench.py --large [--mb 20]   # one generated large text file
 
 Latency on these 2-core machines swings widely run to run: medians and p95 over
 many queries are reported, and a second run is the honest way to see the noise.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -40,6 +42,66 @@ def run_child(code: list[str], env: dict[str, str]) -> tuple[str, float, float]:
     return out, wall, max(peak, before) / 1024
 
 
+LARGE_SNIPPET = """
+import json, sys, time
+from pathlib import Path
+from app.config import load_settings
+from app.store import Store
+from ingest.pipeline import ingest
+def show(done, total, name):
+    print(f"  {name}", file=sys.stderr, flush=True)
+t = time.perf_counter()
+report = ingest(load_settings(), [Path(sys.argv[1])], progress=show)
+seconds = time.perf_counter() - t
+store = Store(load_settings())
+print(json.dumps({"seconds": seconds, "chunks": store.count(), "sentences": store.sentences.count(),
+                  "failed": [f.reason for f in report.failed]}))
+"""
+
+
+def large_text(megabytes: float, seed: int = 11) -> str:
+    """Real-looking text of about this size: corpus sentences spliced at a word (so few repeat), in paragraphs."""
+    from app.sentences import split_sentences
+
+    corpus = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "documents").glob("*.txt")))
+    sentences = [s.split() for s in split_sentences(" ".join(corpus.split())) if 60 <= len(s) <= 300]
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    size, target = 0, int(megabytes * 1_000_000)
+    while size < target:
+        para = []
+        for _ in range(rng.randint(3, 7)):
+            a, b = rng.choice(sentences), rng.choice(sentences)
+            words = a[: rng.randint(3, max(3, len(a) - 1))] + b[rng.randint(1, max(1, len(b) - 3)) :]
+            para.append(" ".join(words).rstrip(".") + ".")
+        paragraphs.append(" ".join(para))
+        size += len(paragraphs[-1]) + 2
+    return "Integrated services, a generated report\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def large(megabytes: float) -> None:
+    """Ingest one generated text file of about ``megabytes`` MB into an empty index; print time, size and peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "generated-report.txt"
+        path.write_text(large_text(megabytes), encoding="utf-8")
+        env = {**os.environ, "JOINEDUP_DATA_DIR": str(Path(tmp) / "data")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", LARGE_SNIPPET, str(path)], stdout=subprocess.PIPE, text=True,
+                              env=env, cwd=ROOT, check=True)  # fmt: skip
+        wall = time.perf_counter() - t
+        peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"Joined-Up large-file ingest — {os.cpu_count()} CPUs")
+        print(f"file                      {path.stat().st_size / 1e6:.1f} MB of generated text")
+        print(f"ingest (in-process)       {figures['seconds']:.0f} s  ({figures['chunks'] / figures['seconds']:.1f} chunks/s)")
+        print(f"process wall              {wall:.0f} s")
+        print(f"chunks / sentence vectors {figures['chunks']} / {figures['sentences']}")
+        print(f"peak RSS                  {peak:.0f} MiB")
+        if figures["failed"]:
+            print(f"FAILED: {figures['failed']}")
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
@@ -62,7 +124,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
     parser.add_argument("--n", type=int, default=60, help="queries per retriever")
+    parser.add_argument("--large", action="store_true", help="instead: ingest one generated large text file")
+    parser.add_argument("--mb", type=float, default=20.0, help="size of that file in MB")
     args = parser.parse_args()
+    if args.large:
+        large(args.mb)
+        return
 
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -192,7 +192,8 @@ def ingest(
 ) -> IngestReport:
     """Ingest files into the store; unchanged files are skipped, changed ones replace their chunks.
 
-    ``progress(done, total, name)`` is called before each file.
+    ``progress(done, total, name)`` is called before each file, and within a large file after each committed
+    batch of chunks (the name then says how far: ``big.txt 512/27709 chunks``).
 
     A file that cannot be read is reported as failed and the others still ingest.
     """
@@ -221,7 +222,8 @@ def ingest(
                 missing = f"the registered file is missing (`joinedup remove {planned.doc_id}` forgets it)"
                 file_report = FileReport(str(planned.path), planned.doc_id, "failed", reason=missing)
             else:
-                file_report = _ingest_one(planned, chunker, index, manifest, salt)
+                step = _within_file(progress, done, len(work), planned.path.name)
+                file_report = _ingest_one(planned, chunker, index, manifest, salt, step)
             report.files.append(file_report)
             changed |= file_report.status in {"added", "replaced"}
             if planned.user and file_report.status in {"added", "replaced", "unchanged"}:
@@ -270,9 +272,11 @@ def _load_registry(settings: Settings, manifest: Manifest) -> Registry:
     if path.exists():
         return Registry.load(path)
     registry = Registry()
+    # A file named like a corpus file is the corpus of another checkout (an index copied or moved), not the user's.
+    corpus_names = {p.name for p in discover(settings)}
     for doc_id, entry in manifest.documents.items():
         file = Path(entry.path).resolve()
-        if file.is_file() and not in_corpus(settings, file):
+        if file.is_file() and not in_corpus(settings, file) and file.name not in corpus_names:
             registry.add(file, doc_id)
     return registry
 
@@ -288,7 +292,32 @@ def _cards(paths: list[Path]) -> dict[Path, PracticeCard | None]:
     return out
 
 
-def _ingest_one(planned: Planned, chunker: _Chunker, index: Index, manifest: Manifest, salt: str) -> FileReport:
+def _within_file(
+    progress: Callable[[int, int, str], None] | None, done: int, total: int, name: str
+) -> Callable[[int, int], None] | None:
+    """The progress callback for the batches inside one file (the file's name says how many chunks are written)."""
+    if progress is None:
+        return None
+    return lambda written, chunks: progress(done, total, f"{name} {written}/{chunks} chunks")
+
+
+def add_in_batches(index: Index, chunks: list[Chunk], step: Callable[[int, int], None] | None = None) -> None:
+    """Embed and write chunks in batches of ``index.commit_batch``, each one committed to the store.
+
+    An interrupted run keeps the batches it wrote: chunk ids hash the document id and text, so the next run of
+    the same file finds them stored and embeds only the rest (the keyword index and manifest follow at its end).
+    """
+    size = max(1, index.settings.index.commit_batch)
+    for start in range(0, len(chunks), size):
+        index.add(chunks[start : start + size])
+        if step and len(chunks) > size:
+            step(min(start + size, len(chunks)), len(chunks))
+
+
+def _ingest_one(
+    planned: Planned, chunker: _Chunker, index: Index, manifest: Manifest, salt: str,
+    step: Callable[[int, int], None] | None = None,
+) -> FileReport:  # fmt: skip
     path, doc_id = planned.path, planned.doc_id
     if planned.refusal:
         return FileReport(str(path), doc_id, "failed", reason=planned.refusal)
@@ -315,7 +344,7 @@ def _ingest_one(planned: Planned, chunker: _Chunker, index: Index, manifest: Man
     old_ids = index.ids_for_doc(doc_id)
     to_add = [c for c in chunks if c.id not in old_ids]
     stale = old_ids - new_ids
-    index.add(to_add)
+    add_in_batches(index, to_add, step)
     index.drop(stale)
     index.put_units(doc_id, units)
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))

@@ -99,11 +99,27 @@ def flat(text: str) -> str:
 
 
 def choose(page, key: str, codes: tuple[str, ...]) -> None:
-    """Pick practices by code in the multiselect with this key (type the code, take the first match)."""
+    """Pick practices by code in the multiselect with this key (type the code, take its option).
+
+    Each pick reruns the app, which may close an open list: wait for the app to settle, and try again
+    if the option does not show.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
+
     for code in codes:
-        page.locator(f".st-key-{key} input").click()
-        page.keyboard.type(code)
-        page.get_by_role("option", name=re.compile(rf"^{code} — ")).first.click()
+        for _ in range(3):
+            idle(page)
+            page.locator(f".st-key-{key} input").click()
+            page.keyboard.type(code)
+            try:
+                page.get_by_role("option", name=re.compile(rf"^{code} — ")).first.click(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                page.keyboard.press("Escape")
+        expect(page.locator(f".st-key-{key}")).to_contain_text(f"{code} — ")
+    page.keyboard.press("Escape")
+    idle(page)
 
 
 def open_tab(page, label: str) -> None:
@@ -126,6 +142,7 @@ def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
     question = "How should a municipality integrate social and employment services for long-term unemployed people?"
     ask(page, question)
     page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    idle(page)
     steps.shot("answer")
     page.locator('a[href="#cite-0-1"]').first.click()  # the [1] marker in the answer text
     citation = page.locator(".st-key-cite-0-1")
@@ -136,6 +153,7 @@ def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
     steps.shot("citation-opened")
     ask(page, "and how were they funded?")
     page.locator(".st-key-download-1").wait_for(timeout=LOAD)
+    idle(page)
     assert page.get_by_test_id("stChatMessage").count() == 4
     steps.shot("follow-up")
     md = download(page, "download-0").read_text(encoding="utf-8")
@@ -151,6 +169,16 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     total = len(load_cards(ROOT / "corpus" / "practices"))
     assert count.inner_text() == f"{total} of {total} practices"
     steps.shot("table")
+    chart = page.locator(".st-key-chart-country-0")  # countries, most practices first: the top bar
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # Vega draws after the element appears
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.35, box["y"] + 48)
+    page.get_by_text(re.compile(r"^From the charts: Countries: ")).wait_for()
+    assert int(count.inner_text().split()[0]) < total
+    steps.shot("chart-click")
+    page.locator(".st-key-clear-charts button").click()
+    page.get_by_text(f"{total} of {total} practices").wait_for()
     page.locator(".st-key-filter-group input").click()
     page.keyboard.type("older people")
     page.get_by_role("option", name="older people", exact=True).click()
@@ -185,8 +213,6 @@ def test_trainer_builds_a_pack_and_downloads_pdf_and_word(page):
     steps = Steps(page, "trainer")
     open_tab(page, "Workshop pack")
     choose(page, "pack-practices", ("DE1", "FI6"))
-    page.keyboard.press("Escape")
-    idle(page)
     page.locator(".st-key-pack-topic input").fill("How are integrated services funded?")
     page.locator(".st-key-pack-topic input").press("Enter")
     expect(page.locator(".st-key-build-pack button")).to_be_enabled(timeout=STEP)
@@ -215,6 +241,7 @@ def test_two_questions_asked_back_to_back_both_get_answers(page):
     ask(page, second)  # while the first is being answered
     page.locator(".st-key-download-1").wait_for(timeout=LOAD)
     page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    idle(page)
     steps.shot("both-answered")
     messages = page.get_by_test_id("stChatMessage")
     assert messages.count() == 4

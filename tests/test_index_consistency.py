@@ -118,6 +118,22 @@ def test_a_running_assistant_survives_a_rebuild_and_sees_a_re_ingest(small_corpu
     assert check_index(small_corpus).consistent
 
 
+def test_a_question_in_flight_during_a_rebuild_is_answered_from_the_new_index(small_corpus, monkeypatch):
+    """Finding 5: the collections vanish between the start of a question and its search (no NotFoundError shown)."""
+    import app.ask
+
+    ingest(small_corpus)
+    assistant = Assistant(small_corpus)
+    question = "How do nurses and home helpers care for older people in Aarhus?"
+    assert assistant.ask(question).supported
+    stale = read_stamp(small_corpus)
+    monkeypatch.setattr(app.ask, "read_stamp", lambda settings: stale)  # the check at the start saw nothing yet
+    assert not ingest(small_corpus, rebuild=True).failed  # drops the collections the assistant holds
+    answer = assistant.ask(question)
+    assert answer.supported and any("Aarhus" in c.quote for c in answer.citations)
+    assert assistant.retriever.store.generation.number == 1
+
+
 @pytest.mark.slow  # a real Chroma server and the real model
 def test_a_chroma_server_that_goes_away_is_one_sentence(tmp_path, monkeypatch, capsys):
     """Finding 9: the server killed mid-session; no traceback, no misleading "No index yet"."""

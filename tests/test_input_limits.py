@@ -4,6 +4,7 @@ the loader cannot read. Each gets bounded, plain handling instead of a giant chu
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_a_one_megabyte_line_without_spaces_is_cut_at_the_chunk_size(tmp_path: P
     assert len(chunks) >= MB // size
     # Nothing is lost: the chunks are the document's text and together cover the whole line.
     assert all(clean.text[c.char_start : c.char_end] == c.text for c in chunks)
-    assert all(not clean.text[a.char_end : b.char_start].strip() for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(not clean.text[a.char_end : b.char_start].strip() for a, b in itertools.pairwise(chunks))
     start = clean.text.index(line[:50])
     assert chunks[0].char_start <= start and chunks[-1].char_end >= start + len(line)
     units = UnitBuilder(profile, codes, settings.index.min_sentence_chars).build(clean, doc.doc_id, doc.source_type, {})

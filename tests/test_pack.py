@@ -159,12 +159,18 @@ def test_pack_codes_are_checked_with_a_sentence():
         (["--practices", "DE1,FI6,FR1,FR2,GB1,GB2,GB3"], "2 to 6 practices; 7 given"),
         (["--practices", "DE1,FI6", "--out", "/no/such/folder/pack.pdf"], "cannot write /no/such/folder/pack.pdf"),
         (["--practices", "DE1,FI6", "--format", "pdf"], "needs --out FILE"),
+        (["--practices", "DE1,FI6", "--out", "pack.txt"], "cannot tell the format"),
     ],
 )
 def test_pack_command_line_errors_are_one_sentence(args, message, capsys):
     assert main(["pack", "--topic", "How are services funded?", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_blank_topic_is_refused_before_anything_loads(capsys):
+    assert main(["pack", "--topic", "   ", "--practices", "DE1,FI6"]) == 2
+    assert "the topic is empty" in capsys.readouterr().err
 
 
 def test_an_answer_keeps_its_headings_claims_and_tables_with_their_sources():
@@ -220,6 +226,12 @@ def test_word_and_pdf_list_the_quotes_as_numbered_references():
     pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(render_pdf(pack))).pages)
     assert "[1] Report — Table 7: Ways to fund integrated services (n=44): “Joint/pooled funding 20 45%”" in pdf
     assert "DE1" in pdf and "FI6" in pdf and "“quoted”" in pdf  # typographic quotes survive (a Unicode font)
+
+
+def test_without_the_unicode_font_the_pdf_falls_back_to_latin_1(monkeypatch):
+    monkeypatch.setattr("app.pack.to_pdf.font_dir", lambda: None)
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(render_pdf(_hand_made_pack()))).pages)
+    assert "Joint/pooled funding 20 45%" in pdf and '"quoted"' in pdf and "DE1 - Jobcentres" in pdf
 
 
 def test_document_ids_match_the_ingested_file_slugs():

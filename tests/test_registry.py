@@ -13,6 +13,7 @@ from ingest.maintenance import check_index
 from ingest.pipeline import ingest
 from ingest.registry import Registry
 from tests import test_ingest
+from tests.conftest import make_settings
 from tests.test_index_consistency import use_in_cli
 
 small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
@@ -92,3 +93,34 @@ def test_user_documents_stay_until_removed(small_corpus, tmp_path, monkeypatch, 
     assert Registry.load(small_corpus.user_documents_path).documents == []
     assert check_index(small_corpus).consistent
     assert not [f for f in ingest(small_corpus).files if f.doc_id == doc_id]  # and it does not come back
+
+
+def test_ids_by_path_in_the_fast_tier(tmp_path):
+    """Finding 3 without the model: the id rules on their own."""
+    from ingest.doc_ids import assign_ids
+
+    docs = tmp_path / "corpus" / "documents"
+    corpus = [docs / "report.pdf", docs / "report.txt", docs / "My Notes.md", docs / "my_notes.txt"]
+    users = [tmp_path / "a" / "notes.txt", tmp_path / "b" / "notes.txt", tmp_path / "c" / "report.txt"]
+    held = {docs / "report.txt": "report"}  # already indexed under the plain id: it keeps it
+    plan = assign_ids(corpus, users, held, {})
+    ids = {str(p.relative_to(tmp_path)): pl.doc_id for p, pl in plan.items() if not pl.refusal}
+    assert ids["corpus/documents/report.txt"] == "report" and ids["corpus/documents/report.pdf"] == "report-pdf"
+    assert ids["corpus/documents/My Notes.md"] == "my-notes" and ids["corpus/documents/my_notes.txt"] == "my-notes-txt"
+    assert ids["a/notes.txt"] == "notes" and ids["b/notes.txt"] == "b-notes-txt"
+    refused = plan[tmp_path / "c" / "report.txt"]
+    assert refused.refusal and str(docs / "report.txt") in refused.refusal
+
+
+def test_an_older_index_adopts_only_the_users_own_files(tmp_path):
+    """Finding 4: the first run with a registry keeps the user documents an older index holds."""
+    from ingest.manifest import Manifest, ManifestEntry
+    from ingest.pipeline import _load_registry
+
+    settings = make_settings(tmp_path / "data", tmp_path / "corpus")
+    write(settings.documents_dir / "report.txt", "text")
+    other_checkout = write(tmp_path / "old-clone" / "corpus" / "documents" / "report.txt", "text")
+    mine = write(tmp_path / "mine" / "notes.md", "text")
+    entries = {"report": other_checkout, "notes": mine, "gone": tmp_path / "deleted.txt"}
+    manifest = Manifest(documents={d: ManifestEntry(path=str(p), sha256="", chunk_ids=[]) for d, p in entries.items()})
+    assert _load_registry(settings, manifest).held() == {mine: "notes"}

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.cards import load_cards
 from app.config import ROOT
+from app.text import escape_markdown
 from app.ui.chat import BLANK_MESSAGE
 
 APP = str(ROOT / "app" / "streamlit_app.py")
@@ -110,5 +111,29 @@ def test_comparison_shows_each_value_with_its_verbatim_quote(app):
     assert not app.exception
     quotes = [m.value for e in app.tabs[1].expander if e.label == "Source quote" for m in e.markdown]
     assert quotes
-    card_quotes = [q for code in ("DE1", "FI6") for qs in cards[code].sources.values() for q in qs]
-    assert any(q.split()[0] in " ".join(quotes) for q in card_quotes)
+    shown = " ".join(quotes)
+    for code in ("DE1", "FI6"):
+        card_quotes = [q for qs in cards[code].sources.values() for q in qs]
+        assert any(f"> {escape_markdown(q)}" in shown for q in card_quotes), f"{code}'s source quotes, verbatim"
+
+
+def test_description_search_ranks_a_few_practices_and_says_why(app):
+    app.text_input(key="describe").set_value("one-stop shop for young jobseekers in a rural area").run()
+    assert not app.exception
+    shown, total = practice_count(app)
+    assert 0 < shown < total
+    table = app.tabs[1].dataframe[0].value
+    assert "DE2" in list(table["Code"])[:3]
+    assert all(reason.endswith(".") and "_" not in reason for reason in table["Why it matched"])
+
+
+def test_an_unavailable_answer_backend_is_explained_in_plain_words(app, monkeypatch):
+    for name in ("JOINEDUP_LLM_BASE_URL", "JOINEDUP_LLM_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    app.selectbox(key="backend").set_value("openai").run()
+    app.chat_input[0].set_value("How are integrated services funded?").run()
+    assert not app.exception
+    shown = [e.value for kind in ("info", "warning", "caption", "markdown") for e in app.get(kind)]
+    assert any("could not be used for this question" in s for s in shown)
+    assert not any(re.search(r"JOINEDUP_|OPENAI_API_KEY", s) for s in shown), "no environment-variable names"
+    assert any(e.label.startswith("[1] ") for e in app.tabs[0].expander), "the answer quoting the sources is shown"

@@ -8,8 +8,9 @@ Three kinds of item, each read off a table (:mod:`app.pack.table_facts`), never 
 - *which rows name a practice*: for a chosen practice, the rows of a table that list its code
   (the reported effects of DE1 in Table 6).
 
-Items are ranked by how much their table and row share words with the topic and the chosen
-practices; at most two come from one table. Every answer cites the row as the document prints it.
+Items are ranked by how much their table (its caption) and row share words with the topic and
+the chosen practices; the quiz takes one item from each table, best first, before a second from
+any (two at most). Every answer cites the row as the document prints it.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def build_quiz(tables: Iterable[Table], texts: SourceTexts, context: str, practi
     terms = set(content_terms(context))
     ranked: list[_Ranked] = []
     for table in tables:
-        about = _overlap(f"{table.caption} {' '.join(r[0] for r in table.rows if r)}", terms)
+        # A table is about the topic by its caption; its row labels count once, or a long table would crowd out the rest.
+        about = _overlap(table.caption, terms) + min(1, _overlap(" ".join(r[0] for r in table.rows if r), terms))
         top = highest(table, texts)
         if top is not None:
             ranked.append(_Ranked(top, table.id, about + _overlap(top.answer, terms)))
@@ -134,11 +136,9 @@ def build_quiz(tables: Iterable[Table], texts: SourceTexts, context: str, practi
             item = rows_naming(table, code, title, texts)
             if item is not None:
                 ranked.append(_Ranked(item, table.id, about + PRACTICE_BONUS))
-    ranked.sort(key=lambda r: -r.score)  # stable: equal scores keep the tables' order
-    chosen: list[QuizItem] = []
-    per_table: dict[str, int] = {}
-    for r in ranked:
-        if len(chosen) < n and per_table.get(r.table, 0) < MAX_PER_TABLE:
-            chosen.append(r.item)
-            per_table[r.table] = per_table.get(r.table, 0) + 1
-    return chosen
+    by_table: dict[str, list[QuizItem]] = {}
+    for r in sorted(ranked, key=lambda r: -r.score):  # stable: equal scores keep the tables' order
+        by_table.setdefault(r.table, []).append(r.item)
+    # Round by round, the best remaining item of each table (best table first): many tables before a second item of one.
+    chosen = [items[i] for i in range(MAX_PER_TABLE) for items in by_table.values() if i < len(items)]
+    return chosen[:n]

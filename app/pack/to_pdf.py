@@ -20,7 +20,7 @@ from app.pack.model import CitedAnswer, Pack, Source
 
 FAMILY = "DejaVu"
 _STYLES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-_ASCII = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "\u00a0": " "})
+_ASCII = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "•": "-", "\u00a0": " "})
 BODY, SMALL, TABLE = 10, 8, 7  # font sizes (pt)
 LINE = 5  # line height (mm)
 HEADING_SIZES = {0: 16, 1: 13, 2: 11}

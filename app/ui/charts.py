@@ -62,8 +62,8 @@ def _bar_chart(chart_bars: Sequence[Bar], title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("practices:Q", title="practices"),
-            y=alt.Y("label:N", sort="-x", title=None),
+            x=alt.X("practices:Q", title="practices", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
             tooltip=[alt.Tooltip("label:N", title=title), alt.Tooltip("practices:Q")],
         )
@@ -78,11 +78,11 @@ def _heat_chart(cells: Sequence[HeatCell]) -> alt.Chart:
     )  # fmt: skip
     pick = alt.selection_point(name=PICK, fields=["sector", "group"])
     return (
-        alt.Chart(frame, title="Sector × target group")
+        alt.Chart(frame, title="Sector × target group", height=200)
         .mark_rect()
         .encode(
-            x=alt.X("Target group:N", sort=None, axis=alt.Axis(labelAngle=-40)),
-            y=alt.Y("Sector:N", sort=None),
+            x=alt.X("Target group:N", sort=None, axis=alt.Axis(labelAngle=-35, labelOverlap=False, labelLimit=220)),
+            y=alt.Y("Sector:N", sort=None, axis=alt.Axis(labelLimit=160)),
             color=alt.Color("practices:Q", scale=alt.Scale(scheme="blues")),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
             tooltip=["Sector:N", "Target group:N", "practices:Q"],

@@ -1,0 +1,182 @@
+"""Concurrency: N questions at once through one warm ``Assistant`` (threads) and through the served app.
+
+    .venv/bin/python benchmarks/bench_load.py [--n 1,10,50] [--http-n 1,5,20] [--data-dir DIR] [--no-http]
+
+Prints, per N: p50 / p95 / max latency of one question, errors, and the peak RSS of the one
+process that answered them. The questions are the first N of evals/questions.jsonl (repeated
+when N is larger). Without ``--data-dir`` the corpus is first ingested into a temporary folder.
+The HTTP part starts ``joinedup serve`` on a free port and opens N headless Chromium pages (one
+Streamlit session each), all asking at once; an answer counts when its download button appears.
+Figures, not a test: the 2-core machines are shared, so run it twice to see the noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from benchmarks.bench import load_questions, percentile  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def row(label: str, latencies: list[float], errors: int, rss_mib: float) -> str:
+    if not latencies:
+        return f"{label:<28} {'-':>8} {'-':>8} {'-':>8} {errors:>7} {rss_mib:>9.0f}"
+    lat = sorted(latencies)
+    return (f"{label:<28} {percentile(lat, 0.5):>8.1f} {percentile(lat, 0.95):>8.1f} {lat[-1]:>8.1f} "
+            f"{errors:>7} {rss_mib:>9.0f}")  # fmt: skip
+
+
+def _round(assistant, questions: list[str]) -> tuple[list[float], list[str]]:  # type: ignore[no-untyped-def]
+    """Ask every question on its own thread, all released at once; latencies (s) and errors."""
+    start = threading.Barrier(len(questions))
+    latencies: list[float] = []
+    failures: list[str] = []
+
+    def one(question: str) -> None:
+        start.wait()
+        t = time.perf_counter()
+        try:
+            assistant.ask(question)
+        except Exception as exc:  # every error is counted and shown, none stops the run
+            failures.append(f"{type(exc).__name__}: {exc}")
+            return
+        latencies.append(time.perf_counter() - t)
+
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        list(pool.map(one, questions))
+    return latencies, failures
+
+
+def assistant_load(sizes: list[int], questions_file: Path) -> list[str]:
+    """N questions released at once on N threads of one warm Assistant."""
+    from app.ask import Assistant
+
+    assistant = Assistant()
+    questions = load_questions(questions_file, max(sizes))
+    assistant.ask(questions[0])  # warm: model, indexes, caches
+    lines = []
+    for n in sizes:
+        latencies, failures = _round(assistant, questions[:n])
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        lines.append(row(f"Assistant, {n} threads", latencies, len(failures), rss))
+        for failure in sorted(set(failures))[:3]:
+            lines.append(f"    error: {failure[:150]}")
+    return lines
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """VmHWM (peak resident memory) of a live process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _sessions(url: str, questions: list[str], timeout_ms: int) -> tuple[list[float], list[str]]:
+    from playwright.async_api import async_playwright
+
+    latencies: list[float] = []
+    failures: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = []
+        for _ in questions:  # open every session first, so the questions really arrive together
+            page = await (await browser.new_context()).new_page()
+            await page.goto(url, timeout=timeout_ms)
+            await page.get_by_test_id("stChatInputTextArea").wait_for(timeout=timeout_ms)
+            pages.append(page)
+
+        async def one(page, question: str) -> None:  # type: ignore[no-untyped-def]
+            t = time.perf_counter()
+            try:
+                box = page.get_by_test_id("stChatInputTextArea")
+                await box.fill(question)
+                await box.press("Enter")
+                await page.locator(".st-key-download-0").wait_for(timeout=timeout_ms)
+            except Exception as exc:  # a session that never shows its answer is an error
+                failures.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+                return
+            if await page.get_by_test_id("stException").count():
+                failures.append("the page shows an exception")
+                return
+            latencies.append(time.perf_counter() - t)
+
+        await asyncio.gather(*(one(page, q) for page, q in zip(pages, questions, strict=True)))
+        await browser.close()
+    return latencies, failures
+
+
+def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[str]:
+    """N browser sessions of the served app asking at once."""
+    if not Path(CHROMIUM).exists():
+        return ["HTTP app: skipped (no /usr/bin/chromium; apt-get install chromium)"]
+    port = _free_port()
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    lines = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        asyncio.run(_sessions(url, load_questions(questions_file, 1), timeout_s * 1000))  # warm the server's model
+        for n in sizes:
+            latencies, failures = asyncio.run(_sessions(url, load_questions(questions_file, n), timeout_s * 1000))
+            lines.append(row(f"HTTP app, {n} sessions", latencies, len(failures), _peak_rss_mib(server.pid)))
+            for failure in sorted(set(failures))[:3]:
+                lines.append(f"    error: {failure[:150]}")
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", default="1,10,50", help="simultaneous questions through one Assistant")
+    parser.add_argument("--http-n", default="1,5,20", help="simultaneous browser sessions of the served app")
+    parser.add_argument("--no-http", action="store_true", help="only the Assistant part")
+    parser.add_argument("--data-dir", type=Path, help="an index to use (default: ingest the corpus into a temp dir)")
+    parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds one browser session may wait for its answer")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = args.data_dir or Path(tmp) / "data"
+        os.environ["JOINEDUP_DATA_DIR"] = str(data_dir)
+        if args.data_dir is None:
+            subprocess.run([sys.executable, "-m", "app.cli", "ingest", "--quiet"], cwd=ROOT, check=True, capture_output=True)
+        lines = assistant_load([int(n) for n in args.n.split(",")], args.questions)
+        if not args.no_http:
+            lines += http_load([int(n) for n in args.http_n.split(",")], args.questions, args.timeout)
+
+    print(f"Joined-Up load benchmark — {os.cpu_count()} CPUs; latency of one question in seconds; RSS in MiB")
+    print(f"{'':<28} {'p50':>8} {'p95':>8} {'max':>8} {'errors':>7} {'peak RSS':>9}")
+    for line in lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
