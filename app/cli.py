@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions",
         nargs="+",
         default=[str(ROOT / "evals" / f"questions{s}.jsonl") for s in ("", "_followups", "_holdout")],
-        help="question files (default: the tuning sets, single questions and follow-ups, then the held-out set); ablations run on the first",
+        help="question files (default: the tuning sets, questions then follow-ups, then the held-out set); ablations: the first",
     )
     p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
     p.add_argument("--backend", default=None)

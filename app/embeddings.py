@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,7 +75,7 @@ def _encode_by_length(texts: list[str], settings: Settings | None) -> np.ndarray
     model = get_model(settings)
     batch_size = settings.index.embed_batch if settings is not None else 16
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-    order = _by_token_length(model, texts) if len(texts) > batch_size else list(range(len(texts)))
+    order = _by_token_length(model, texts, model_path(settings)) if len(texts) > batch_size else list(range(len(texts)))
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         batch = model.encode(
@@ -88,11 +89,26 @@ def _encode_by_length(texts: list[str], settings: Settings | None) -> np.ndarray
     return out
 
 
-def _by_token_length(model: SentenceTransformer, texts: list[str]) -> list[int]:
-    """Indices of ``texts``, longest first by token count (as the model truncates them)."""
-    limit = model.max_seq_length or 512
-    ids = model.tokenizer(texts, truncation=True, max_length=limit, add_special_tokens=True)["input_ids"]
-    return sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+def _by_token_length(model: SentenceTransformer, texts: list[str], path: str) -> list[int]:
+    """Indices of ``texts``, longest first by token count (as the model in ``path`` truncates them)."""
+    counter = _token_counter(path, model.max_seq_length or 512)
+    lengths = [len(e.ids) for e in counter.encode_batch(texts)]
+    return sorted(range(len(texts)), key=lambda i: -lengths[i])
+
+
+@lru_cache(maxsize=2)
+def _token_counter(path: str, limit: int) -> Any:
+    """A tokenizer of its own for counting tokens, configured once and never changed afterwards.
+
+    The model's tokenizer is re-configured (padding on, off) by each call, and two threads doing
+    that at once raise "Already borrowed"; this one is only read, which is safe across threads.
+    """
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+    counter.no_padding()
+    counter.enable_truncation(limit)
+    return counter
 
 
 _CACHE: dict[str, np.ndarray] = {}

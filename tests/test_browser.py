@@ -88,7 +88,8 @@ def ask(page, question: str) -> None:
 
 
 def download(page, key: str) -> Path:
-    """Click the download button with this key; the downloaded file's path."""
+    """Click the download button with this key (once the app has settled); the downloaded file's path."""
+    idle(page)
     with page.expect_download(timeout=LOAD) as info:
         page.locator(f".st-key-{key} button").click()
     return Path(info.value.path())

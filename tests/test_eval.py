@@ -50,3 +50,10 @@ def test_follow_up_tuning_set_is_well_formed(corpus_quotes):
     assert {i.kind for i in followups} == {"follow_up", "follow_up_out_of_scope"}
     assert not {i.question for i in followups} & {i.question for i in load_items(QUESTIONS)}
     assert validate_items(followups, corpus_quotes) == []
+
+
+def test_follow_up_quality_gate(assistant, corpus_settings):
+    """Follow-ups answer with the conversation; those asking what the sources cannot know are declined."""
+    overall = summarise(run_config(load_items(ROOT / "evals" / "questions_followups.jsonl"), assistant))["all"]
+    assert overall["accuracy"] >= 0.6 and overall["refusal_accuracy"] >= 0.5, overall
+    assert overall["false_refusals"] <= 0.1 and overall["defect_rate"] is not None and overall["defect_rate"] <= MAX_DEFECT_RATE

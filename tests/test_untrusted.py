@@ -9,6 +9,7 @@ through the real Streamlit app (AppTest), the extractive backend and an LLM back
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -266,3 +267,43 @@ def test_the_app_shows_a_documents_links_and_images_as_text(hostile, monkeypatch
     links = [url for r in rendered for url in r.links if "evil" in url]
     html = [e for r in rendered for e in r.elements if e.startswith("html") and "evil" in e]
     assert links == [] and html == []  # … but no link, image or HTML from it
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_browser_neither_links_nor_fetches_anything_from_a_document(hostile):
+    """The served app in headless Chromium: the document's link and image are words on the page, never requested."""
+    import os
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.servers import free_port, server_process
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, LOAD
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    port = free_port()
+    env = {**os.environ, "JOINEDUP_DATA_DIR": str(hostile.data_dir), "JOINEDUP_CORPUS_DIR": str(hostile.corpus_dir)}
+    cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    requested: list[str] = []
+    with server_process(cmd, port, "streamlit", cwd=ROOT, env=env), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(f"http://127.0.0.1:{port}", timeout=LOAD)
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.wait_for(timeout=LOAD)
+        box.fill(QUESTION)
+        box.press("Enter")
+        mine = page.locator("[data-testid='stExpander'] summary", has_text="not reviewed")
+        mine.first.wait_for(timeout=LOAD)
+        for i in range(mine.count()):
+            mine.nth(i).click()  # open every quote of the user's document
+        shown = "() => document.body.textContent.includes('evil.example')"
+        page.wait_for_function(shown, timeout=LOAD)  # the document's words are on the page …
+        page.wait_for_timeout(2000)  # (an image, had one been made, would be requested by now)
+        links = page.locator("a[href*='evil'], img[src*='evil'], [srcset*='evil']").count()
+        browser.close()
+    assert links == 0  # … but no link or image was made of them …
+    assert not [url for url in requested if "evil" in url]  # … and nothing was fetched from the document's addresses

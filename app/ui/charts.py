@@ -78,7 +78,8 @@ def _heat_chart(cells: Sequence[HeatCell]) -> alt.Chart:
     )  # fmt: skip
     pick = alt.selection_point(name=PICK, fields=["sector", "group"])
     return (
-        alt.Chart(frame, title="Sector × target group", height=200)
+        alt.Chart(frame, title="Sector × target group")
+        .properties(height=alt.Step(30))  # a row per sector, tall enough to click
         .mark_rect()
         .encode(
             x=alt.X("Target group:N", sort=None, axis=alt.Axis(labelAngle=-35, labelOverlap=False, labelLimit=220)),
