@@ -630,7 +630,8 @@ def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
     """Each source document's cleaned text, laid back together from its chunks (for finding where a quote is)."""
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
-        if c.source_type in {"report", "paper", "user_document"} and c.extra.get("kind") != "table":
+        # Card quotes come from the curated documents: a user's document must never be named as their source.
+        if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table":
             by_doc.setdefault(c.doc_id, []).append(c)
     out = []
     for doc_chunks in by_doc.values():

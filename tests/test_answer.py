@@ -36,7 +36,14 @@ def test_out_of_scope_questions_are_refused(assistant):
         answer = assistant.ask(q)
         assert not answer.supported, q
         assert not answer.citations
-        assert "do not" in answer.answer_markdown
+        assert "do not" in answer.answer_markdown or "cannot" in answer.answer_markdown
+
+
+def test_questions_about_times_after_the_sources_or_the_assistants_opinion_are_declined(assistant):
+    later = assistant.ask("How many young people found jobs through the Youth Guarantee last year?")
+    assert not later.supported and "last year" in later.answer_markdown and "2018" in later.answer_markdown
+    opinion = assistant.ask("Which of the report's recommendations do you personally think matters most?")
+    assert not opinion.supported and "no opinion" in opinion.answer_markdown
 
 
 def test_unrelated_question_is_refused(assistant):

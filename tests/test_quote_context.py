@@ -43,5 +43,15 @@ def test_answer_markdown_has_the_question_the_answer_and_each_quote_with_its_sou
     md = answer_to_markdown(answer)
     assert md.startswith("# How are services funded?")
     assert "- Pooled budgets helped. [1]" in md
-    assert "[1] The report — Funding — page 4 — case study" in md
+    assert "\\[1\\] The report — Funding — page 4 — case study" in md
     assert "> Pooled budgets helped the teams to plan together." in md
+
+
+def test_a_documents_link_stays_text_in_the_downloaded_answer():
+    answer = Answer(
+        question="q",
+        answer_markdown="- x [1]",
+        citations=[Citation(n=1, chunk_id="c1", doc_title="notes", quote="See ![img](http://evil.example/p.png) now.")],
+    )
+    md = answer_to_markdown(answer)
+    assert "![img](" not in md and "`http://evil.example/p.png" in md  # the address shown as code, never fetched

@@ -109,7 +109,7 @@ def _context(assistant: Assistant, answer: Answer, c: Citation) -> QuoteContext:
 def render_citation(assistant: Assistant, answer: Answer, c: Citation, turn: int) -> None:
     """One citation: an expander (anchor ``cite-<turn>-<n>``) with the quote in its context and its source."""
     with st.expander(f"[{c.n}] {doc_text(c.doc_title)} — {doc_text(c.evidence_label)}", key=f"cite-{turn}-{c.n}"):
-        st.caption(doc_text(citation_source(c)))
+        st.caption(citation_source(c))  # escaped by citation_source
         context = _context(assistant, answer, c)
         if context.before:
             st.markdown(f"<small>… {doc_text(context.before)}</small>", unsafe_allow_html=True)
@@ -128,7 +128,7 @@ def render_answer(assistant: Assistant, answer: Answer, turn: int, options: Chat
     if answer.notice and options.show_details:
         st.caption(f"Technical details: {answer.notice}")
     if options.show_query and answer.rewritten_query:
-        st.caption(f"Searched for: {answer.rewritten_query}")
+        st.caption(f"Searched for: {doc_text(answer.rewritten_query)}")  # an LLM may have written it: text only
     if not answer.supported:
         st.info(answer.answer_markdown)
         return

@@ -31,7 +31,8 @@ def evidence_labels(profile: CorpusProfile, welcome: Welcome) -> list[tuple[str,
 def render_welcome(welcome: Welcome, sources: Sequence[Source], profile: CorpusProfile, expanded: bool) -> None:
     """The welcome text with the sources (year, authors, DOI) and the evidence labels explained."""
     with st.expander("About Joined-Up: the sources and what the labels mean", expanded=expanded, key="welcome"):
-        st.markdown(doc_text(welcome.intro))
+        for paragraph in welcome.intro.split("\n\n"):  # escaping flattens a text to one line: one call per paragraph
+            st.markdown(doc_text(paragraph))
         st.markdown("\n".join(_source_line(s) for s in sources))
         st.markdown(f"**{doc_text(welcome.promise)}**")
         with st.popover("What the evidence labels mean", key="evidence-labels"):
