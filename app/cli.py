@@ -105,22 +105,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from app.ask import Assistant
-    from app.display import source_line
 
     # Bytes that are not UTF-8 reach Python as lone surrogates: show them as replacement characters instead.
     question = args.question.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     _ensure_index()
     answer = Assistant().ask(question, backend=args.backend, k=args.k)
-    if args.json:
-        print(answer.model_dump_json(indent=2))
-        return 0
-    if answer.notice:
-        print(f"Note: {answer.notice}\n")
-    print(answer.answer_markdown)
-    if answer.citations:
-        print("\nSources:")
-        for c in answer.citations:
-            print(source_line(c))  # Markdown like the answer: document text shown, never rendered
+    _print_answer(answer, args.json, indent=2)
     return 0
 
 
@@ -265,12 +255,12 @@ def _shown(path: str) -> str:
     return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
 
 
-def _print_answer(answer: Answer, as_json: bool) -> None:
-    """One answer of the chat: JSON on one line (``--json``), or the text with its sources."""
+def _print_answer(answer: Answer, as_json: bool, indent: int | None = None) -> None:
+    """One answer: its JSON (``--json``; one line unless ``indent``), or the Markdown text with its sources."""
     from app.display import source_line
 
     if as_json:
-        print(answer.model_dump_json(), flush=True)
+        print(answer.model_dump_json(indent=indent), flush=True)
         return
     if answer.notice:
         print(f"Note: {answer.notice}\n")
@@ -278,7 +268,7 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(source_line(c))
+            print(source_line(c))  # Markdown like the answer: document text shown, never rendered
     print(flush=True)
 
 

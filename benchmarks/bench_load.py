@@ -89,6 +89,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_for_port(port: int, server: subprocess.Popen, timeout: float) -> None:
+    """Return once the server accepts connections; raise if it exits or does not within ``timeout`` s."""
+    import socket
+
+    deadline = time.time() + timeout
+    while time.time() < deadline and server.poll() is None:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(f"joinedup serve did not open port {port} within {timeout:.0f} s")
+
+
 def _peak_rss_mib(pid: int) -> float:
     """VmHWM (peak resident memory) of a live process, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -141,6 +154,7 @@ def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[st
     lines = []
     try:
         url = f"http://127.0.0.1:{port}"
+        _wait_for_port(port, server, 180)
         asyncio.run(_sessions(url, load_questions(questions_file, 1), timeout_s * 1000))  # warm the server's model
         for n in sizes:
             latencies, failures = asyncio.run(_sessions(url, load_questions(questions_file, n), timeout_s * 1000))

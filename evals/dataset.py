@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,17 +34,25 @@ class EvalItem(BaseModel):
     history: list[str] = []  # earlier questions of the same conversation, asked first in order
 
 
-def load_items(path: Path) -> list[EvalItem]:
-    """Read a JSONL file; raises ``ValueError`` naming the line of a malformed item."""
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def load_jsonl(path: Path, model: type[Row]) -> list[Row]:
+    """Read a JSONL file of ``model`` rows; raises ``ValueError`` naming the line of a malformed one."""
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            items.append(EvalItem.model_validate(json.loads(line)))
+            items.append(model.model_validate(json.loads(line)))
         except ValueError as exc:
             raise ValueError(f"{path.name} line {n}: {exc}") from exc
     return items
+
+
+def load_items(path: Path) -> list[EvalItem]:
+    """Read a JSONL file of evaluation items; raises ``ValueError`` naming the line of a malformed item."""
+    return load_jsonl(path, EvalItem)
 
 
 def validate_items(items: list[EvalItem], corpus: QuoteIndex) -> list[str]:

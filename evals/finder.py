@@ -9,7 +9,6 @@ rank of the first expected practice (0 when none is shown), and how many practic
 
 from __future__ import annotations
 
-import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from app.config import ROOT
 from app.normalise import QuoteIndex
 from app.practices import PracticeFinder, PracticeQuery
+from evals.dataset import load_jsonl
 
 TUNING = ROOT / "evals" / "finder_situations.jsonl"
 HOLDOUT = ROOT / "evals" / "finder_situations_holdout.jsonl"
@@ -39,15 +39,7 @@ class Situation(BaseModel):
 
 def load_situations(path: Path) -> list[Situation]:
     """Read a JSONL file of situations; ``ValueError`` names the line of a malformed one."""
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            items.append(Situation.model_validate(json.loads(line)))
-        except ValueError as exc:
-            raise ValueError(f"{path.name} line {n}: {exc}") from exc
-    return items
+    return load_jsonl(path, Situation)
 
 
 def validate_situations(items: list[Situation], codes: set[str], corpus: QuoteIndex) -> list[str]:
