@@ -1,12 +1,14 @@
 """Concurrency: N questions at once through one warm ``Assistant`` (threads) and through the served app.
 
-    .venv/bin/python benchmarks/bench_load.py [--n 1,10,50] [--http-n 1,5,20] [--data-dir DIR] [--no-http]
+    .venv/bin/python benchmarks/bench_load.py [--n 1,10,50] [--data-dir DIR] [--http --http-n 1,5,20]
 
 Prints, per N: p50 / p95 / max latency of one question, errors, and the peak RSS of the one
 process that answered them. The questions are the first N of evals/questions.jsonl (repeated
 when N is larger). Without ``--data-dir`` the corpus is first ingested into a temporary folder.
 The HTTP part starts ``joinedup serve`` on a free port and opens N headless Chromium pages (one
 Streamlit session each), all asking at once; an answer counts when its download button appears.
+The HTTP part is unfinished: in its one trial run the first session never saw that button
+(the marker probably needs updating for the current UI), so it is off unless ``--http`` is given.
 Figures, not a test: the 2-core machines are shared, so run it twice to see the noise.
 """
 
@@ -171,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="1,10,50", help="simultaneous questions through one Assistant")
     parser.add_argument("--http-n", default="1,5,20", help="simultaneous browser sessions of the served app")
-    parser.add_argument("--no-http", action="store_true", help="only the Assistant part")
+    parser.add_argument("--http", action="store_true", help="also the served app (unfinished, see above)")
     parser.add_argument("--data-dir", type=Path, help="an index to use (default: ingest the corpus into a temp dir)")
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
     parser.add_argument("--timeout", type=int, default=600, help="seconds one browser session may wait for its answer")
@@ -183,7 +185,7 @@ def main() -> None:
         if args.data_dir is None:
             subprocess.run([sys.executable, "-m", "app.cli", "ingest", "--quiet"], cwd=ROOT, check=True, capture_output=True)
         lines = assistant_load([int(n) for n in args.n.split(",")], args.questions)
-        if not args.no_http:
+        if args.http:
             lines += http_load([int(n) for n in args.http_n.split(",")], args.questions, args.timeout)
 
     print(f"Joined-Up load benchmark — {os.cpu_count()} CPUs; latency of one question in seconds; RSS in MiB")
