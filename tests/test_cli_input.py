@@ -59,3 +59,25 @@ def test_stopping_serve_stops_the_server(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_pdf_with_no_pages_is_told_so_not_sent_to_ocr(tmp_path):
+    from pypdf import PdfWriter
+
+    from ingest.documents import LoadError, load_pdf
+
+    empty = tmp_path / "empty.pdf"
+    with empty.open("wb") as f:
+        PdfWriter().write(f)
+    with pytest.raises(LoadError, match="no pages"):
+        load_pdf(empty)
+
+
+def test_a_question_with_bytes_that_are_not_utf8_is_answered_not_a_traceback(corpus_settings):
+    env = {**os.environ, "JOINEDUP_DATA_DIR": str(corpus_settings.data_dir)}
+    out = subprocess.run(
+        [sys.executable, "-m", "app.cli", "ask", b"How are integrated services funded\xff?"],
+        capture_output=True, env=env, cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in out.stderr and b"[1]" in out.stdout
