@@ -24,4 +24,7 @@ def source_line(citation: Citation, quote_chars: int = 300) -> str:
     page = f", p. {citation.page}" if citation.page else ""
     where = escape_markdown(citation.section) + page
     head = f"[{citation.n}] {escape_markdown(citation.doc_title)} — {where} ({escape_markdown(citation.evidence_label)})"
-    return f"{head}\n    “{escape_markdown(citation.quote[:quote_chars])}”"
+    quote = citation.quote
+    if len(quote) > quote_chars:  # cut at a word, and say so
+        quote = quote[:quote_chars].rsplit(" ", 1)[0].rstrip(" ,;:…") + " …"
+    return f"{head}\n    “{escape_markdown(quote)}”"

@@ -307,3 +307,13 @@ def test_the_browser_neither_links_nor_fetches_anything_from_a_document(hostile)
         browser.close()
     assert links == 0  # … but no link or image was made of them …
     assert not [url for url in requested if "evil" in url]  # … and nothing was fetched from the document's addresses
+
+
+def test_a_long_quote_in_the_source_list_is_cut_at_a_word():
+    from app.display import source_line
+    from app.models import Citation
+
+    quote = "Create incentives for engaging informal carers and volunteers. " * 10
+    line = source_line(Citation(n=1, chunk_id="c", doc_title="Report", quote=quote), quote_chars=100)
+    body = line.split("“", 1)[1].rstrip("”")
+    assert body.endswith(" …") and quote.startswith(body[:-2]) and len(body) <= 102
