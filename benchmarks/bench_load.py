@@ -133,7 +133,7 @@ async def _sessions(url: str, questions: list[str], timeout_ms: int) -> tuple[li
                 await box.press("Enter")
                 # answered: its download button, or (a refusal has none) the notice in the answer's message
                 answer = page.get_by_test_id("stChatMessage").nth(1)
-                done = page.locator(".st-key-download-0").or_(answer.get_by_test_id("stAlert"))
+                done = page.locator(".st-key-download-0:not([data-stale='true'])").or_(answer.get_by_test_id("stAlert"))
                 await done.first.wait_for(timeout=timeout_ms)
             except Exception as exc:  # a session that never shows its answer is an error
                 failures.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")

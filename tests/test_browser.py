@@ -88,11 +88,13 @@ def ask(page, question: str) -> None:
     box.press("Enter")
 
 
+# Streamlit keeps the previous run's element, marked data-stale, while a rerun draws its new one with the same
+# key: every locator by key skips the stale copy.
 def download(page, key: str) -> Path:
     """Click the download button with this key (once the app has settled); the downloaded file's path."""
     idle(page)
     with page.expect_download(timeout=LOAD) as info:
-        page.locator(f".st-key-{key} button").click()
+        page.locator(f".st-key-{key}:not([data-stale='true']) button").click()
     return Path(info.value.path())
 
 
@@ -112,14 +114,14 @@ def choose(page, key: str, codes: tuple[str, ...]) -> None:
     for code in codes:
         for _ in range(3):
             idle(page)
-            page.locator(f".st-key-{key} input").click()
+            page.locator(f".st-key-{key}:not([data-stale='true']) input").click()
             page.keyboard.type(code)
             try:
                 page.get_by_role("option", name=re.compile(rf"^{code} — ")).first.click(timeout=10_000)
                 break
             except PlaywrightTimeout:
                 page.keyboard.press("Escape")
-        expect(page.locator(f".st-key-{key}")).to_contain_text(f"{code} — ")
+        expect(page.locator(f".st-key-{key}:not([data-stale='true'])")).to_contain_text(f"{code} — ")
     page.keyboard.press("Escape")
     idle(page)
 
@@ -143,18 +145,18 @@ def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
     steps.shot("welcome")
     question = "How should a municipality integrate social and employment services for long-term unemployed people?"
     ask(page, question)
-    page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-0:not([data-stale='true'])").wait_for(timeout=LOAD)
     idle(page)
     steps.shot("answer")
     page.locator('a[href="#cite-0-1"]').first.click()  # the [1] marker in the answer text
-    citation = page.locator(".st-key-cite-0-1")
+    citation = page.locator(".st-key-cite-0-1:not([data-stale='true'])")
     quote = citation.locator("blockquote")
     quote.wait_for()
     assert citation.locator("details").get_attribute("open") is not None
     quoted = flat(quote.inner_text())
     steps.shot("citation-opened")
     ask(page, "and how were they funded?")
-    page.locator(".st-key-download-1").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-1:not([data-stale='true'])").wait_for(timeout=LOAD)
     idle(page)
     assert page.get_by_test_id("stChatMessage").count() == 4
     steps.shot("follow-up")
@@ -172,7 +174,7 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     total = len(load_cards(ROOT / "corpus" / "practices"))
     assert count.inner_text() == f"{total} of {total} practices"
     steps.shot("table")
-    chart = page.locator(".st-key-chart-country-0")  # countries, most practices first: the top bar
+    chart = page.locator(".st-key-chart-country-0:not([data-stale='true'])")  # countries, most practices first: the top bar
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)  # Vega draws after the element appears
     box = chart.bounding_box()
@@ -180,9 +182,9 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     page.get_by_text(re.compile(r"^From the charts: Countries: ")).wait_for()
     assert int(count.inner_text().split()[0]) < total
     steps.shot("chart-click")
-    page.locator(".st-key-clear-charts button").click()
+    page.locator(".st-key-clear-charts:not([data-stale='true']) button").click()
     page.get_by_text(f"{total} of {total} practices").wait_for()
-    page.locator(".st-key-filter-group input").click()
+    page.locator(".st-key-filter-group:not([data-stale='true']) input").click()
     page.keyboard.type("older people")
     page.get_by_role("option", name="older people", exact=True).click()
     page.get_by_text(re.compile(rf"^\d+ of {total} practices$")).filter(has_not_text=f"{total} of").wait_for()
@@ -192,7 +194,7 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     rows = list(csv.DictReader(io.StringIO(download(page, "download-table").read_text(encoding="utf-8"))))
     assert len(rows) == shown and all("older people" in r["Target groups"] for r in rows)
     choose(page, "compare", ("DE1", "FI6"))
-    page.locator(".st-key-download-comparison").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-comparison:not([data-stale='true'])").wait_for(timeout=LOAD)
     steps.shot("comparison")
     first_quote = page.locator("[class*='st-key-quote-DE1-']").first
     first_quote.locator("summary").click()
@@ -216,12 +218,12 @@ def test_trainer_builds_a_pack_and_downloads_pdf_and_word(page):
     steps = Steps(page, "trainer")
     open_tab(page, "Workshop pack")
     choose(page, "pack-practices", ("DE1", "FI6"))
-    page.locator(".st-key-pack-topic input").fill("How are integrated services funded?")
-    page.locator(".st-key-pack-topic input").press("Enter")
-    expect(page.locator(".st-key-build-pack button")).to_be_enabled(timeout=STEP)
+    page.locator(".st-key-pack-topic:not([data-stale='true']) input").fill("How are integrated services funded?")
+    page.locator(".st-key-pack-topic:not([data-stale='true']) input").press("Enter")
+    expect(page.locator(".st-key-build-pack:not([data-stale='true']) button")).to_be_enabled(timeout=STEP)
     steps.shot("pack-chosen")
-    page.locator(".st-key-build-pack button").click()
-    page.locator(".st-key-download-pack-pdf").wait_for(timeout=LOAD)
+    page.locator(".st-key-build-pack:not([data-stale='true']) button").click()
+    page.locator(".st-key-download-pack-pdf:not([data-stale='true'])").wait_for(timeout=LOAD)
     steps.shot("pack-built")
     pdf = PdfReader(download(page, "download-pack-pdf"))
     pdf_text = flat(" ".join(p.extract_text() or "" for p in pdf.pages))
@@ -242,12 +244,13 @@ def test_two_questions_asked_back_to_back_both_get_answers(page):
     first, second = "How are integrated services funded?", "What are the main barriers to integrating social services?"
     ask(page, first)
     ask(page, second)  # while the first is being answered
-    page.locator(".st-key-download-1").wait_for(timeout=LOAD)
-    page.locator(".st-key-download-0").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-1:not([data-stale='true'])").wait_for(timeout=LOAD)
+    page.locator(".st-key-download-0:not([data-stale='true'])").wait_for(timeout=LOAD)
     idle(page)
     steps.shot("both-answered")
     messages = page.get_by_test_id("stChatMessage")
     assert messages.count() == 4
     texts = [messages.nth(i).inner_text() for i in range(4)]
     assert first in texts[0] and second in texts[2]
-    assert page.locator(".st-key-cite-0-1").count() == 1 and page.locator(".st-key-cite-1-1").count() == 1
+    for turn in (0, 1):
+        assert page.locator(f".st-key-cite-{turn}-1:not([data-stale='true'])").count() == 1
