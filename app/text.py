@@ -19,6 +19,11 @@ def _read_words(path: Path) -> frozenset[str]:
 STOPWORDS = _read_words(Path(__file__).with_name("stopwords.txt"))
 
 
+def document_id(path: Path) -> str:
+    """A document's stable id from its file name: lower-case slug of the stem (ingest's default id)."""
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed, lower-case content words (stopwords removed), in order."""
     words = [part for w in _WORD.findall(text) for part in w.lower().strip("’'-").split("-")]

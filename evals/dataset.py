@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -55,14 +56,21 @@ def load_items(path: Path) -> list[EvalItem]:
     return load_jsonl(path, EvalItem)
 
 
+def duplicate_ids(ids: Iterable[str]) -> list[str]:
+    """A problem line for each id met more than once."""
+    seen: set[str] = set()
+    problems = []
+    for i in ids:
+        if i in seen:
+            problems.append(f"{i}: duplicate id")
+        seen.add(i)
+    return problems
+
+
 def validate_items(items: list[EvalItem], corpus: QuoteIndex) -> list[str]:
     """Problems with the set: evidence not verbatim, must_include not in the evidence, ids repeated."""
-    problems = []
-    seen: set[str] = set()
+    problems = duplicate_ids(it.id for it in items)
     for it in items:
-        if it.id in seen:
-            problems.append(f"{it.id}: duplicate id")
-        seen.add(it.id)
         if expects_refusal(it.kind):
             if it.evidence or it.must_include:
                 problems.append(f"{it.id}: out_of_scope items carry no evidence or must_include")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from app.config import ROOT
 from app.normalise import QuoteIndex
 from app.practices import PracticeFinder, PracticeQuery
-from evals.dataset import load_jsonl
+from evals.dataset import duplicate_ids, load_jsonl
 
 TUNING = ROOT / "evals" / "finder_situations.jsonl"
 HOLDOUT = ROOT / "evals" / "finder_situations_holdout.jsonl"
@@ -44,12 +44,8 @@ def load_situations(path: Path) -> list[Situation]:
 
 def validate_situations(items: list[Situation], codes: set[str], corpus: QuoteIndex) -> list[str]:
     """Problems with a set: unknown codes, evidence missing or not verbatim, ids repeated."""
-    problems = []
-    seen: set[str] = set()
+    problems = duplicate_ids(it.id for it in items)
     for it in items:
-        if it.id in seen:
-            problems.append(f"{it.id}: duplicate id")
-        seen.add(it.id)
         if not it.expected:
             problems.append(f"{it.id}: no expected practice")
         for code in it.expected:

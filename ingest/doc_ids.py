@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.cards import card_doc_id
 from app.tables import TABLES_FILE
-from ingest.documents import document_id
+from app.text import document_id
 from ingest.tables import TABLES_DOC_ID
 
 

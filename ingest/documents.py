@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from app.text import document_id
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 
@@ -35,11 +36,6 @@ class LoadedDocument:
     source_type: str
     path: Path
     pages: list[tuple[int | None, str]] = field(default_factory=list)
-
-
-def document_id(path: Path) -> str:
-    """A document's stable id from its file name: lower-case slug of the stem."""
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
 
 
 def read_sources(documents_dir: Path) -> dict[str, SourceInfo]:

@@ -8,13 +8,13 @@ passages (section path, page) for saying where the quote is.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.models import Chunk
 from app.normalise import QuoteIndex, dehyphenate, normalise
 from app.pack.model import Source
+from app.text import document_id
 
 EXCERPT_JOIN = " … "  # how non-adjacent excerpts of one source are joined in a quote
 _DOCUMENT_SUFFIXES = {".txt", ".md"}
@@ -29,11 +29,6 @@ class Passage:
     section: str
     page: int | None
     text: str
-
-
-def document_id(path: Path) -> str:
-    """A document's id from its file name (the slug ingest gives it, so tables and chunks can be matched)."""
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
 
 
 class SourceTexts:
