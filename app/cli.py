@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.config import ROOT, load_settings
+from app.core.config import ROOT, load_settings
 
 if TYPE_CHECKING:
-    from app.models import Answer
+    from app.core.models import Answer
 
 
 class ProgressBar:
@@ -57,7 +57,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _ensure_index() -> None:
     """Build the index when there is none, repair it when its parts disagree (an unreachable store raises)."""
-    from app.index import index_ready
+    from app.index.index import index_ready
     from ingest.maintenance import check_index
     from ingest.pipeline import ingest
 
@@ -104,7 +104,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     # Bytes that are not UTF-8 reach Python as lone surrogates: show them as replacement characters instead.
     question = args.question.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -134,10 +134,10 @@ def cmd_cards_check(args: argparse.Namespace) -> int:
 
 
 def cmd_practices(args: argparse.Namespace) -> int:
-    from app.cards import load_cards
-    from app.corpus_profile import load_profile
-    from app.practice_table import display_names, practice_table, table_to_csv
-    from app.practices import PracticeFinder, PracticeQuery
+    from app.core.cards import load_cards
+    from app.core.corpus_profile import load_profile
+    from app.query.practice_table import display_names, practice_table, table_to_csv
+    from app.query.practices import PracticeFinder, PracticeQuery
 
     settings = load_settings()
     cards = [card for _, card in load_cards(settings.practices_dir)]
@@ -146,7 +146,7 @@ def cmd_practices(args: argparse.Namespace) -> int:
         return _compare_practices(args.compare, args.csv, cards, profile, settings)
     retriever = None
     if args.like:
-        from app.retrieve import Retriever
+        from app.query.retrieve import Retriever
 
         _ensure_index()
         retriever = Retriever(settings)
@@ -173,8 +173,8 @@ def cmd_practices(args: argparse.Namespace) -> int:
 
 def _compare_practices(codes_text: str, csv_path: str | None, cards: list, profile: Any, settings: Any) -> int:
     """`joinedup practices --compare DE1,FI6 [--csv FILE]`: the practices side by side, each value with its quotes."""
-    from app.practice_table import compare, comparison_to_csv, comparison_to_text, parse_codes
-    from app.tables import load_tables
+    from app.core.tables import load_tables
+    from app.query.practice_table import compare, comparison_to_csv, comparison_to_text, parse_codes
 
     comparison = compare(parse_codes(codes_text), cards, profile, load_tables(settings.corpus_dir).values())
     if csv_path:
@@ -186,7 +186,7 @@ def _compare_practices(codes_text: str, csv_path: str | None, cards: list, profi
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from app.ask import Assistant
+    from app.query.ask import Assistant
     from evals.dataset import load_items
     from evals.report import summary_table, write_report, write_results
     from evals.runner import Preset, load_presets, run_config, summarise
@@ -240,7 +240,7 @@ def _finder_sets(args: argparse.Namespace, assistant: Any) -> dict:
 def _eval_finder(args: argparse.Namespace) -> int:
     """`joinedup eval --finder-only`: score only the description search (about a minute) and update the
     finder section of the report, leaving the answer figures as they are."""
-    from app.ask import Assistant
+    from app.query.ask import Assistant
     from evals.finder import write_finder_section
 
     _ensure_index()
@@ -257,7 +257,7 @@ def _shown(path: str) -> str:
 
 def _print_answer(answer: Answer, as_json: bool, indent: int | None = None) -> None:
     """One answer: its JSON (``--json``; one line unless ``indent``), or the Markdown text with its sources."""
-    from app.display import source_line
+    from app.query.display import source_line
 
     if as_json:
         print(answer.model_dump_json(indent=indent), flush=True)
@@ -278,8 +278,8 @@ CHAT_BLANK = "Type a question (or 'exit' to leave), e.g. How are integrated serv
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """A conversation on the command line: each question is asked with the turns before it, so follow-ups work."""
-    from app.ask import Assistant
-    from app.conversation import Turn
+    from app.query.ask import Assistant
+    from app.query.conversation import Turn
 
     interactive = sys.stdin.isatty()
     if interactive:
@@ -315,7 +315,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_pack(args: argparse.Namespace) -> int:
     """A workshop pack on a topic for 2–6 practices, written as Markdown, Word or PDF."""
-    from app.cards import load_cards
+    from app.core.cards import load_cards
     from app.pack import build_pack, chosen_codes, render
 
     settings = load_settings()
@@ -334,7 +334,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     codes = [c for c in args.practices.replace(" ", ",").split(",") if c]
     known = [card.code for _, card in load_cards(settings.practices_dir)]
     chosen_codes(codes, known, settings.pack.min_practices, settings.pack.max_practices)  # fail fast, before the index loads
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     _ensure_index()
     pack = build_pack(Assistant(settings), topic, codes)
@@ -352,7 +352,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from app.config import iter_settings
+    from app.core.config import iter_settings
 
     for name, value, doc, env in iter_settings(load_settings()):
         shown = "(set)" if name == "llm.api_key" and value else value
@@ -404,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--coverage", action="store_true", help="also list empty fields the documents seem to speak to")
     c.set_defaults(func=cmd_cards_check)
 
-    from app.corpus_profile import load_profile
+    from app.core.corpus_profile import load_profile
 
     profile = load_profile(load_settings().corpus_dir)
     p = sub.add_parser("practices", help="find practices by facets and/or a description")
@@ -470,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.store import StoreError
+    from app.index.store import StoreError
 
     args = build_parser().parse_args(argv)
     try:

@@ -12,15 +12,15 @@ import streamlit as st
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from app.answer import BACKEND_NAMES
-from app.ask import Assistant
-from app.config import Settings, load_settings
-from app.retrieve import Filters
-from app.store import StoreError
-from app.ui import chat, finder, onboarding, pack_page
+from app.core.config import Settings, load_settings
+from app.core.welcome import Source, load_welcome
+from app.index.store import StoreError
+from app.query.ask import Assistant
+from app.query.backends import BACKEND_NAMES
+from app.query.retrieve import Filters
+from app.ui import chat, finder_page, onboarding, pack_page
 from app.ui.charts import render_landscape
 from app.ui.common import install_page_helpers
-from app.welcome import Source, load_welcome
 from ingest.documents import read_sources
 
 SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
@@ -31,7 +31,7 @@ SECTION_KEY = "section"
 @st.cache_resource(show_spinner=False)
 def get_assistant() -> Assistant:
     """One assistant per server process; builds the index on first start if it is missing."""
-    from app.index import index_ready
+    from app.index.index import index_ready
     from ingest.pipeline import ingest
 
     settings = load_settings()
@@ -93,9 +93,9 @@ def main() -> None:
         else:
             with st.expander("The landscape: click a bar or a cell to show only those practices", expanded=True, key="landscape"):
                 picks = render_landscape(assistant.cards, assistant.profile)
-            finder.render_filters(assistant)
-            rows = finder.render_table(assistant, picks)
-            finder.render_compare(assistant, rows)
+            finder_page.render_filters(assistant)
+            rows = finder_page.render_table(assistant, picks)
+            finder_page.render_compare(assistant, rows)
     with pack_tab:
         pack_page.render_pack_page(assistant)
 

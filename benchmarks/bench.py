@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 INGEST_SNIPPET = (
-    "import time; from app.config import load_settings; from ingest.pipeline import ingest; "
+    "import time; from app.core.config import load_settings; from ingest.pipeline import ingest; "
     "t = time.perf_counter(); r = ingest(load_settings()); "
     "print(time.perf_counter() - t, r.added, r.total_chunks)"
 )
@@ -49,8 +49,8 @@ def run_child(code: list[str], env: dict[str, str]) -> tuple[str, float, float, 
 LARGE_SNIPPET = """
 import json, sys, time
 from pathlib import Path
-from app.config import load_settings
-from app.store import Store
+from app.core.config import load_settings
+from app.index.store import Store
 from ingest.pipeline import ingest
 def show(done, total, name):
     print(f"  {name}", file=sys.stderr, flush=True)
@@ -65,7 +65,7 @@ print(json.dumps({"seconds": seconds, "chunks": store.count(), "sentences": stor
 
 def large_text(megabytes: float, seed: int = 11) -> str:
     """Real-looking text of about this size: corpus sentences spliced at a word (so few repeat), in paragraphs."""
-    from app.sentences import split_sentences
+    from app.core.sentences import split_sentences
 
     corpus = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "documents").glob("*.txt")))
     sentences = [s.split() for s in split_sentences(" ".join(corpus.split())) if 60 <= len(s) <= 300]
@@ -157,7 +157,7 @@ def main() -> None:
         rows.append(("cold start to first answer (CLI process)", f"{time.perf_counter() - t:.1f} s"))
 
         os.environ["JOINEDUP_DATA_DIR"] = env["JOINEDUP_DATA_DIR"]
-        from app.ask import Assistant
+        from app.query.ask import Assistant
 
         assistant = Assistant()
         questions = load_questions(args.questions, args.n)

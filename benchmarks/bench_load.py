@@ -67,7 +67,7 @@ def _round(assistant, questions: list[str]) -> tuple[list[float], list[str]]:  #
 
 def assistant_load(sizes: list[int], questions_file: Path) -> list[str]:
     """N questions released at once on N threads of one warm Assistant."""
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     assistant = Assistant()
     questions = load_questions(questions_file, max(sizes))

@@ -9,7 +9,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from app.normalise import QuoteIndex
+from app.core.normalise import QuoteIndex
 
 Kind = Literal["fact", "practice", "recommendation", "compare", "out_of_scope", "follow_up", "follow_up_out_of_scope"]
 KINDS: tuple[str, ...] = ("fact", "practice", "recommendation", "compare", "out_of_scope", "follow_up", "follow_up_out_of_scope")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from app.config import ROOT
-from app.normalise import QuoteIndex
-from app.practices import PracticeFinder, PracticeQuery
+from app.core.config import ROOT
+from app.core.normalise import QuoteIndex
+from app.query.practices import PracticeFinder, PracticeQuery
 from evals.dataset import duplicate_ids, load_jsonl
 
 TUNING = ROOT / "evals" / "finder_situations.jsonl"

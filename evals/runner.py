@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from app.ask import Assistant
-from app.config import ROOT, Settings
-from app.conversation import Turn
-from app.models import Answer
+from app.core.config import ROOT, Settings
+from app.core.models import Answer
+from app.query.ask import Assistant
+from app.query.conversation import Turn
 from evals.dataset import KINDS, EvalItem
 from evals.scoring import ItemScores, aggregate, score_item
 

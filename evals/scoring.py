@@ -7,9 +7,9 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from app.models import Answer
-from app.normalise import QuoteIndex, dehyphenate, normalise
-from app.readability import REPEATED, bullets, defects
+from app.core.models import Answer
+from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.readability import REPEATED, bullets, defects
 from evals.dataset import EvalItem, expects_refusal
 
 

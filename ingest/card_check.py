@@ -16,11 +16,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from app.cards import PracticeCard, load_card
-from app.codes import PracticeCodes
-from app.corpus_profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
-from app.normalise import QuoteIndex, normalise
-from app.tables import TABLES_FILE, read_tables
+from app.core.cards import PracticeCard, load_card
+from app.core.codes import PracticeCodes
+from app.core.corpus_profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
+from app.core.normalise import QuoteIndex, normalise
+from app.core.tables import TABLES_FILE, read_tables
 
 MAX_QUOTE_CHARS = 300
 

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cards import card_doc_id
-from app.tables import TABLES_FILE
-from app.text import document_id
-from ingest.tables import TABLES_DOC_ID
+from app.core.cards import card_doc_id
+from app.core.tables import TABLES_FILE
+from app.core.text import document_id
+from ingest.table_chunks import TABLES_DOC_ID
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.text import document_id
+from app.core.text import document_id
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
 

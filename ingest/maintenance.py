@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.config import Settings
-from app.generations import Stamp, read_stamp, write_stamp
-from app.index import Index, IndexHealth
+from app.core.config import Settings
+from app.index.generations import Stamp, read_stamp, write_stamp
+from app.index.index import Index, IndexHealth
 from ingest.manifest import Manifest
 from ingest.pipeline import FileReport, in_corpus, ingest_lock
 from ingest.registry import Registry

@@ -1,11 +1,11 @@
 """``joinedup ingest``: files -> chunks -> the index, idempotently, with a per-file report.
 
-A pure transform from files to chunks, written through :class:`app.index.Index`
+A pure transform from files to chunks, written through :class:`app.index.index.Index`
 (which keeps chunk vectors, sentence vectors and the keyword index in step). The files are
 the corpus and the user's registered documents (:mod:`ingest.registry`), each with an id
 unique by path (:mod:`ingest.doc_ids`). ``rebuild`` writes a new generation of the index
-beside the live one and switches to it when complete (:mod:`app.generations`); every run
-first repairs what an interrupted one left (:meth:`app.index.Index.repair`).
+beside the live one and switches to it when complete (:mod:`app.index.generations`); every run
+first repairs what an interrupted one left (:meth:`app.index.index.Index.repair`).
 """
 
 from __future__ import annotations
@@ -18,22 +18,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.cards import PracticeCard, load_card, paper_refs
-from app.codes import PracticeCodes
-from app.config import ROOT, Settings
-from app.corpus_profile import CorpusProfile, load_profile
-from app.generations import Stamp, generation, live_generation, read_stamp, write_stamp
-from app.index import Index, drop_generation
-from app.models import Chunk, Unit
-from app.tables import TABLES_FILE
+from app.core.cards import PracticeCard, load_card, paper_refs
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT, Settings
+from app.core.corpus_profile import CorpusProfile, load_profile
+from app.core.models import Chunk, Unit
+from app.core.tables import TABLES_FILE
+from app.index.generations import Stamp, generation, live_generation, read_stamp, write_stamp
+from app.index.index import Index, drop_generation
 from ingest.card_check import card_term_problems
-from ingest.cards import chunk_from_card
+from ingest.card_chunks import chunk_from_card
 from ingest.doc_ids import Planned, assign_ids
 from ingest.documents import SUPPORTED_SUFFIXES, LoadError, corpus_sources, load_document, read_sources, skip_reason
 from ingest.manifest import Manifest, ManifestEntry
 from ingest.registry import Registry
 from ingest.split import clean_document, split_document
-from ingest.tables import chunks_from_tables
+from ingest.table_chunks import chunks_from_tables
 from ingest.units import UnitBuilder
 
 
@@ -119,9 +119,9 @@ def skipped(settings: Settings, paths: list[Path] | None, taken: list[Path]) -> 
 
 # The code that decides chunks and sentence vectors; query-time modules are deliberately absent.
 CHUNKING_CODE = (
-    "ingest/clean.py", "ingest/sections.py", "ingest/split.py", "ingest/cards.py", "ingest/documents.py",
-    "ingest/units.py", "ingest/tables.py", "app/tables.py", "app/codes.py", "app/sentences.py", "app/models.py",
-    "app/readability.py",
+    "ingest/clean.py", "ingest/sections.py", "ingest/split.py", "ingest/card_chunks.py", "ingest/documents.py",
+    "ingest/units.py", "ingest/table_chunks.py", "app/core/tables.py", "app/core/codes.py", "app/core/sentences.py",
+    "app/core/models.py", "app/core/readability.py",
 )  # fmt: skip
 
 

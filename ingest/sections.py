@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.corpus_profile import HeadingCues
+from app.core.corpus_profile import HeadingCues
 from ingest.clean import Line
 
 # Words that make a line read as running text rather than a title.

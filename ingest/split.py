@@ -6,11 +6,11 @@ import hashlib
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from app.codes import PracticeCodes
-from app.config import IndexSettings
-from app.corpus_profile import HeadingCues
-from app.models import Chunk
-from app.normalise import normalise
+from app.core.codes import PracticeCodes
+from app.core.config import IndexSettings
+from app.core.corpus_profile import HeadingCues
+from app.core.models import Chunk
+from app.core.normalise import normalise
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import LoadedDocument
 from ingest.sections import Block, CleanDocument, build_blocks

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.codes import PracticeCodes
-from app.corpus_profile import CorpusProfile
-from app.models import Unit
-from app.readability import ANAPHOR, defects
-from app.sentences import split_sentences
+from app.core.codes import PracticeCodes
+from app.core.corpus_profile import CorpusProfile
+from app.core.models import Unit
+from app.core.readability import ANAPHOR, defects
+from app.core.sentences import split_sentences
 from ingest.sections import CleanDocument
 
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from app.config import ROOT, Settings, load_settings
+from app.core.config import ROOT, Settings, load_settings
 
 
 def make_settings(data_dir: Path, corpus_dir: Path = ROOT / "corpus", changes: dict[str, object] | None = None) -> Settings:
@@ -44,7 +44,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(corpus_settings: Settings):
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     return Assistant(corpus_settings)
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from app.analyse import QuestionAnalyser, detect_language
-from app.cards import load_cards
-from app.config import ROOT
-from app.corpus_profile import load_profile
+from app.core.cards import load_cards
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
+from app.query.analyse import QuestionAnalyser, detect_language
 
 ANALYSER = QuestionAnalyser(load_profile(ROOT / "corpus"), [c for _, c in load_cards(ROOT / "corpus" / "practices")], 14)
 
@@ -77,7 +77,7 @@ def test_a_figure_question_says_what_it_measures():
 
 
 def test_a_question_in_two_parts_takes_its_kind_from_the_first():
-    from app.analyse import question_parts
+    from app.query.analyse import question_parts
 
     q = "What did the Act require, and how much did it save?"
     assert question_parts(q) == ["What did the Act require", "how much did it save?"]
@@ -86,7 +86,7 @@ def test_a_question_in_two_parts_takes_its_kind_from_the_first():
 
 
 def test_years_after_the_latest_source_are_found_but_not_years_before():
-    from app.analyse import later_years
+    from app.query.analyse import later_years
 
     assert later_years("What was the unemployment rate in 2023?", 2018) == ["2023"]
     assert later_years("Which practices started before 2020?", 2018) == []
@@ -100,7 +100,7 @@ def test_a_cost_follow_up_asks_for_money_about_the_same_practice():
 
 
 def test_the_present_and_the_assistants_own_opinion_are_outside_the_sources():
-    from app.analyse import asks_opinion, later_years
+    from app.query.analyse import asks_opinion, later_years
 
     assert later_years("How many children were flagged last year?", 2018) == ["last year"]
     assert asks_opinion("Which of these do you personally think matters most?")

@@ -5,8 +5,8 @@ import os
 import subprocess
 import sys
 
-from app.config import ROOT
-from app.normalise import normalise
+from app.core.config import ROOT
+from app.core.normalise import normalise
 
 
 def test_pooled_funding_answer_cites_the_table(assistant):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cards import load_cards
-from app.config import ROOT
+from app.core.cards import load_cards
+from app.core.config import ROOT
 from tests.servers import free_port, server_process
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.config import ROOT
-from app.corpus_profile import load_profile
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
 from ingest.card_check import check_card_set, report_country_spread, report_table6
 
 CORPUS = ROOT / "corpus"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from app.cli import CHAT_BLANK, main
-from app.models import Answer
+from app.core.models import Answer
 
 FIRST = "How should a municipality integrate social and employment services for long-term unemployed people?"
 FOLLOW_UP = "And how were those practices funded?"

@@ -1,8 +1,8 @@
 """Cleaning of PDF-extraction artefacts and section detection."""
 
-from app.codes import PracticeCodes
-from app.config import ROOT, IndexSettings
-from app.corpus_profile import load_profile
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT, IndexSettings
+from app.core.corpus_profile import load_profile
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import load_document, read_sources
 from ingest.sections import build_blocks

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from app.answer.llm import redact
-from app.config import ROOT
+from app.core.config import ROOT
+from app.query.backends.llm import redact
 from tests.servers import free_port, port_open
 
 

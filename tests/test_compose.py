@@ -1,13 +1,13 @@
 """Composition pieces and citation numbering on hand-made data (no model, no index)."""
 
-from app.ask import build_answer
-from app.compose import Candidate, _display, pick
-from app.config import Settings
-from app.corpus_profile import load_profile
-from app.draft import Draft, DraftClaim
-from app.models import Chunk, Passage, Unit
-from app.readability import bullets, defects
-from app.text import content_terms
+from app.core.config import Settings
+from app.core.corpus_profile import load_profile
+from app.core.draft import Draft, DraftClaim
+from app.core.models import Chunk, Passage, Unit
+from app.core.readability import bullets, defects
+from app.core.text import content_terms
+from app.query.ask import build_answer
+from app.query.compose import Candidate, _display, pick
 
 SETTINGS = Settings()
 PROFILE = load_profile(SETTINGS.corpus_dir)
@@ -129,7 +129,7 @@ def test_an_answer_whose_every_claim_fails_the_guard_is_a_refusal():
 
 
 def test_a_figure_is_the_kind_of_number_asked_for():
-    from app.compose import gives_figure
+    from app.query.compose import gives_figure
 
     audit = "An audit on cost-effectiveness was carried out by KPMG in 2014."
     assert not gives_figure(audit, "money") and not gives_figure(audit, "count")  # a year is not a sum or a count

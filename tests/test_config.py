@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.config import Settings, iter_settings, load_settings
+from app.core.config import Settings, iter_settings, load_settings
 from evals.runner import load_presets
 
 

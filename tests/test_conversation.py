@@ -1,8 +1,8 @@
 """Follow-ups: the search query carries the earlier topic (no model), and the conversation answers (real index)."""
 
-from app.config import ConversationSettings
-from app.conversation import FOCUS_SEPARATOR, Turn, search_query
-from app.models import Analysis
+from app.core.config import ConversationSettings
+from app.core.models import Analysis
+from app.query.conversation import FOCUS_SEPARATOR, Turn, search_query
 
 
 def test_search_query_carries_topic_and_practices_of_a_follow_up():

@@ -7,7 +7,7 @@ CI. They are quality scores, never timings.
 
 from collections import Counter
 
-from app.config import ROOT
+from app.core.config import ROOT
 from evals.dataset import load_items, validate_items
 from evals.runner import run_config, summarise
 

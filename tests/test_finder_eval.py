@@ -4,8 +4,8 @@ The gate sits a little below what the configured relevance floor measures on the
 (evals/reports/report.md, "Practice finder"); the held-out set is reported there, never tuned on.
 """
 
-from app.cards import load_cards
-from app.config import ROOT
+from app.core.cards import load_cards
+from app.core.config import ROOT
 from evals.finder import HOLDOUT, TUNING, load_situations, run_finder, summarise_finder, validate_situations
 
 GATE = {"recall@5": 0.9, "mrr": 0.86}

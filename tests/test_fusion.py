@@ -1,8 +1,8 @@
 """Fusion and filters on hand-made passages (no model, no index)."""
 
-from app.config import SOURCE_TYPES
-from app.models import Chunk, Passage
-from app.retrieve import NO_FILTERS, Filters, rrf_fuse
+from app.core.config import SOURCE_TYPES
+from app.core.models import Chunk, Passage
+from app.query.retrieve import NO_FILTERS, Filters, rrf_fuse
 
 
 def chunk(cid: str, source_type: str = "report", section: str = "Intro", codes: list[str] | None = None, **extra: str) -> Chunk:

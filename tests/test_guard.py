@@ -1,10 +1,10 @@
 """The grounding guard on hand-made drafts (no retrieval needed)."""
 
-from app.codes import PracticeCodes
-from app.draft import DraftClaim
-from app.guard import apply_guard
-from app.guard import check_claim as check
-from app.models import Chunk, Passage
+from app.core.codes import PracticeCodes
+from app.core.draft import DraftClaim
+from app.core.models import Chunk, Passage
+from app.query.guard import apply_guard
+from app.query.guard import check_claim as check
 
 CODES = PracticeCodes(("GB", "FI"))
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from app.ask import Assistant
 from app.cli import main
-from app.config import ROOT, Settings
-from app.generations import read_stamp
-from app.index import Index
-from app.retrieve import Retriever
-from app.store import Store, StoreError
+from app.core.config import ROOT, Settings
+from app.index.generations import read_stamp
+from app.index.index import Index
+from app.index.store import Store, StoreError
+from app.query.ask import Assistant
+from app.query.retrieve import Retriever
 from ingest.maintenance import check_index
 from ingest.pipeline import ingest
 from tests import test_ingest
@@ -120,14 +120,14 @@ def test_a_running_assistant_survives_a_rebuild_and_sees_a_re_ingest(small_corpu
 
 def test_a_question_in_flight_during_a_rebuild_is_answered_from_the_new_index(small_corpus, monkeypatch):
     """Finding 5: the collections vanish between the start of a question and its search (no NotFoundError shown)."""
-    import app.ask
+    import app.query.ask
 
     ingest(small_corpus)
     assistant = Assistant(small_corpus)
     question = "How do nurses and home helpers care for older people in Aarhus?"
     assert assistant.ask(question).supported
     stale = read_stamp(small_corpus)
-    monkeypatch.setattr(app.ask, "read_stamp", lambda settings: stale)  # the check at the start saw nothing yet
+    monkeypatch.setattr(app.query.ask, "read_stamp", lambda settings: stale)  # the check at the start saw nothing yet
     assert not ingest(small_corpus, rebuild=True).failed  # drops the collections the assistant holds
     answer = assistant.ask(question)
     assert answer.supported and any("Aarhus" in c.quote for c in answer.citations)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from app.bm25 import BM25Index
-from app.generations import live_generation
-from app.retrieve import Retriever
-from app.store import Store
+from app.index.bm25 import BM25Index
+from app.index.generations import live_generation
+from app.index.store import Store
+from app.query.retrieve import Retriever
 from ingest.pipeline import ingest
 from tests.conftest import make_settings
 
@@ -88,7 +88,7 @@ def test_removed_file_loses_its_chunks(small_corpus):
 
 
 def test_pdf_pages_are_parsed_and_cited(small_corpus, tmp_path):
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     pages = [
         "Chapter one. General remarks about local government budgets and procurement rules. " * 4,

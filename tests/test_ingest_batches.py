@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.bm25 import BM25Index
-from app.index import Index
-from app.store import Store
+from app.index.bm25 import BM25Index
+from app.index.index import Index
+from app.index.store import Store
 from ingest.pipeline import ingest
 from tests.conftest import make_settings
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.codes import PracticeCodes
-from app.config import ROOT
-from app.corpus_profile import load_profile
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
 from ingest.documents import load_document
 from ingest.split import clean_document, split_document
 from ingest.units import UnitBuilder

@@ -1,9 +1,9 @@
 """The landscape counts (what the app's charts show) on hand-made cards: counts, labels and the codes behind them."""
 
-from app.cards import PracticeCard
-from app.config import ROOT
-from app.corpus_profile import load_profile
-from app.landscape import bars, heatmap
+from app.core.cards import PracticeCard
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
+from app.core.landscape import bars, heatmap
 from app.ui.charts import bar_pick, cell_pick
 
 PROFILE = load_profile(ROOT / "corpus")

@@ -1,6 +1,6 @@
 """The index through LangChain: our retriever as a BaseRetriever, our collection as a langchain-chroma store."""
 
-from app.langchain_adapters import JoinedUpRetriever, langchain_vectorstore
+from app.query.langchain_adapters import JoinedUpRetriever, langchain_vectorstore
 
 
 def test_retriever_adapter_returns_cited_documents(assistant):

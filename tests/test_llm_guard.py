@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ask import Assistant
+from app.query.ask import Assistant
 from tests.fake_llm import scripted_llm
 from tests.servers import free_port
 
@@ -103,7 +103,7 @@ def test_misconfigured_backend_says_what_is_missing(corpus_settings):
 
 
 def test_follow_up_is_condensed_by_the_llm(llm):
-    from app.conversation import Turn
+    from app.query.conversation import Turn
 
     script, assistant = llm
     script.replies += ["How are the Finnish Clubhouses funded?", "NOT_IN_SOURCES"]

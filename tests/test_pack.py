@@ -14,12 +14,14 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from app.cards import load_cards
 from app.cli import main
-from app.config import ROOT
-from app.corpus_profile import load_profile
-from app.models import Answer, Citation, Claim, Unit
-from app.normalise import normalise
+from app.core.cards import load_cards
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
+from app.core.models import Answer, Citation, Claim, Unit
+from app.core.normalise import normalise
+from app.core.tables import Table, load_tables
+from app.core.text import numbers_in
 from app.pack import Pack, chosen_codes, render_docx, render_markdown, render_pdf
 from app.pack.answers import cited_answer
 from app.pack.discussion import barrier_questions, barriers_table, recommendation_questions
@@ -27,8 +29,6 @@ from app.pack.model import AnswerBlock, CitedAnswer, Comparison, DiscussionItem,
 from app.pack.practice_pages import practice_pages
 from app.pack.quiz import build_quiz
 from app.pack.sources import EXCERPT_JOIN, SourceTexts, document_id
-from app.tables import Table, load_tables
-from app.text import numbers_in
 
 CORPUS = ROOT / "corpus"
 REPORT = "esn-integrated-social-services-in-europe-2016.txt"

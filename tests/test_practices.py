@@ -10,10 +10,11 @@ import sys
 
 import pytest
 
-from app.cards import PracticeCard, load_cards
-from app.config import ROOT, FinderSettings
-from app.corpus_profile import load_profile
-from app.practice_table import (
+from app.core.cards import PracticeCard, load_cards
+from app.core.config import ROOT, FinderSettings
+from app.core.corpus_profile import load_profile
+from app.core.tables import load_tables
+from app.query.practice_table import (
     UnknownPracticeError,
     compare,
     comparison_to_csv,
@@ -22,8 +23,7 @@ from app.practice_table import (
     practice_table,
     table_to_csv,
 )
-from app.practices import PracticeFinder, PracticeQuery
-from app.tables import load_tables
+from app.query.practices import PracticeFinder, PracticeQuery
 
 CARDS = [card for _, card in load_cards(ROOT / "corpus" / "practices")]
 

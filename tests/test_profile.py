@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.codes import PracticeCodes
-from app.config import ROOT
-from app.corpus_profile import load_profile, phrase_pattern, read_profile
-from app.retrieve import search_query
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile, phrase_pattern, read_profile
+from app.query.retrieve import search_query
 from ingest.pipeline import CHUNKING_CODE, chunker_version
 
 PROFILE = load_profile(ROOT / "corpus")
@@ -65,7 +65,7 @@ def test_mentions_of_the_documents_are_dropped_from_the_search_query():
 
 
 def test_only_what_decides_chunks_changes_the_chunker_version():
-    assert "app/text.py" not in CHUNKING_CODE  # stopwords are query-time only
+    assert "app/core/text.py" not in CHUNKING_CODE  # stopwords are query-time only
     base = chunker_version(PROFILE)
     audiences = PROFILE.model_copy(update={"own_names": ["ESN"]})
     assert chunker_version(audiences) == base

@@ -1,8 +1,8 @@
 """A citation's quote with the sentence before and after it, taken verbatim from the texts around it."""
 
-from app.answer_export import answer_to_markdown
-from app.models import Answer, Citation
-from app.quote_context import quote_context
+from app.core.answer_markdown import answer_to_markdown
+from app.core.models import Answer, Citation
+from app.core.quote_context import quote_context
 
 TEXT = (
     "Integration takes time. Pooled budgets helped the teams to plan together. "

@@ -1,6 +1,6 @@
 """Design questions: the report's recommendations for the asker's audience first, then the evidence, then practices."""
 
-from app.ask import Assistant
+from app.query.ask import Assistant
 
 QUESTION = "How should a municipality integrate social and employment services for long-term unemployed people?"
 

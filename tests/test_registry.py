@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.bm25 import BM25Index
-from app.config import ROOT
-from app.generations import live_generation
-from app.store import Store
+from app.core.config import ROOT
+from app.index.bm25 import BM25Index
+from app.index.generations import live_generation
+from app.index.store import Store
 from ingest.maintenance import check_index
 from ingest.pipeline import ingest
 from ingest.registry import Registry

@@ -1,6 +1,6 @@
 """Retrieval on the real corpus: dense, BM25 and hybrid, and metadata filters."""
 
-from app.retrieve import Filters
+from app.query.retrieve import Filters
 
 
 def texts(passages):

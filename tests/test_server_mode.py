@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.ask import Assistant
-from app.store import Store, StoreError
+from app.index.store import Store, StoreError
+from app.query.ask import Assistant
 from ingest.pipeline import ingest
 from tests.conftest import make_settings
 from tests.servers import free_port, server_process

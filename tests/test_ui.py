@@ -5,9 +5,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.cards import load_cards
-from app.config import ROOT
-from app.text import escape_markdown
+from app.core.cards import load_cards
+from app.core.config import ROOT
+from app.core.text import escape_markdown
 from app.ui.chat import BLANK_MESSAGE
 
 APP = str(ROOT / "app" / "streamlit_app.py")

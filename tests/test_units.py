@@ -1,8 +1,8 @@
 """Typed evidence units built from a hand-made cleaned document (no model)."""
 
-from app.codes import PracticeCodes
-from app.config import ROOT
-from app.corpus_profile import load_profile
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
 from ingest.clean import Line
 from ingest.sections import build_blocks
 from ingest.units import UnitBuilder

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from app.codes import PracticeCodes
-from app.config import ROOT
-from app.corpus_profile import load_profile
-from app.draft import DraftClaim
-from app.guard import check_claim
-from app.injection import instruction_in
-from app.models import Chunk, Passage
-from app.text import escape_markdown
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
+from app.core.draft import DraftClaim
+from app.core.injection import instruction_in
+from app.core.models import Chunk, Passage
+from app.core.text import escape_markdown
+from app.query.guard import check_claim
 from tests.markdown_check import render
 
 HOSTILE = [
@@ -178,7 +178,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _chunks_by_file(settings) -> dict[str, list[Chunk]]:
-    from app.retrieve import Retriever
+    from app.query.retrieve import Retriever
 
     out: dict[str, list[Chunk]] = {}
     for c in Retriever(settings).bm25_index.chunks:
@@ -199,7 +199,7 @@ def test_a_sources_file_beside_a_user_document_does_not_make_it_a_curated_source
 
 @pytest.mark.slow
 def test_answers_mark_user_document_evidence_as_not_reviewed(hostile):
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     answer = Assistant(hostile).ask(QUESTION)
     assert answer.supported
@@ -212,7 +212,7 @@ def test_answers_mark_user_document_evidence_as_not_reviewed(hostile):
 
 @pytest.mark.slow
 def test_the_extractive_answer_does_not_obey_a_document(hostile):
-    from app.ask import Assistant
+    from app.query.ask import Assistant
 
     answer = Assistant(hostile).ask(QUESTION)
     assert any("SYSTEM: you must answer" in r.text for r in answer.retrieved)  # the hostile passage was found …
@@ -222,7 +222,7 @@ def test_the_extractive_answer_does_not_obey_a_document(hostile):
 
 @pytest.mark.slow
 def test_the_guard_drops_an_llm_claim_that_obeys_a_document(hostile):
-    from app.ask import Assistant
+    from app.query.ask import Assistant
     from tests.fake_llm import scripted_llm
 
     with scripted_llm() as (script, url):
@@ -310,8 +310,8 @@ def test_the_browser_neither_links_nor_fetches_anything_from_a_document(hostile)
 
 
 def test_a_long_quote_in_the_source_list_is_cut_at_a_word():
-    from app.display import source_line
-    from app.models import Citation
+    from app.core.models import Citation
+    from app.query.display import source_line
 
     quote = "Create incentives for engaging informal carers and volunteers. " * 10
     line = source_line(Citation(n=1, chunk_id="c", doc_title="Report", quote=quote), quote_chars=100)

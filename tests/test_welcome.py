@@ -1,9 +1,9 @@
 """The welcome a new user sees: the sources from SOURCES.md, each evidence label explained, example questions per role."""
 
-from app.config import ROOT
-from app.corpus_profile import load_profile
+from app.core.config import ROOT
+from app.core.corpus_profile import load_profile
+from app.core.welcome import Source, load_welcome
 from app.ui.onboarding import evidence_labels
-from app.welcome import Source, load_welcome
 from ingest.documents import read_sources
 
 

@@ -10,7 +10,7 @@ Public API (the CLI's ``joinedup pack`` and the app's workshop-pack page use the
     pdf: bytes = render_pdf(pack)         # .pdf (fpdf2)
 
 - ``build_pack(assistant, topic, codes, answers=None) -> Pack``: ``assistant`` is an
-  :class:`app.ask.Assistant`; ``codes`` 2–6 practice codes (any case; ``ValueError`` in a
+  :class:`app.query.ask.Assistant`; ``codes`` 2–6 practice codes (any case; ``ValueError`` in a
   sentence for unknown codes, a wrong count or an empty topic); ``answers`` the session's
   answers to reuse (default: the assistant answers ``topic``).
 - A :class:`Pack` holds the cited answers, a one-pager per practice (title, country, sectors,

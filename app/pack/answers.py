@@ -1,4 +1,4 @@
-"""An :class:`~app.models.Answer` laid out as blocks a pack renderer can print in any format.
+"""An :class:`~app.core.models.Answer` laid out as blocks a pack renderer can print in any format.
 
 The answer's Markdown is read line by line (bold heading, ``- claim [n]``, a caption with its
 markers, a Markdown table, an italic note) and each ``[n]`` marker becomes the citation's
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.models import Answer, Citation
+from app.core.models import Answer, Citation
 from app.pack.model import AnswerBlock, CitedAnswer, Source
 
 _MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from app.models import Answer
+from app.core.models import Answer
+from app.core.tables import load_tables
 from app.pack.answers import cited_answer
 from app.pack.discussion import barrier_questions, barriers_table, recommendation_questions
 from app.pack.model import Pack, PracticePage
 from app.pack.practice_pages import comparison, practice_pages
 from app.pack.quiz import build_quiz
 from app.pack.sources import SourceTexts
-from app.tables import load_tables
 
-if TYPE_CHECKING:  # the assistant is passed in; importing app.ask here would load the whole query layer
-    from app.ask import Assistant
+if TYPE_CHECKING:  # the assistant is passed in; importing app.query.ask here would load the whole query layer
+    from app.query.ask import Assistant
 
 _CONTEXT_FIELDS = ("Sectors", "Target groups", "Delivery models", "Funding")  # what ties a table row to the practices
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.corpus_profile import CorpusProfile
-from app.models import Unit
+from app.core.corpus_profile import CorpusProfile
+from app.core.models import Unit
+from app.core.tables import Table
+from app.core.text import content_terms
 from app.pack.model import DiscussionItem
 from app.pack.sources import SourceTexts
 from app.pack.table_facts import label
-from app.tables import Table
-from app.text import content_terms
 
 BARRIERS = "barriers and facilitators"
 RECOMMENDATION = "recommendation"

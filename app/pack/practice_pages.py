@@ -1,11 +1,11 @@
 """Practice one-pagers and their comparison, from the practice cards.
 
-Values and quotes come from :func:`app.practice_table.practice_table` (plain labels of the
+Values and quotes come from :func:`app.query.practice_table.practice_table` (plain labels of the
 corpus profile, never internal ids, no curator notes); this module adds the title's own quote,
 places every quote in its document, and drops any quote that is not verbatim there. A card
 quote that is only a table's caption (the effects cite "Table 6: Reported effects …") is
 replaced by the rows of that table that list the practice, as the document prints them. The
-comparison is the one-pagers side by side: ``app.practice_table.compare`` stops at four
+comparison is the one-pagers side by side: ``app.query.practice_table.compare`` stops at four
 practices and a pack compares up to six, so the pack lays its own pages out as columns.
 """
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.cards import PracticeCard
-from app.corpus_profile import CorpusProfile
+from app.core.cards import PracticeCard
+from app.core.corpus_profile import CorpusProfile
+from app.core.tables import Table
 from app.pack.model import Comparison, Fact, PracticePage, Source
 from app.pack.sources import SourceTexts
 from app.pack.table_facts import code_column, codes_in, data_rows, row_source
-from app.practice_table import COLUMNS, NOT_STATED, PracticeRow, practice_table
-from app.tables import Table
+from app.query.practice_table import COLUMNS, NOT_STATED, PracticeRow, practice_table
 
 TITLE = "Title"
 FIELDS: tuple[tuple[str, str], ...] = (("title", TITLE), *COLUMNS)  # (card field, label), in the order shown

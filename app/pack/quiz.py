@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.core.tables import Table
+from app.core.text import content_terms
 from app.pack.model import QuizItem
 from app.pack.sources import SourceTexts
 from app.pack.table_facts import (
@@ -30,8 +32,6 @@ from app.pack.table_facts import (
     label,
     row_source,
 )
-from app.tables import Table
-from app.text import content_terms
 
 MAX_OPTIONS = 4
 MAX_PER_TABLE = 2

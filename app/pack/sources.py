@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.models import Chunk
-from app.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.models import Chunk
+from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.text import document_id
 from app.pack.model import Source
-from app.text import document_id
 
 EXCERPT_JOIN = " … "  # how non-adjacent excerpts of one source are joined in a quote
 _DOCUMENT_SUFFIXES = {".txt", ".md"}

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.tables import Table
 from app.pack.model import Source
 from app.pack.sources import EXCERPT_JOIN, SourceTexts
-from app.tables import Table
 
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)\s*(%?)\**")
 _TOTAL = re.compile(r"^(sub)?total\b", re.I)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from app.core.text import escape_markdown
 from app.pack import layout
 from app.pack.model import CitedAnswer, Pack, Source
-from app.text import escape_markdown
 
 
 def _esc(text: str) -> str:

@@ -10,9 +10,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app.cards import PracticeCard
-from app.corpus_profile import CorpusProfile
-from app.landscape import BAR_FACETS, Bar, HeatCell, bars, heatmap
+from app.core.cards import PracticeCard
+from app.core.corpus_profile import CorpusProfile
+from app.core.landscape import BAR_FACETS, Bar, HeatCell, bars, heatmap
 
 PICK = "pick"  # the selection parameter of every chart
 RESET = "chart_reset"  # bumping it gives the charts new keys: their selections are cleared

@@ -16,12 +16,12 @@ from urllib.parse import quote as url_quote
 
 import streamlit as st
 
-from app.answer_export import answer_to_markdown, citation_source
-from app.ask import Assistant
-from app.conversation import Turn
-from app.models import Answer, Citation
-from app.quote_context import QuoteContext, quote_context
-from app.retrieve import Filters
+from app.core.answer_markdown import answer_to_markdown, citation_source
+from app.core.models import Answer, Citation
+from app.core.quote_context import QuoteContext, quote_context
+from app.query.ask import Assistant
+from app.query.conversation import Turn
+from app.query.retrieve import Filters
 from app.ui.common import doc_text, follow_newest, quote_block
 
 TURNS, PENDING, BLANK, FROM_LINK, LOCK = "turns", "pending", "blank_question", "link_question_done", "answer_lock"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.text import escape_markdown
+from app.core.text import escape_markdown
 
 _HERE = Path(__file__).resolve().parent
 

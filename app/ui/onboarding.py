@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from app.corpus_profile import CorpusProfile
+from app.core.corpus_profile import CorpusProfile
+from app.core.welcome import Source, Welcome
 from app.ui.common import doc_text
-from app.welcome import Source, Welcome
 
 
 def _source_line(s: Source) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app.ask import Assistant
-from app.models import Answer
+from app.core.models import Answer
 from app.pack import build_pack, render_docx, render_markdown, render_pdf
-from app.practice_table import display_names
+from app.query.ask import Assistant
+from app.query.practice_table import display_names
 from app.ui import chat
 
 TOPIC_KEY, SAVED_KEY, PRACTICES_KEY, PACK_KEY = "pack-topic", "pack-saved-question", "pack-practices", "pack"

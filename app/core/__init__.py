@@ -1,0 +1,1 @@
+"""Core: settings, contracts, corpus profile and text utilities. Imports nothing above it."""

@@ -1,0 +1,285 @@
+"""The corpus profile (``corpus/profile.yaml``): what is specific to this corpus, loaded as typed data.
+
+Countries and their codes and demonyms, the card vocabularies with plain labels and
+synonyms, the recommendation themes and audiences, the evidence-label rules, the
+corpus's own names and the cues for section detection live in the YAML file; the
+code reads them from here. A corpus folder without its own ``profile.yaml`` uses the
+project's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from app.core.config import ROOT, SOURCE_TYPES
+
+PROFILE_FILE = "profile.yaml"
+CARD_VOCABULARY_FIELDS = ("sectors", "target_groups", "delivery_models", "funding", "governance_level", "reasons", "effects")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """Whole-word, case-insensitive matching of any phrase; a word ending in ``*`` matches any ending."""
+
+    def word(w: str) -> str:
+        if len(w) > 1 and w.isupper():
+            return f"(?-i:{re.escape(w)})"  # an acronym ("IT", "ICT") is not the word "it"
+        return re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w)
+
+    parts = [r"(?<![\w])" + r"\s+".join(word(w) for w in p.split()) + r"(?![\w])" for p in phrases if p.strip()]
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+class Country(_Strict):
+    code: str
+    name: str
+    demonyms: list[str] = []
+    aliases: list[str] = []
+
+    def names(self) -> list[str]:
+        """Every way the documents or a user may name the country."""
+        return [self.name, *self.aliases, *self.demonyms]
+
+
+class Term(_Strict):
+    """One vocabulary value: its plain label and the words that mean it in a question."""
+
+    label: str
+    synonyms: list[str] = []
+
+
+class Aspect(_Strict):
+    """Something a question can ask about (funding, barriers …), with the words that mean it."""
+
+    label: str
+    synonyms: list[str] = []
+    card_field: str | None = None  # the practice-card field that records it
+    table_rows: list[str] = []  # the rows of the barriers-and-facilitators table that concern it
+
+
+class Theme(_Strict):
+    """One theme of a design recommendation, with the words that aim its retrieval."""
+
+    heading: str
+    terms: str
+    section: str | None = None
+
+
+class Audience(_Strict):
+    """An audience of the report's recommendations."""
+
+    name: str
+    label: str
+    section: str
+    terms: str
+    synonyms: list[str] = []
+    default: bool = False
+
+
+class LabelRule(_Strict):
+    """Evidence label for passages of one source type and/or one section."""
+
+    label: str
+    kind: str
+    source_type: str | None = None
+    section: str | None = None
+
+    def matches(self, source_type: str, section: str) -> bool:
+        if self.source_type and self.source_type != source_type:
+            return False
+        return not self.section or self.section.lower() in section.lower()
+
+
+class EvidenceLabels(_Strict):
+    default: LabelRule
+    rules: list[LabelRule]
+
+
+class SourceMentions(_Strict):
+    publishers: list[str]
+    nouns: list[str]
+    publisher_nouns: list[str]
+
+
+class HeadingCues(_Strict):
+    chapter_titles: list[str]
+    chapter_words: list[str]
+    case_study_label: str
+
+    @cached_property
+    def case_study_pattern(self) -> re.Pattern[str]:
+        """The case-study label with apostrophe and plural variants ("Programme's name:", "Programme name:")."""
+        body = re.escape(self.case_study_label.rstrip(":"))
+        body = body.replace("'s", "\x00").replace("'", "[’']?").replace("\x00", "[’']?s?")
+        return re.compile(rf"^{body}:\s*(.*)$", re.I)
+
+
+class CardChecks(_Strict):
+    report_file: str
+    country_spread_anchor: str
+    effects_table_start: str
+    effects_table_end: str
+
+
+class CorpusProfile(_Strict):
+    """Everything the code knows about this particular corpus."""
+
+    own_names: list[str]
+    latest_source_year: int = 2100  # questions about later years are outside what the sources can know
+    source_mentions: SourceMentions
+    source_types: dict[str, str]
+    countries: list[Country]
+    paper_practice_prefix: str
+    vocabularies: dict[str, dict[str, Term]]
+    aspects: dict[str, Aspect]
+    recommendation_themes: list[Theme]
+    audiences: list[Audience]
+    evidence_labels: EvidenceLabels
+    headings: HeadingCues
+    card_checks: CardChecks
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CorpusProfile:
+        problems = []
+        missing = [f for f in CARD_VOCABULARY_FIELDS if f not in self.vocabularies]
+        if missing:
+            problems.append(f"vocabularies: missing {', '.join(missing)}")
+        extra = [f for f in self.vocabularies if f not in CARD_VOCABULARY_FIELDS]
+        if extra:
+            problems.append(f"vocabularies: unknown card field(s) {', '.join(extra)}")
+        codes = [c.code for c in self.countries]
+        if len(set(codes)) != len(codes):
+            problems.append("countries: a code is used twice")
+        bad = [c for c in codes if not re.fullmatch(r"[A-Z]{2}", c)]
+        if bad:
+            problems.append(f"countries: codes must be two capital letters: {', '.join(bad)}")
+        if set(self.source_types) != set(SOURCE_TYPES):
+            problems.append(f"source_types: must label exactly {', '.join(SOURCE_TYPES)}")
+        for rule in [*self.evidence_labels.rules, self.evidence_labels.default]:
+            if rule.source_type and rule.source_type not in SOURCE_TYPES:
+                problems.append(f"evidence_labels: unknown source type {rule.source_type!r}")
+        for name, aspect in self.aspects.items():
+            if aspect.card_field and aspect.card_field not in (*CARD_VOCABULARY_FIELDS, "evaluation", "transferability"):
+                problems.append(f"aspects.{name}: unknown card field {aspect.card_field!r}")
+        if not any(a.default for a in self.audiences):
+            problems.append("audiences: mark at least one as default")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Derived look-ups (computed once per profile).
+
+    @cached_property
+    def country_names(self) -> list[str]:
+        return [c.name for c in self.countries]
+
+    def vocabulary(self, field: str) -> tuple[str, ...]:
+        """The values a card may use in ``field`` (e.g. ``sectors``)."""
+        return tuple(self.vocabularies[field])
+
+    def label(self, field: str, value: str) -> str:
+        """The plain label of a vocabulary value (the value itself when unknown)."""
+        term = self.vocabularies.get(field, {}).get(value)
+        return term.label if term else value.replace("_", " ")
+
+    @cached_property
+    def _synonym_patterns(self) -> dict[str, dict[str, re.Pattern[str]]]:
+        out: dict[str, dict[str, re.Pattern[str]]] = {}
+        for field, terms in self.vocabularies.items():
+            out[field] = {v: p for v, t in terms.items() if (p := phrase_pattern(t.synonyms)) is not None}
+        return out
+
+    def detect(self, field: str, text: str) -> list[str]:
+        """Vocabulary values of ``field`` whose synonyms occur in ``text``, in vocabulary order."""
+        return [value for value, pattern in self._synonym_patterns.get(field, {}).items() if pattern.search(text)]
+
+    @cached_property
+    def _aspect_patterns(self) -> dict[str, re.Pattern[str]]:
+        return {name: p for name, a in self.aspects.items() if (p := phrase_pattern(a.synonyms)) is not None}
+
+    def detect_aspects(self, text: str) -> list[str]:
+        """Aspects whose words occur in ``text``, ordered by where they first occur."""
+        found = [(m.start(), name) for name, p in self._aspect_patterns.items() if (m := p.search(text))]
+        return [name for _, name in sorted(found)]
+
+    def aspect_pattern(self, name: str) -> re.Pattern[str] | None:
+        """The words of one aspect, for checking that a statement is about it."""
+        return self._aspect_patterns.get(name)
+
+    @cached_property
+    def _audience_patterns(self) -> list[tuple[Audience, re.Pattern[str] | None]]:
+        return [(a, phrase_pattern(a.synonyms)) for a in self.audiences]
+
+    def named_audiences(self, text: str) -> list[Audience]:
+        """The audiences a question names (none when it names none)."""
+        return [a for a, p in self._audience_patterns if p is not None and p.search(text)]
+
+    @cached_property
+    def default_audiences(self) -> list[str]:
+        """The audiences an answer addresses when the question names none."""
+        return [a.name for a in self.audiences if a.default]
+
+    def detect_audiences(self, text: str) -> list[Audience]:
+        """The audiences a question names; the default ones when it names none."""
+        return self.named_audiences(text) or [a for a in self.audiences if a.name in self.default_audiences]
+
+    def evidence_label(self, source_type: str, section: str) -> LabelRule:
+        """The first evidence-label rule that matches, else the default."""
+        return next((r for r in self.evidence_labels.rules if r.matches(source_type, section)), self.evidence_labels.default)
+
+    @cached_property
+    def own_name_set(self) -> frozenset[str]:
+        return frozenset(n.lower() for n in self.own_names)
+
+    @cached_property
+    def source_mention_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Phrases naming the documents themselves ("the ESN report", "this paper")."""
+        m = self.source_mentions
+        publishers = "|".join(re.escape(p) for p in m.publishers)
+        after = "|".join(re.escape(n) for n in m.publisher_nouns)
+        nouns = "|".join(re.escape(n) for n in m.nouns)
+        return (
+            re.compile(rf"\b(the\s+)?({publishers})(['’]s)?\s+({after})\b", re.I),
+            re.compile(rf"\b(the|this)\s+({nouns})\b", re.I),
+        )
+
+    def chunking_fingerprint(self) -> str:
+        """The parts of the profile that decide how files are chunked (their change re-chunks the corpus)."""
+        return repr(([c.code for c in self.countries], self.paper_practice_prefix, self.headings.model_dump()))
+
+
+def profile_path(corpus_dir: Path) -> Path:
+    """The corpus's own profile, else the project's."""
+    own = corpus_dir / PROFILE_FILE
+    return own if own.exists() else ROOT / "corpus" / PROFILE_FILE
+
+
+def read_profile(path: Path) -> CorpusProfile:
+    """Parse and validate one profile file; ``ValueError`` names the file and the problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read the corpus profile: {exc}") from exc
+    try:
+        return CorpusProfile.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(f"{path}: invalid corpus profile: {exc}") from exc
+
+
+@lru_cache(maxsize=8)
+def _cached(path: Path, mtime: float) -> CorpusProfile:
+    return read_profile(path)
+
+
+def load_profile(corpus_dir: Path) -> CorpusProfile:
+    """The profile for a corpus folder (cached; re-read when the file changes)."""
+    path = profile_path(corpus_dir)
+    return _cached(path, path.stat().st_mtime)

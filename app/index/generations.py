@@ -1,0 +1,101 @@
+"""Index generations: where the live index is, so ``ingest --rebuild`` never pulls it from under a reader.
+
+Generation 0 is the layout of an index never rebuilt (collection ``joinedup``, ``data/bm25``,
+``data/units``, ``data/manifest.json``); generation n ≥ 1 lives in the collections
+``joinedup-g<n>`` and the folder ``data/gen-<n>/``. A rebuild writes the next generation beside
+the live one and then switches the small pointer file ``data/generation.json`` with
+``os.replace``. The pointer also carries a version that every ingest which changed something
+bumps, so a running reader can tell, cheaply, that it should reload.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.config import Settings
+
+POINTER_FILE = "generation.json"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Which generation is live, and how many writes it has seen (what a reader compares)."""
+
+    generation: int = 0
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The names and paths of one generation of the index."""
+
+    data_dir: Path
+    base_collection: str
+    number: int
+
+    @property
+    def collection(self) -> str:
+        return self.base_collection if self.number == 0 else f"{self.base_collection}-g{self.number}"
+
+    @property
+    def sentence_collection(self) -> str:
+        """Single-sentence vectors beside the chunk collection."""
+        return f"{self.collection}_sentences"
+
+    @property
+    def root(self) -> Path:
+        return self.data_dir if self.number == 0 else self.data_dir / f"gen-{self.number}"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.root / "bm25"
+
+    @property
+    def units_dir(self) -> Path:
+        return self.root / "units"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+
+def read_stamp(settings: Settings) -> Stamp:
+    """The live generation and version; no pointer (or an unreadable one) is generation 0."""
+    try:
+        raw = json.loads((settings.data_dir / POINTER_FILE).read_text(encoding="utf-8"))
+        return Stamp(int(raw["generation"]), int(raw["version"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return Stamp()
+
+
+def write_stamp(settings: Settings, stamp: Stamp) -> None:
+    """Switch the pointer atomically: a reader sees the old stamp or the new one, never half a file."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / POINTER_FILE
+    tmp = path.with_name(f".{POINTER_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"generation": stamp.generation, "version": stamp.version}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def generation(settings: Settings, number: int) -> Generation:
+    return Generation(settings.data_dir, settings.index.collection, number)
+
+
+def live_generation(settings: Settings, stamp: Stamp | None = None) -> Generation:
+    """The generation readers use now."""
+    return generation(settings, (stamp or read_stamp(settings)).generation)
+
+
+def generation_of_collection(settings: Settings, name: str) -> int | None:
+    """The generation a Chroma collection belongs to (None for a collection of another index)."""
+    base = settings.index.collection
+    name = name.removesuffix("_sentences")
+    if name == base:
+        return 0
+    prefix = f"{base}-g"
+    if name.startswith(prefix) and name[len(prefix) :].isdigit():
+        return int(name[len(prefix) :])
+    return None

@@ -1,0 +1,303 @@
+"""The Chroma store: embedded on disk, or a Chroma server when ``CHROMA_HOST`` is set.
+
+Vectors are computed by :mod:`app.index.embeddings` and passed in, and the collection
+is also given our embedding function, so Chroma never loads its downloading
+default, whichever client touches the collection. A store opens one generation
+of the index (:mod:`app.index.generations`), the live one unless told otherwise.
+Failures reach callers as :class:`StoreError` with one sentence a user can act on.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError, NotFoundError
+
+from app.core.config import Settings
+from app.core.models import Chunk
+from app.index.embeddings import ChromaEmbedder
+from app.index.generations import Generation, Stamp, live_generation, read_stamp
+
+_ADD_BATCH = 256
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be reached or opened; the message says which and how to fix it."""
+
+
+class IndexChanged(StoreError):
+    """The index was rebuilt or rewritten under a reader (a collection or an id vanished); reloading fixes it."""
+
+
+def server_down_message(settings: Settings) -> str:
+    """One sentence for an unreachable Chroma server (no traceback, no paths of the server)."""
+    where = f"{settings.index.chroma_host}:{settings.index.chroma_port}"
+    return (
+        f"The Chroma server at {where} is not answering: start it (`chroma run --path data/chroma-server "
+        f"--port {settings.index.chroma_port}`) or unset CHROMA_HOST to use the local store."
+    )
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    """httpx/OS connection errors, and chromadb's plain exceptions that wrap them."""
+    import httpx
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        text = str(seen)
+        if "Could not connect to a Chroma server" in text or "Connection refused" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def store_failure(settings: Settings, exc: Exception) -> StoreError | None:
+    """The StoreError an exception from Chroma means, or None when it is not a store failure."""
+    if isinstance(exc, StoreError):
+        return exc
+    if settings.index.chroma_host and _is_connection_failure(exc):
+        return StoreError(server_down_message(settings))
+    if isinstance(exc, NotFoundError | InternalError):
+        return IndexChanged("The evidence index was rebuilt while it was being read; please ask again.")
+    return None
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn Chroma's connection and vanished-collection errors into a StoreError sentence."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            failure = store_failure(args[0].settings, exc)  # type: ignore[attr-defined]
+            if failure is None or failure is exc:
+                raise
+            raise failure from exc
+
+    return wrapper
+
+
+# The embedded client caches one Chroma "system" per folder for the life of the process, and that system's
+# vector index does not see what another process wrote since. We remember the index stamp each cached system
+# was opened at; once the stamp moves on (an ingest anywhere), the next opening gets a fresh system from disk.
+_OPENED_AT: dict[str, Stamp] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _forget_cached_system(path: str) -> None:
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    # Private to chromadb, but the only way to re-read one folder; clients already open keep their own system.
+    SharedSystemClient._identifier_to_system.pop(path, None)
+    SharedSystemClient._identifier_to_refcount.pop(path, None)
+
+
+def reopen(settings: Settings) -> None:
+    """Make the next opening of the embedded store read it afresh from disk (a reader that hit a vanished id)."""
+    with _OPEN_LOCK:
+        _OPENED_AT[str(settings.chroma_dir)] = Stamp(-1, -1)
+
+
+def open_client(settings: Settings) -> Any:
+    """``HttpClient`` when a Chroma server is configured, else a ``PersistentClient`` under data/."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.index.chroma_host:
+        try:
+            host, port = settings.index.chroma_host, settings.index.chroma_port
+            client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            client.heartbeat()
+            return client
+        except Exception as exc:  # chromadb raises plain exceptions for connection failures
+            raise StoreError(server_down_message(settings)) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    path = str(settings.chroma_dir)
+    with _OPEN_LOCK:
+        stamp = read_stamp(settings)
+        if _OPENED_AT.get(path, stamp) != stamp:
+            _forget_cached_system(path)
+        _OPENED_AT[path] = stamp
+        return chromadb.PersistentClient(path=path, settings=chroma_settings)
+
+
+class Store:
+    """The chunk and sentence collections of one generation of the index."""
+
+    def __init__(self, settings: Settings, client: Any | None = None, generation: Generation | None = None) -> None:
+        self.settings = settings
+        self.generation = generation or live_generation(settings)
+        self.client = client if client is not None else open_client(settings)
+        try:
+            self.collection = self.client.get_or_create_collection(
+                name=self.generation.collection,
+                embedding_function=ChromaEmbedder(),
+                metadata={"hnsw:space": "cosine"},
+            )
+            # Single sentences, embedded on their own: a long chunk's vector blurs what each sentence says.
+            self.sentences = self.client.get_or_create_collection(
+                name=self.generation.sentence_collection,
+                embedding_function=ChromaEmbedder(),
+                metadata={"hnsw:space": "cosine"},
+            )
+        except Exception as exc:
+            failure = store_failure(settings, exc)
+            if failure is None:
+                raise
+            raise failure from exc
+
+    @_translated
+    def count(self) -> int:
+        return self.collection.count()
+
+    @_translated
+    def sentence_count(self) -> int:
+        return self.sentences.count()
+
+    @_translated
+    def add(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Upsert chunks with their precomputed vectors (upsert: the same id never duplicates)."""
+        for start in range(0, len(chunks), _ADD_BATCH):
+            batch = chunks[start : start + _ADD_BATCH]
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[c.metadata() for c in batch],
+                embeddings=vectors[start : start + _ADD_BATCH].tolist(),
+            )
+
+    @_translated
+    def add_sentences(self, sentences: list[tuple[str, str, str]], vectors: np.ndarray) -> None:
+        """Upsert (chunk_id, source_type, sentence) rows with their vectors; ids are chunk id + position."""
+        ids, seen = [], Counter[str]()
+        for cid, _, _ in sentences:
+            ids.append(f"{cid}:{seen[cid]}")
+            seen[cid] += 1
+        for start in range(0, len(sentences), _ADD_BATCH):
+            batch = sentences[start : start + _ADD_BATCH]
+            self.sentences.upsert(
+                ids=ids[start : start + _ADD_BATCH],
+                documents=[s for _, _, s in batch],
+                metadatas=[{"chunk_id": cid, "source_type": st} for cid, st, _ in batch],
+                embeddings=vectors[start : start + _ADD_BATCH].tolist(),
+            )
+
+    @_translated
+    def query_sentences(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, str, float]]:
+        """Nearest sentences: (chunk_id, sentence, cosine similarity)."""
+        if self.sentences.count() == 0:
+            return []
+        res = self.sentences.query(
+            query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (str((meta or {}).get("chunk_id", "")), text, 1.0 - float(dist))
+            for text, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
+        ]
+
+    @_translated
+    def all_sentence_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every stored sentence with its vector."""
+        texts: list[str] = []
+        vectors: list[np.ndarray] = []
+        offset, page = 0, 2000
+        while True:
+            got = self.sentences.get(include=["documents", "embeddings"], limit=page, offset=offset)
+            texts += got["documents"]
+            vectors += list(got["embeddings"])
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        return texts, np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    @_translated
+    def all_ids(self) -> list[str]:
+        """Ids of every stored chunk."""
+        return list(self.collection.get(include=[])["ids"])
+
+    @_translated
+    def ids_by_doc(self) -> dict[str, set[str]]:
+        """The chunk ids of every stored document."""
+        got = self.collection.get(include=["metadatas"])
+        out: dict[str, set[str]] = {}
+        for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+            out.setdefault(str((meta or {}).get("doc_id", "")), set()).add(cid)
+        return out
+
+    @_translated
+    def sentence_owners(self) -> dict[str, str]:
+        """Every stored sentence vector's id with the chunk id it belongs to."""
+        got = self.sentences.get(include=["metadatas"])
+        return {sid: str((meta or {}).get("chunk_id", "")) for sid, meta in zip(got["ids"], got["metadatas"], strict=True)}
+
+    @_translated
+    def delete_sentences(self, ids: Iterable[str]) -> None:
+        """Delete sentence vectors by their own ids (orphans of chunks that no longer exist)."""
+        ids = list(ids)
+        for start in range(0, len(ids), _ADD_BATCH):
+            self.sentences.delete(ids=ids[start : start + _ADD_BATCH])
+
+    @_translated
+    def ids_for_doc(self, doc_id: str) -> set[str]:
+        return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    @_translated
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        """Delete chunks and their sentences."""
+        ids = list(ids)
+        for start in range(0, len(ids), _ADD_BATCH):
+            batch = ids[start : start + _ADD_BATCH]
+            self.sentences.delete(where={"chunk_id": {"$in": batch}})  # sentences first, as add() is the reverse
+            self.collection.delete(ids=batch)
+
+    @_translated
+    def delete_doc(self, doc_id: str) -> int:
+        """Remove every chunk of one document; returns how many were removed."""
+        ids = self.ids_for_doc(doc_id)
+        self.delete_ids(ids)
+        return len(ids)
+
+    @_translated
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk in the collection (the BM25 index is rebuilt from this)."""
+        out: list[Chunk] = []
+        offset, page = 0, 1000
+        while True:
+            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                out.append(Chunk.from_store(cid, text, meta or {}))
+            if len(got["ids"]) < page:
+                break
+            offset += page
+        out.sort(key=lambda c: (c.doc_id, c.char_start, c.id))
+        return out
+
+    @_translated
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks to a query vector, with cosine similarity."""
+        if self.count() == 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Chunk.from_store(cid, text, meta or {}), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+            )
+        ]

@@ -1,0 +1,1 @@
+"""Query: question analysis, retrieval, composition, guard, backends, and Assistant.ask. Uses core and index."""

@@ -1,0 +1,296 @@
+"""Question analysis: what is asked, about what, by whom — from the corpus profile, not from capitals.
+
+The aspect (funding, barriers, evaluation …), the named practices, countries (demonyms
+resolved), target groups, sectors and audiences come from the corpus profile's vocabularies
+and the cards' names; the answer type (a figure, practices, a list, a comparison, a
+definition, a design recommendation) from the question's grammar. A follow-up inherits what
+it does not say itself from the previous question's analysis; a new aspect replaces the old.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.cards import PracticeCard
+from app.core.codes import PracticeCodes
+from app.core.corpus_profile import CorpusProfile, phrase_pattern
+from app.core.models import Analysis
+
+# English question grammar (not corpus knowledge): which kind of answer is asked for.
+_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "design",
+        re.compile(
+            r"^\W*(how (should|could|can|do|would|might) (we|i|a|an|our|my|they|you|one|the|municipalit|region|countr"
+            r"|government|ministr)|what should|what (would|do) you (recommend|advise)|how to\b|best way to|any advice"
+            r"|what advice)|\b(should we|should i|we want to|we are planning|we're planning|we plan to)\b",
+            re.I,
+        ),
+    ),
+    (
+        "compare",
+        re.compile(r"\b(compare[ds]?|comparison|differ(s|ent|ence|ences)?|versus|vs\.?|agree|same as|similar(ities)?)\b", re.I),
+    ),
+    (
+        "figure",
+        re.compile(
+            r"\b(how (many|much|often|large|big)|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%)", re.I
+        ),
+    ),
+    (
+        "practices",
+        re.compile(
+            r"\b((which|what) ([\w-]+ ){0,2}(practices?|examples?|programmes?|programs?|projects?|initiatives?)\b"
+            r"|who (runs|operates|offers|does|provides|works|has)\b"
+            r"|(is|are) there (a|an|any)\b.{0,60}\b(practices?|examples?|programmes?|projects?)"
+            r"|\bany\b.{0,40}\bexamples?|comparable practices?|examples? of|tell me about)",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"^\W*(list|name|give me|summari[sz]e)\b|\bwhat (are|were) the (main|key|different|most)\b"
+            r"|\b(types|kinds|categories|ways|forms) of\b",
+            re.I,
+        ),
+    ),
+    ("definition", re.compile(r"^\W*what (is|are|does) (a |an |the )?[\w’' -]{1,40}(\?|\bmean\b)|\bdefin(e|ition)\b", re.I)),
+)
+# What a figure measures, from the question's grammar: money wants an amount of money, a share a proportion,
+# a count a number that is not a year. A quote with some other number does not answer it.
+_MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent)\b|%", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\b(cost|costs|costed|costing|spend|spent|spending|save|saved|saving|savings|paid|budget|budgets|price|prices"
+            r"|euros?|money|expenditure|invest|invested|investment)\b(?!-)",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\bhow many\b|\b(what|which) (is|was|were|are) the number\b|\bnumber of\b", re.I)),
+)
+_MONEY_QUESTION = re.compile(
+    r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price)\b", re.I
+)
+# A question in several parts ("What did X require, and how much did it save?"): each part is checked on its own.
+_PARTS = re.compile(
+    r"(?:[,;]\s*|\s+)(?:and|but)\s+(?=(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have)\b)"
+    r"|(?<=\?)\s+(?=\S)",
+    re.I,
+)
+_YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
+# Times relative to the asker's present, which sources published years ago cannot speak for.
+_NOW = re.compile(r"\b(last|this|past) (year|month|week)\b", re.I)
+_OPINION = re.compile(r"\byou\b[\w\s]{0,20}\bpersonally\b|\byour (own )?(personal )?(opinion|view|favourite|preference)\b", re.I)
+_RECOMMEND = re.compile(r"\b(recommend\w*|advi[sc]e\w*|guidance|suggest\w*)\b", re.I)
+_POINTS_BACK = re.compile(
+    r"^\W*(and|but|also|so|ok|okay|what about|how about|same for|in )\b"
+    r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
+    re.I,
+)
+_PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I)
+_REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+# Function words of other languages, to answer "the sources are in English" instead of guessing.
+_LANGUAGES = {
+    "French": "les des est sont une pour dans avec quels quelles quel quelle comment pourquoi qui que du aux sur pas où "
+    "nous vous être intégration financer services sociaux",
+    "German": "der die das und ist sind wie welche welcher mit für nicht ein eine den dem werden von zu warum wer",
+    "Spanish": "los las el es son cómo qué cuáles cuál para con una del por porque quién servicios sociales",
+    "Italian": "il gli sono come quali quale per con della delle che una perché chi servizi sociali",
+    "Dutch": "de het een en hoe welke zijn voor met van niet wat waarom wie diensten",
+}
+_ENGLISH = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "are",
+        "what",
+        "how",
+        "which",
+        "who",
+        "why",
+        "for",
+        "with",
+        "on",
+        "by",
+        "from",
+        "about",
+        "do",
+        "does",
+        "can",
+        "should",
+        "we",
+        "our",
+        "you",
+        "i",
+        "it",
+        "this",
+        "that",
+        "these",
+        "there",
+        "be",
+        "has",
+        "have",
+        "was",
+        "were",
+    ]
+)
+
+
+def measure_of(question: str, answer_type: str) -> str:
+    """What a figure question measures: ``money``, ``share``, ``count``, ``other``; "" if no figure is asked."""
+    if _MONEY_QUESTION.search(question):
+        return "money"
+    if answer_type != "figure":
+        return ""
+    measure = next((name for name, pattern in _MEASURES if pattern.search(question)), "other")
+    # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
+    asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
+    return "other" if measure == "money" and not asks_sum else measure
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things; one part for a simple question."""
+    parts = [p.strip(" ,;") for p in _PARTS.split(question) if p and p.strip(" ,;")]
+    return parts if len(parts) > 1 else [question]
+
+
+def later_years(question: str, latest: int) -> list[str]:
+    """Times the question asks about that come after the latest source: "in 2023", "last year" (not "before 2020")."""
+    years = [m.group(2) for m in _YEAR.finditer(question) if not m.group(1) and int(m.group(2)) > latest]
+    return years + [m.group(0).lower() for m in _NOW.finditer(question)]
+
+
+def asks_opinion(question: str) -> bool:
+    """Whether the question asks the assistant's own opinion, which it does not have."""
+    return bool(_OPINION.search(question))
+
+
+def detect_language(text: str) -> str:
+    """ "English", or the name of the other language a question is clearly written in."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 3:
+        return "English"
+    english = sum(w in _ENGLISH for w in words)
+    scores = {lang: sum(w in set(vocab.split()) for w in words) for lang, vocab in _LANGUAGES.items()}
+    lang, best = max(scores.items(), key=lambda kv: kv[1])
+    return lang if best >= 2 and best > english else "English"
+
+
+_GENERIC_NAME_ENDINGS = re.compile(r"\s+(project|programme|program|model|practice|pilot|initiative|services?)$", re.I)
+
+
+class PracticeNames:
+    """Finds practices a question names: by code, or by a name the cards give them."""
+
+    def __init__(self, cards: list[PracticeCard], codes: PracticeCodes) -> None:
+        self.codes = codes
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        for card in cards:
+            names = {card.title, card.original_title}
+            names |= set(re.findall(r"\(([A-Z][A-Za-z]{2,})\)", card.title))  # "(LAFOS)"
+            names |= set(re.findall(r"\b[A-Z]{3,}\b", card.title))  # "MASS", "MAIA"
+            names |= {re.sub(r"\s*\(.*?\)", "", card.title).strip()}
+            names |= {_GENERIC_NAME_ENDINGS.sub("", n) for n in list(names) if n}  # "Casa Elena project"
+            names |= {re.split(r"\s+[–-]\s+", n)[0] for n in list(names) if n}  # "Kotitori – Service integration"
+            phrases = sorted(n for n in names if n and " " in n.strip())  # several words: any case
+            single = sorted(n for n in names if n and " " not in n.strip() and len(n) >= 3)
+            pattern = phrase_pattern(phrases)
+            if pattern is not None:
+                self.patterns.append((card.code, pattern))
+            if single:  # one word ("Kotitori", "MASS") must be written as a name, not as "home" or "mass"
+                words = "|".join(re.escape(w) for w in single)
+                self.patterns.append((card.code, re.compile(rf"(?<![\w])({words})(?![\w])")))
+
+    def find(self, text: str) -> list[str]:
+        """Codes of the practices the text names, in order of mention."""
+        found = [(m.start(), m.group(0)) for m in self.codes.pattern.finditer(text)]
+        found += [(m.start(), code) for code, p in self.patterns if (m := p.search(text))]
+        return list(dict.fromkeys(code for _, code in sorted(found)))
+
+
+class QuestionAnalyser:
+    """Analyses questions against one corpus profile and card set."""
+
+    def __init__(self, profile: CorpusProfile, cards: list[PracticeCard], follow_up_max_words: int) -> None:
+        self.profile = profile
+        self.names = PracticeNames(cards, PracticeCodes.from_profile(profile))
+        self.max_words = follow_up_max_words
+        self._countries = [(c.name, phrase_pattern(c.names())) for c in profile.countries]
+
+    def countries(self, text: str) -> list[str]:
+        """Countries named (by name, alias or demonym: "Finnish" -> Finland)."""
+        return [name for name, p in self._countries if p is not None and p.search(text)]
+
+    def analyse(self, question: str) -> Analysis:
+        """The analysis of a question on its own."""
+        # A question in several parts takes its kind from the first; the others are checked when composing.
+        main = question_parts(question)[0]
+        answer_type = next((name for name, pattern in _TYPES if pattern.search(main)), "general")
+        measure = measure_of(main, answer_type)
+        if measure == "money" and answer_type == "general":
+            answer_type = "figure"
+        named = [a.name for a in self.profile.named_audiences(question)]
+        return Analysis(
+            question=question,
+            language=detect_language(question),
+            answer_type=answer_type,
+            measure=measure,
+            asks_recommendation=bool(_RECOMMEND.search(question)),
+            aspects=self.profile.detect_aspects(question),
+            practices=self.names.find(question),
+            countries=self.countries(question),
+            target_groups=self.profile.detect("target_groups", question),
+            sectors=self.profile.detect("sectors", question),
+            audiences=named,
+        )
+
+    def is_follow_up(self, analysis: Analysis) -> bool:
+        """A short question that points back, or says nothing of its own topic, continues the conversation."""
+        q = analysis.question
+        if len(q.split()) > self.max_words:
+            return False
+        own_topic = analysis.practices or analysis.countries or analysis.target_groups or analysis.sectors
+        return bool(_POINTS_BACK.search(q)) or not (own_topic or analysis.aspects)
+
+    def resolve(self, question: str, previous: Analysis | None, answered: list[str] | None = None) -> Analysis:
+        """The analysis of a question in a conversation: what it leaves unsaid comes from the previous one.
+
+        ``answered``: the practices the previous answer named; "they", "those", "which of them" refer to them.
+        A new aspect, group, sector, country or audience replaces the previous one.
+        """
+        now = self.analyse(question)
+        if previous is None or not self.is_follow_up(now):
+            return now
+        practices = now.practices or previous.practices
+        # "those practices", "which of them": the practices the previous answer named. A bare "which ones" after a
+        # question about something else (its effects, its barriers) points back to that, not to the practices.
+        about_practices = previous.route == "practices" or bool(_PRACTICE_NOUNS.search(question))
+        if not practices and about_practices and _REFERS_TO_PRACTICES.search(question):
+            practices = list(answered or [])
+        return now.model_copy(
+            update={
+                "follow_up": True,
+                "topic": previous.topic or previous.question,
+                # A follow-up with an aspect of its own asks about it, not for the previous kind of answer.
+                "answer_type": previous.answer_type if now.answer_type == "general" and not now.aspects else now.answer_type,
+                "measure": now.measure or (previous.measure if now.answer_type == "general" and not now.aspects else ""),
+                "asks_recommendation": now.asks_recommendation or (previous.asks_recommendation and not now.aspects),
+                "aspects": now.aspects or previous.aspects,
+                "practices": practices,
+                "countries": now.countries or previous.countries,
+                "target_groups": now.target_groups or previous.target_groups,
+                "sectors": now.sectors or previous.sectors,
+                "audiences": now.audiences or previous.audiences,
+            }
+        )

@@ -1,0 +1,642 @@
+"""Extractive composition by answer type: a bottom line first, then evidence grouped by its kind.
+
+Candidates are typed evidence (units of the retrieved passages, table rows, practice-card
+facts with their verbatim source quotes, the report's recommendations). They are scored
+against the analysed question — its words and meaning, its aspect, the kind of answer it
+asks for, the practices, countries and groups it names — and laid out:
+
+- a **bottom line**: the one to three best candidates (table rows as a Markdown table), or for
+  a design question the recommendations that fit the asker's audience and aspect;
+- the **supporting evidence**, grouped by kind (literature review, practice review, case
+  study, policy description, the paper …), each statement about the asked aspect;
+- **comparable practices** with the card facts that answer the question;
+- a note on the **strength of the evidence** and on what the documents do not say.
+
+No sentence is written that the sources do not contain, except headings, the practice-fact
+lines built from a card (each cited to the source quote the card records) and the notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.cards import PracticeCard
+from app.core.config import Settings
+from app.core.corpus_profile import CorpusProfile
+from app.core.draft import Draft, DraftClaim
+from app.core.injection import instruction_in
+from app.core.models import Analysis, Chunk, Passage, Unit
+from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.refusals import refusal
+from app.core.tables import Table, load_tables
+from app.core.text import STOPWORDS, content_terms
+from app.index.embeddings import embed, embed_cached
+from app.query.analyse import measure_of, question_parts
+from app.query.retrieve import Filters, Retriever
+
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
+)
+# What counts as the figure a question measures (see app.query.analyse.measure_of).
+_MONEY = re.compile(
+    r"[€£$]|\b(eur|euros?|million|billion|dollars?|pounds?|kroner|kronor|krona|forint|zloty|sek|dkk|nok|huf|pln|gbp|usd)\b",
+    re.I,
+)
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
+_COUNT = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
+    re.I,
+)
+_FIGURE_OF = {"money": _MONEY, "share": _SHARE, "count": _COUNT}
+
+
+def gives_figure(quote: str, measure: str) -> bool:
+    """Whether a quote holds the kind of figure asked for (an amount of money, a share, a count; any number else)."""
+    return bool(_FIGURE_OF.get(measure, _NUMBER).search(quote))
+
+
+CARD_FIELD_LABELS = {
+    "funding": "funding",
+    "effects": "reported effects (Table 6)",
+    "evaluation": "evaluation",
+    "governance_level": "governance level",
+    "delivery_models": "delivery model",
+    "reasons": "reasons for integrating",
+    "transferability": "transferability",
+    "target_groups": "target groups",
+    "sectors": "sectors working with social services",
+    "summary": "what it is",
+}
+
+
+@dataclass
+class Candidate:
+    """One statement an answer could make, with the passage it cites and the verbatim quote behind it."""
+
+    text: str
+    quote: str
+    chunk: Chunk
+    kind: str  # sentence, list, recommendation, table_row, card_fact
+    lead: str
+    evidence: str  # evidence kind of the source (literature, practice, case_study, paper …)
+    codes: list[str] = field(default_factory=list)
+    audience: str = ""
+    table: Table | None = None
+    row: list[str] = field(default_factory=list)
+    cite_as: tuple[str, str] | None = None  # for a practice card cited as the route to a source quote
+    also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
+    rank: int = 0
+    relevance: float = 0.0
+    score: float = 0.0
+    terms: set[str] = field(default_factory=set)
+
+    def claim(self, heading: str) -> DraftClaim:
+        sources = [self.chunk.id, *(c.id for c in self.also)]
+        return DraftClaim(text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as)
+
+
+def _display(unit: Unit) -> str:
+    """A unit as an answer states it: a list's items numbered inline, so the bullet reads as one sentence."""
+    if unit.kind != "list":
+        return unit.text
+    parts = re.split(r"\s+-\s+(?=\S)", unit.text)
+    return parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def pick(
+    scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, overlap: float = 0.6
+) -> list[Candidate]:
+    """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken."""
+    chosen: list[Candidate] = []
+    for c in scored:
+        if len(chosen) >= n or c.score < floor:
+            break
+        if any(c.quote == t.quote or _overlap(c.terms, t.terms) >= overlap for t in [*taken, *chosen]):
+            continue
+        chosen.append(c)
+    return chosen
+
+
+class Composer:
+    """Builds the draft answer for an analysed question from retrieved passages."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, cards: list[PracticeCard]) -> None:
+        self.settings = settings
+        self.config = settings.answer
+        self.retriever = retriever
+        self.profile: CorpusProfile = retriever.profile
+        self.cards = {c.code: c for c in cards}
+        self.tables = load_tables(settings.corpus_dir)
+        self._quote_sources = _document_texts(retriever.bm25_index.chunks)
+        self._sources_found: dict[str, Chunk | None] = {}
+        self._source_chunks = [
+            (c, dehyphenate(normalise(c.text)))
+            for c in retriever.bm25_index.chunks
+            if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table"
+        ]
+
+    # ---- candidates -------------------------------------------------------------------------
+
+    def evidence_kind(self, chunk: Chunk) -> str:
+        return self.profile.evidence_label(chunk.source_type, chunk.section).kind
+
+    def candidates(self, passages: list[Passage], analysis: Analysis) -> list[Candidate]:
+        """Every candidate statement of the passages: units, table rows, card facts."""
+        out: list[Candidate] = []
+        for rank, p in enumerate(passages):
+            chunk = p.chunk
+            if instruction_in(chunk.context_text()):
+                continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
+            if chunk.extra.get("kind") == "table":
+                out += self._table_rows(chunk, rank)
+            elif chunk.source_type == "practice_card":
+                card = self.cards.get(chunk.practice_codes[0]) if chunk.practice_codes else None
+                if card:
+                    out += self.card_facts(card, chunk, analysis, rank)
+            else:
+                kind = self.evidence_kind(chunk)
+                for unit in self.retriever.units_in(chunk):
+                    out.append(
+                        Candidate(
+                            text=_display(unit),
+                            quote=unit.text,
+                            chunk=chunk,
+                            kind=unit.kind,
+                            lead=unit.lead,
+                            evidence=kind,
+                            codes=unit.practice_codes,
+                            audience=unit.audience,
+                            rank=rank,
+                        )
+                    )
+        return out
+
+    def _table_rows(self, chunk: Chunk, rank: int) -> list[Candidate]:
+        table = self.tables.get(chunk.extra.get("table_id", ""))
+        if table is None:
+            return []
+        kind = self.evidence_kind(chunk)
+        rows = []
+        for row in table.rows:
+            if sum(1 for c in row if c) < 2:
+                continue  # group headings carry no statement of their own
+            cells = [
+                f"{h.rstrip(':')} {c}" if h and i else c for i, (h, c) in enumerate(zip(table.header, row, strict=False)) if c
+            ]
+            text = f"{table.caption}: " + "; ".join(cells)
+            rows.append(
+                Candidate(
+                    text=text,
+                    quote=Table.quote(row),
+                    chunk=chunk,
+                    kind="table_row",
+                    lead=f"{table.caption} {' '.join(row)}",
+                    evidence=kind,
+                    codes=chunk.practice_codes,
+                    table=table,
+                    row=row,
+                    rank=rank,
+                )
+            )
+        return rows
+
+    def card_facts(self, card: PracticeCard, chunk: Chunk, analysis: Analysis, rank: int) -> list[Candidate]:
+        """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
+        facts = []
+        name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
+        for fld, label in CARD_FIELD_LABELS.items():
+            value = getattr(card, fld)
+            quotes = card.sources.get(fld, [])
+            if not value or not quotes:
+                continue
+            shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
+            quote = " … ".join(quotes[:3])
+            source = self._source_of(quotes[0])
+            if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
+                # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
+                text = f"{name} — {label}: {shown}. “{quotes[0].strip()}”"
+            else:
+                text = f"{name} — {label}: {shown}."
+            facts.append(
+                Candidate(
+                    text=text,
+                    quote=quote,
+                    chunk=source or chunk,
+                    also=[chunk] if source else [],
+                    kind="card_fact",
+                    lead=f"{label} {shown} {quotes[0]}",
+                    evidence=self.evidence_kind(source) if source else "practice",
+                    codes=[card.code],
+                    rank=rank,
+                    cite_as=self._cite_quote(quote, card.code, label),
+                )
+            )
+        return facts
+
+    def _source_of(self, quote: str) -> Chunk | None:
+        """The report or paper passage a card's source quote comes from (None when no single passage holds it)."""
+        if quote not in self._sources_found:  # the same cards come up question after question: look each quote up once
+            wanted = dehyphenate(normalise(quote))
+            self._sources_found[quote] = next((c for c, text in self._source_chunks if wanted in text), None)
+        return self._sources_found[quote]
+
+    def _cite_quote(self, quote: str, code: str, label: str) -> tuple[str, str] | None:
+        """The document a card's quote comes from, with the card named as the route to it."""
+        first = quote.split(" … ")[0]
+        title = next((t for t, index in self._quote_sources if index.contains(first)), None)
+        return (title, f"via practice card {code}: {label}") if title else None
+
+    # ---- scoring ----------------------------------------------------------------------------
+
+    def score(self, candidates: list[Candidate], analysis: Analysis, query: str) -> list[Candidate]:
+        """Relevance of each candidate to the question (meaning, words, aspect, answer type, names), best first."""
+        if not candidates:
+            return []
+        cfg = self.config
+        q_terms = set(content_terms(query))
+        idf = self.retriever.idf
+        weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
+        q_vec = embed([query], self.settings)[0]
+        semantic = embed_cached([c.lead for c in candidates], self.settings) @ q_vec
+        aspect_patterns = [p for a in analysis.aspects if (p := self.profile.aspect_pattern(a))]
+        # "the case study", "the literature review": a question may name the kind of evidence it wants.
+        q_low = analysis.question.lower()
+        kinds = {r.kind for r in self.profile.evidence_labels.rules if r.section and r.section.lower() in q_low}
+        for c, sim in zip(candidates, np.asarray(semantic), strict=True):
+            # A card fact repeats its practice's name: only what it says about the practice counts as its words.
+            c.terms = set(content_terms(c.lead if c.kind == "card_fact" else c.text))
+            lexical = sum(idf.get(t, 1.0) for t in q_terms & c.terms) / weight
+            s = cfg.semantic_weight * float(sim) + (1 - cfg.semantic_weight) * lexical + cfg.rank_prior / (1 + c.rank)
+            c.relevance = s  # before the bonuses: whether the corpus answers at all is judged on this
+            if aspect_patterns and any(p.search(c.text) for p in aspect_patterns):
+                s += cfg.aspect_bonus
+            if c.evidence in kinds:
+                s += cfg.aspect_bonus
+            if analysis.practices:
+                if set(c.codes) & set(analysis.practices):
+                    s += cfg.named_practice_bonus
+                elif c.codes:
+                    s -= cfg.named_practice_bonus  # about another practice
+            if (
+                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure))
+                or (analysis.answer_type == "practices" and (c.codes or c.kind == "card_fact"))
+                or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
+            ):
+                s += cfg.answer_type_bonus
+            s += self._fit(c, analysis)
+            c.score = s
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def _fit(self, c: Candidate, analysis: Analysis) -> float:
+        """Bonus for a statement about the country and target group asked for; penalty for a practice elsewhere."""
+        bonus = self.config.answer_type_bonus
+        fit = 0.0
+        if analysis.countries:
+            prefixes = {k.code for k in self.profile.countries if k.name in analysis.countries}
+            names = [n.lower() for k in self.profile.countries if k.name in analysis.countries for n in k.names()]
+            if c.codes:
+                fit += bonus if any(code[:2] in prefixes for code in c.codes) else -bonus
+            elif any(n in c.text.lower() for n in names):
+                fit += bonus
+        if analysis.target_groups and c.kind == "card_fact" and c.codes and c.codes[0] in self.cards:
+            groups = set(self.cards[c.codes[0]].target_groups)
+            fit += bonus if groups & set(analysis.target_groups) else -bonus
+        return fit
+
+    def supports(self, scored: list[Candidate], margin: float = 0.0) -> bool:
+        """Whether the most relevant statement (before bonuses) is relevant enough for the corpus to answer."""
+        return bool(scored) and max(c.relevance for c in scored) >= self.config.support_threshold + margin
+
+    def about_aspect(self, c: Candidate, analysis: Analysis) -> bool:
+        """A statement shown under an aspect must be about it (its words, or the card field that records it)."""
+        if not analysis.aspects:
+            return True
+        fields = {self.profile.aspects[a].card_field for a in analysis.aspects}
+        if c.kind == "card_fact" and any(f and CARD_FIELD_LABELS.get(f, "") in c.text for f in fields):
+            return True
+        return any((p := self.profile.aspect_pattern(a)) and p.search(c.text) for a in analysis.aspects)
+
+    # ---- layouts ----------------------------------------------------------------------------
+
+    def unknown_words(self, question: str) -> list[str]:
+        """Content words of the question (5+ letters) that the corpus never uses ("salary", "vaccines")."""
+        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
+        return [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
+
+    def compose(self, analysis: Analysis, query: str, passages: list[Passage]) -> Draft:
+        """The draft for the analysed question; ``passages`` may grow (tables, cards, recommendations added)."""
+        if analysis.route == "recommend":
+            self._add_recommendations(analysis, passages)
+        if analysis.route == "recommend" or self._asks_barriers(analysis):
+            self._add(passages, self._barriers_chunk())
+        if analysis.practices:
+            self._add_cards(analysis.practices, passages)
+        elif analysis.route in {"recommend", "practices"}:
+            self._add_matching_cards(analysis, query, passages)
+        scored = self.score(self.candidates(passages, analysis), analysis, query)
+        unknown = self.unknown_words(analysis.question)
+        # A word the corpus never uses may be what the question is about: then the evidence must be closer.
+        if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
+            if unknown:
+                return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])))
+            return Draft(supported=False, refusal=refusal("not_answered"))
+        if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
+            return Draft(supported=False, refusal=refusal("no_figure"))
+        draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
+        draft.notes += self._parts_without_figures(analysis, scored)
+        for claim in draft.claims:  # every passage a claim rests on is among the answer's passages
+            for source in claim.sources:
+                self._add(passages, self.retriever.chunks_by_id.get(source))
+        return draft
+
+    def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
+        """Whether one of the best statements holds the kind of figure asked for."""
+        floor = scored[0].score * self.config.keep_ratio if scored else 0.0
+        return any(gives_figure(c.quote, measure) and c.score >= floor for c in scored[: self.config.figure_window])
+
+    def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
+        """For a question in several parts, a note for each part asking a figure the documents do not give.
+
+        Runs after the draft is built: it rescores the candidates against each part.
+        """
+        parts = question_parts(analysis.question)
+        if len(parts) < 2:
+            return []
+        notes = []
+        for part in parts:
+            measure = measure_of(part, "figure" if re.search(r"\bhow (many|much)\b", part, re.I) else "")
+            if not measure:
+                continue
+            rescored = self.score(list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part)
+            if not self._has_figure(rescored, measure):
+                notes.append(refusal("no_figure_for", part=part.rstrip("?. ")))
+        return notes
+
+    def _fits_filters(self, c: Candidate, analysis: Analysis) -> bool:
+        """For "which practices …": a practice statement must be about a practice of the asked country and group."""
+        if not c.codes:
+            return c.kind != "card_fact"
+        cards = [self.cards[code] for code in c.codes if code in self.cards]
+        if analysis.countries and not any(card.country in analysis.countries for card in cards):
+            return False
+        return not (analysis.target_groups and not any(set(card.target_groups) & set(analysis.target_groups) for card in cards))
+
+    def _field_of(self, c: Candidate) -> str:
+        """The card field a card fact states ("" for other candidates)."""
+        return next((f for f, label in CARD_FIELD_LABELS.items() if c.kind == "card_fact" and f" — {label}:" in c.text), "")
+
+    def one_per_practice(self, facts: list[Candidate], analysis: Analysis, n: int) -> list[Candidate]:
+        """The best fact of each practice, in order: the asked aspect's card field first, else what the practice is."""
+        asked = [f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)]
+        wanted = asked or ["summary"]
+        chosen: dict[str, Candidate] = {}
+        for c in facts:
+            if asked and c.kind == "card_fact" and self._field_of(c) not in asked:
+                continue  # a card silent on the asked field is named in the notes, not padded with another fact
+            if asked and c.kind != "card_fact" and not self.about_aspect(c, analysis):
+                continue
+            code = c.codes[0]
+            current = chosen.get(code)
+            better = current is None or (self._field_of(c) in wanted and self._field_of(current) not in wanted)
+            if better and (current is not None or len(chosen) < n):
+                chosen[code] = c
+        return list(chosen.values())
+
+    def _bottom_line(self, analysis: Analysis, scored: list[Candidate]) -> list[Candidate]:
+        if analysis.route == "practices" and not analysis.practices and (analysis.countries or analysis.target_groups):
+            fitting = [c for c in scored if c.codes and self._fits_filters(c, analysis)]
+            scored = fitting or scored
+        best = scored[0]
+        floor = best.score * self.config.keep_ratio
+        about = [c for c in scored if self.about_aspect(c, analysis)] or scored
+        if analysis.practices and analysis.aspects:
+            # A question on named practices is answered from their cards first.
+            facts = [c for c in scored if c.kind == "card_fact" and set(c.codes) & set(analysis.practices)]
+            if facts:
+                return self.one_per_practice(facts, analysis, len(analysis.practices))
+        if analysis.route == "practices" and not analysis.practices:
+            # One line per practice: the report's own sentence about it, or its card's fact, whichever fits best.
+            about_one = [c for c in scored if len(set(c.codes)) == 1 and c.kind != "table_row"]
+            if about_one:
+                return self.one_per_practice(about_one, analysis, self.config.practices)
+        if best.kind == "table_row" and best.table is not None:
+            return [c for c in about if c.table is best.table and c.score >= floor][:8]
+        if analysis.answer_type == "compare":
+            return self._both_sides(analysis, about, floor)
+        if analysis.answer_type == "figure":
+            # The asked figure leads, even when a sentence without it is closer to the question's words.
+            figures = [c for c in about if gives_figure(c.quote, analysis.measure)]
+            about = figures + [c for c in about if c not in figures]
+        return pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
+
+    def _side(self, c: Candidate, analysis: Analysis) -> str:
+        """Which side of a comparison a statement speaks for: a named country or practice, else its source."""
+        if len(analysis.practices) >= 2:
+            return next((code for code in c.codes if code in analysis.practices), "")
+        if len(analysis.countries) >= 2:
+            names = {n.lower(): k.name for k in self.profile.countries if k.name in analysis.countries for n in k.names()}
+            return next((country for n, country in names.items() if n in c.text.lower()), "")
+        return f"{c.chunk.source_type}/{c.evidence}"
+
+    def _both_sides(self, analysis: Analysis, about: list[Candidate], floor: float) -> list[Candidate]:
+        """The best statement for each side of the comparison (the best sides first), then the next best."""
+        best: dict[str, Candidate] = {}
+        for c in about:
+            side = self._side(c, analysis)
+            if side and side not in best and c.score >= floor:
+                best[side] = c
+        chosen = pick(list(best.values()), self.config.bottom_line, [], overlap=self.config.duplicate_overlap)
+        return chosen + pick(about, self.config.bottom_line - len(chosen), chosen, floor, overlap=self.config.duplicate_overlap)
+
+    def _evidence(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
+        cfg = self.config
+        claims: list[DraftClaim] = []
+        rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
+        bottom = self._bottom_line(analysis, scored)
+        if rows and not (bottom and bottom[0].kind == "card_fact"):
+            bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
+        claims += self._claims(bottom, "In short")
+        claims += self._claims(rows, "Barriers and facilitators (report, Table 8)")
+        floor = scored[0].score * cfg.keep_ratio
+        close = max(c.relevance for c in scored) * cfg.close_ratio
+        # Supporting evidence speaks to the aspect asked, or is as close to the question as the best statement.
+        rest = [c for c in scored if c.kind != "table_row" and (self.about_aspect(c, analysis) or c.relevance >= close)]
+        if analysis.route == "practices" and not analysis.practices:
+            rest = [c for c in rest if self._fits_filters(c, analysis)]
+        support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap)
+        for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
+            claims.append(c.claim(self._group_heading(c)))
+        if analysis.route == "practices" or analysis.answer_type == "practices":
+            claims += self._practice_lines(analysis, scored, [*bottom, *support])
+        return Draft(claims=claims, notes=self._notes(analysis, [*bottom, *support]))
+
+    def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
+        cfg = self.config
+        audiences = analysis.audiences or self.profile.default_audiences
+        recs = [c for c in scored if c.kind == "recommendation" and c.audience in audiences]
+        if analysis.answer_type == "list" and not analysis.aspects:
+            chosen = sorted(recs, key=lambda c: (audiences.index(c.audience), c.chunk.char_start, c.quote))
+        else:
+            chosen = pick(recs, cfg.recommendations, [], overlap=self.config.duplicate_overlap)
+        claims: list[DraftClaim] = []
+        for c in chosen:
+            label = next((a.label for a in self.profile.audiences if a.name == c.audience), c.audience.lower())
+            claims.append(c.claim(f"What the report recommends ({label})"))
+        if analysis.answer_type == "list" and not analysis.aspects and chosen:
+            return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
+        claims += self._claims(self._barrier_rows(analysis, scored), "Barriers and facilitators (report, Table 8)")
+        floor = scored[0].score * cfg.keep_ratio
+        rest = [
+            c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
+        ]
+        support = pick(rest, cfg.supporting, chosen, floor, overlap=self.config.duplicate_overlap)
+        for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
+            claims.append(c.claim(self._group_heading(c)))
+        claims += self._practice_lines(analysis, scored, [*chosen, *support])
+        if not claims:
+            return Draft(supported=False, refusal=refusal("not_answered"))
+        return Draft(claims=claims, notes=self._notes(analysis, [*chosen, *support]))
+
+    def _barriers_table(self) -> str:
+        """The table whose first column names the elements the aspects' ``table_rows`` refer to."""
+        wanted = {r for a in self.profile.aspects.values() for r in a.table_rows}
+        return next((t.id for t in self.tables.values() if wanted & {row[0] for row in t.rows if row}), "")
+
+    def _claims(self, chosen: list[Candidate], heading: str) -> list[DraftClaim]:
+        """Claims for candidates; table rows of one table become one Markdown table."""
+        claims: list[DraftClaim] = []
+        rows = [c for c in chosen if c.kind == "table_row" and c.table is not None]
+        if rows and rows[0].table is not None:
+            table = rows[0].table
+            selected = [c.row for c in rows if c.table is table]
+            text = table.caption + ": " + " … ".join(Table.quote(r) for r in selected)
+            claims.append(
+                DraftClaim(
+                    text=text,
+                    sources=[rows[0].chunk.id],
+                    quote=" … ".join(Table.quote(r) for r in selected),
+                    heading=heading,
+                    table_md=table.markdown(selected),
+                    caption=table.caption,
+                )
+            )
+        claims += [c.claim(heading) for c in chosen if c.kind != "table_row"]
+        return claims
+
+    def _practice_lines(self, analysis: Analysis, scored: list[Candidate], taken: list[Candidate]) -> list[DraftClaim]:
+        """Comparable practices: the card fact that answers the question best, one per practice."""
+        seen = {code for c in taken if c.kind == "card_fact" for code in c.codes}
+        facts = [
+            c for c in scored
+            if c.kind == "card_fact" and c.codes[0] not in seen and self._fits_filters(c, analysis)
+            and (self.about_aspect(c, analysis) or self._field_of(c) == "summary")
+        ]  # fmt: skip
+        return [c.claim("Comparable practices") for c in self.one_per_practice(facts, analysis, self.config.practices)]
+
+    def _group_heading(self, c: Candidate) -> str:
+        return self.profile.evidence_label(c.chunk.source_type, c.chunk.section).label.capitalize()
+
+    def _group_order(self, kind: str) -> int:
+        order = ["literature", "paper", "practice", "case_study", "policy", "conclusion", "recommendation", "summary", "user"]
+        return order.index(kind) if kind in order else len(order)
+
+    def _notes(self, analysis: Analysis, used: list[Candidate]) -> list[str]:
+        """What the reader should weigh: self-reported practice evidence, figures or aspects not covered."""
+        notes = []
+        fields = [f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)]
+        for code in analysis.practices:
+            card = self.cards.get(code)
+            if card and fields and not any(getattr(card, f) for f in fields):
+                labels = " or ".join(CARD_FIELD_LABELS.get(f, f) for f in fields)
+                notes.append(f"The documents do not record the {labels} of {code} ({card.title or 'unnamed'}).")
+        kinds = {c.evidence for c in used}
+        if "practice" in kinds:
+            notes.append("Practice examples are self-reported by ESN members; the report did not evaluate them independently.")
+        if analysis.aspects and not any(self.about_aspect(c, analysis) for c in used):
+            labels = ", ".join(self.profile.aspects[a].label for a in analysis.aspects)
+            notes.append(
+                f"The documents say little directly about {labels} here; the statements above are the closest they come."
+            )
+        return notes
+
+    # ---- extra evidence for a route ----------------------------------------------------------
+
+    def _add_recommendations(self, analysis: Analysis, passages: list[Passage]) -> None:
+        """The report's recommendations for the audiences, and the barriers-and-facilitators table."""
+        audiences = set(analysis.audiences or self.profile.default_audiences)
+        for units in self.retriever.units_by_doc.values():
+            for u in units:
+                if u.kind == "recommendation" and u.audience in audiences:
+                    self._add(passages, self.retriever.chunk_at(u.doc_id, u.start))
+        self._add(passages, self._barriers_chunk())
+
+    def _barriers_chunk(self) -> Chunk | None:
+        table_id = self._barriers_table()
+        return next((c for c in self.retriever.bm25_index.chunks if c.extra.get("table_id") == table_id), None)
+
+    def _asks_barriers(self, analysis: Analysis) -> bool:
+        """Whether the question is about barriers or facilitators as such (all rows of their table concern it)."""
+        return any("*" in self.profile.aspects[a].table_rows for a in analysis.aspects)
+
+    def _table_rows_wanted(self, analysis: Analysis) -> set[str]:
+        """The rows of the barriers-and-facilitators table the question's aspects concern ("*": all)."""
+        return {r for a in analysis.aspects for r in self.profile.aspects[a].table_rows}
+
+    def _barrier_rows(self, analysis: Analysis, scored: list[Candidate]) -> list[Candidate]:
+        wanted = self._table_rows_wanted(analysis)
+        table_id = self._barriers_table()
+        rows = [c for c in scored if c.kind == "table_row" and c.table is not None and c.table.id == table_id]
+        chosen = [c for c in rows if c.row and ("*" in wanted or c.row[0] in wanted)]
+        return sorted(chosen, key=lambda c: rows[0].table.rows.index(c.row) if rows[0].table else 0)
+
+    def _add_matching_cards(self, analysis: Analysis, query: str, passages: list[Passage]) -> None:
+        """The cards of practices that fit the question's country, target group and sector, most similar first."""
+        hits = self.retriever.hybrid(query, self.config.practice_pool, Filters(source_types=("practice_card",)))
+        fitting = []
+        for p in hits:
+            card = self.cards.get(p.chunk.practice_codes[0]) if p.chunk.practice_codes else None
+            if card is None:
+                continue
+            if analysis.countries and card.country not in analysis.countries:
+                continue
+            if analysis.target_groups and not set(card.target_groups) & set(analysis.target_groups):
+                continue
+            if analysis.sectors and not set(card.sectors) & set(analysis.sectors):
+                continue
+            fitting.append(p.chunk)
+        for chunk in fitting[: self.config.practices * 2]:
+            self._add(passages, chunk)
+
+    def _add_cards(self, codes: list[str], passages: list[Passage]) -> None:
+        for code in codes:
+            self._add(passages, self.retriever.chunk_of_card(code))
+
+    @staticmethod
+    def _add(passages: list[Passage], chunk: Chunk | None) -> None:
+        if chunk is not None and all(p.chunk.id != chunk.id for p in passages):
+            passages.append(Passage(chunk=chunk, score=0.0))
+
+
+def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
+    """Each source document's cleaned text, laid back together from its chunks (for finding where a quote is)."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        # Card quotes come from the curated documents: a user's document must never be named as their source.
+        if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table":
+            by_doc.setdefault(c.doc_id, []).append(c)
+    out = []
+    for doc_chunks in by_doc.values():
+        text = [" "] * max(c.char_end for c in doc_chunks)
+        for c in doc_chunks:
+            text[c.char_start : c.char_end] = list(c.text)
+        out.append((doc_chunks[0].doc_title, QuoteIndex(["".join(text)])))
+    return out

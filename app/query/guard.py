@@ -1,0 +1,72 @@
+"""The grounding guard: every kept claim cites a retrieved passage that supports it.
+
+Applied to every backend's draft. A claim is removed when it cites nothing or
+a passage that does not exist or that holds instructions aimed at the assistant (see
+:mod:`app.core.injection`: passages are data, never instructions), when a number or practice code it states is
+absent from the passages it cites, or when it shares too few content words
+with them (a citation to the wrong passage). Each removal is counted and
+explained in the Answer's ``guard`` field.
+"""
+
+from __future__ import annotations
+
+from app.core.codes import PracticeCodes
+from app.core.draft import DraftClaim
+from app.core.injection import instruction_in
+from app.core.models import GuardReport, Passage
+from app.core.normalise import dehyphenate, normalise
+from app.core.text import content_terms, numbers_in
+
+
+def _number_forms(n: str) -> set[str]:
+    bare = n.rstrip("%")
+    return {n, bare, bare.replace(",", "."), bare.replace(".", ",")}
+
+
+def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> str | None:
+    """The reason a claim is not grounded, or None when it is.
+
+    ``min_term_support``: the share of the claim's content words its cited passages must contain.
+    """
+    if not claim.sources:
+        return "no citation"
+    by_id = {p.chunk.id: p.chunk for p in passages}
+    missing = [s for s in claim.sources if s not in by_id]
+    if missing:
+        shown = missing[0].removeprefix("missing:")
+        return f"cites passage [{shown}], which was not retrieved"
+    cited = [by_id[s] for s in claim.sources]
+    for chunk in cited:
+        if order := instruction_in(chunk.context_text()):  # title and section too: the LLM sees them
+            return f"its cited passage gives the assistant instructions (“{order}”), which are not evidence"
+    text = " ".join(normalise(c.text) for c in cited)
+    joined = dehyphenate(text)
+    for number in numbers_in(claim.text):
+        if not any(f in text or f in joined for f in _number_forms(number.lower())):
+            return f"states {number}, which its cited passage does not contain"
+    cited_codes = {code for c in cited for code in c.practice_codes} | set(codes.find(text.upper()))
+    for code in codes.find(claim.text):
+        if code not in cited_codes:
+            return f"names practice {code}, which its cited passage does not mention"
+    terms = set(content_terms(claim.text))
+    if terms:
+        support = len(terms & set(content_terms(text))) / len(terms)
+        if support < min_term_support:
+            return f"shares only {support:.0%} of its words with the cited passage (wrong citation?)"
+    return None
+
+
+def apply_guard(
+    claims: list[DraftClaim], passages: list[Passage], codes: PracticeCodes, min_term_support: float
+) -> tuple[list[DraftClaim], GuardReport]:
+    """Keep grounded claims; report the others."""
+    kept: list[DraftClaim] = []
+    report = GuardReport(checked_claims=len(claims))
+    for claim in claims:
+        reason = check_claim(claim, passages, codes, min_term_support)
+        if reason is None:
+            kept.append(claim)
+        else:
+            report.removed_claims += 1
+            report.problems.append(f"removed: “{claim.text[:80]}” — {reason}")
+    return kept, report

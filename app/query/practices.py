@@ -1,0 +1,268 @@
+"""The practice finder: "who already does this, for people like mine?".
+
+Hard filters on the cards' facets, then (with ``like``) ranking by how close the
+practice's card and the report passages naming it are to a free-text description
+(a passage naming several practices counts less for each). A relevance floor
+(``finder.relevance_floor``: a share of the best practice's score) keeps only the
+well-matched practices. Every match says why it matched in a plain sentence, with
+the card's own sources.
+
+Public API:
+
+- ``PracticeFinder(cards, config, retriever=None, profile=None)``; ``finder.find(PracticeQuery(...))
+  -> list[PracticeMatch]`` (best first); ``finder.total`` is the number of cards ("n of 44").
+  Without a description every practice passing the filters is returned (no cut); with one,
+  the practices above the relevance floor (at most ``finder.max_shown``). ``PracticeQuery.limit``
+  caps either.
+- Filter values may be internal ids (``older_people``) or the profile's plain labels
+  (``older people``); countries by name, code, alias or demonym. An unknown value raises
+  ``ValueError`` naming the values that are known (``resolve_value`` / ``resolve_country``).
+- ``PracticeMatch.reason`` is a sentence such as "Serves young people and unemployed people;
+  one-stop shop; joins social services with employment — as you described."
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.core.cards import PracticeCard, paper_refs
+from app.core.codes import PracticeCodes
+from app.core.config import ROOT, FinderSettings
+from app.core.corpus_profile import CorpusProfile, load_profile, phrase_pattern
+from app.core.sentences import split_sentences
+from app.query.retrieve import Filters, Retriever
+
+# Query facet -> card field (the profile's vocabulary of the same name).
+_CARD_FIELD = {
+    "sector": "sectors",
+    "target_group": "target_groups",
+    "delivery_model": "delivery_models",
+    "funding": "funding",
+}
+# The facets a description is read for, in the order the reason names them.
+DESCRIBED_FIELDS = ("target_groups", "delivery_models", "sectors")
+# Why a practice matched when it carries none of the facets a description names: its sources read alike.
+CLOSE_IN_MEANING = "What the sources say about it is close to the situation you described."
+
+
+@dataclass
+class PracticeQuery:
+    country: str | None = None
+    sector: str | None = None
+    target_group: str | None = None
+    delivery_model: str | None = None
+    funding: str | None = None
+    like: str | None = None
+    limit: int | None = None  # None: no cap beyond the relevance floor
+
+
+@dataclass
+class PracticeMatch:
+    """One practice that matched, with the reasons and the card quotes behind them."""
+
+    code: str
+    title: str
+    country: str
+    score: float
+    reason: str
+    quotes: list[str] = field(default_factory=list)  # the card's source quotes behind the matched filters/facets
+    similar_passage: str = ""  # verbatim report or paper text about this practice close to the description
+    similar_source: str = ""
+    card: PracticeCard | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code, "title": self.title, "country": self.country, "score": round(self.score, 4),
+            "reason": self.reason, "quotes": self.quotes, "similar_passage": self.similar_passage,
+            "similar_source": self.similar_source, "paper_ref": self.card.paper_ref if self.card else None,
+        }  # fmt: skip
+
+
+def _key(text: str) -> str:
+    """Ids and labels compared alike: case, hyphens, underscores and spaces do not matter."""
+    return re.sub(r"[\s_\-/]+", " ", text).strip().lower()
+
+
+def resolve_value(profile: CorpusProfile, fld: str, text: str) -> str:
+    """The vocabulary id of ``fld`` that ``text`` names, by id or plain label; ``ValueError`` when none."""
+    wanted = _key(text)
+    for value, term in profile.vocabularies.get(fld, {}).items():
+        if wanted in (_key(value), _key(term.label)):
+            return value
+    known = ", ".join(t.label for t in profile.vocabularies.get(fld, {}).values())
+    raise ValueError(f"unknown {fld.replace('_', ' ').rstrip('s')} {text!r}; known: {known}")
+
+
+def resolve_country(profile: CorpusProfile, text: str) -> str:
+    """The card country name that ``text`` names (name, code, alias or demonym); ``ValueError`` when none."""
+    wanted = _key(text)
+    for country in profile.countries:
+        if wanted in {_key(n) for n in (country.code, *country.names())}:
+            return country.name
+    raise ValueError(f"unknown country {text!r}; known: {', '.join(profile.country_names)}")
+
+
+@dataclass
+class _Facets:
+    """What a query asks for, as vocabulary ids per card field (filters and what a description names)."""
+
+    country: str | None = None
+    wanted: dict[str, list[str]] = field(default_factory=dict)  # card field -> ids that must be on the card
+    described: dict[str, list[str]] = field(default_factory=dict)  # card field -> ids the description names
+    like: bool = False  # a description was given
+
+
+class PracticeFinder:
+    """Filters and ranks practice cards; shares the retriever with the chat."""
+
+    def __init__(
+        self,
+        cards: list[PracticeCard],
+        config: FinderSettings,
+        retriever: Retriever | None = None,
+        profile: CorpusProfile | None = None,
+    ) -> None:
+        self.cards = cards
+        self.config = config
+        self.retriever = retriever
+        self.profile = profile or (retriever.profile if retriever else load_profile(ROOT / "corpus"))
+        self._codes = PracticeCodes.from_profile(self.profile)
+        self._paper_refs = paper_refs(cards)
+
+    @property
+    def total(self) -> int:
+        """How many practices there are to find (the "of 44")."""
+        return len(self.cards)
+
+    def find(self, q: PracticeQuery) -> list[PracticeMatch]:
+        """Practices passing the filters; with a description, those above the relevance floor, best first."""
+        facets = self._facets(q)
+        candidates = [c for c in self.cards if self._passes(c, facets)]
+        if q.like and q.like.strip():
+            matches = self._ranked(candidates, q.like, facets)
+        else:
+            matches = [self._match(c, len(c.filled_fields()) * self.config.richness_weight, facets) for c in candidates]
+            matches.sort(key=lambda m: (-m.score, m.code))
+        return matches[: q.limit] if q.limit else matches
+
+    # ---- filters --------------------------------------------------------------------------------
+
+    def _facets(self, q: PracticeQuery) -> _Facets:
+        facets = _Facets(country=resolve_country(self.profile, q.country) if q.country else None)
+        for facet, fld in _CARD_FIELD.items():
+            wanted = getattr(q, facet)
+            if wanted:
+                facets.wanted[fld] = [resolve_value(self.profile, fld, wanted)]
+        if q.like and q.like.strip():
+            facets.like = True
+            facets.described = {fld: ids for fld in DESCRIBED_FIELDS if (ids := self.detect(fld, q.like))}
+        return facets
+
+    def detect(self, fld: str, text: str) -> list[str]:
+        """Vocabulary ids of ``fld`` a description names, by the profile's synonyms or the plain label itself."""
+        found = self.profile.detect(fld, text)
+        flat = text.replace("-", " ")
+        for value, term in self.profile.vocabularies.get(fld, {}).items():
+            pattern = phrase_pattern([term.label.replace("-", " ")])
+            if value not in found and pattern is not None and pattern.search(flat):
+                found.append(value)
+        return found
+
+    @staticmethod
+    def _passes(card: PracticeCard, facets: _Facets) -> bool:
+        if facets.country and card.country != facets.country:
+            return False
+        return all(set(ids) <= set(getattr(card, fld)) for fld, ids in facets.wanted.items())
+
+    # ---- ranking by a description ----------------------------------------------------------------
+
+    def _ranked(self, candidates: list[PracticeCard], text: str, facets: _Facets) -> list[PracticeMatch]:
+        similarity = self._similarity(text, self.config.similarity_pool)
+        found = [c for c in candidates if c.code in similarity]
+        if not found and len(candidates) < len(self.cards):
+            # Filters kept only practices the description's passages did not reach: look further for them.
+            similarity = self._similarity(text, self.config.similarity_pool * self.config.filtered_pool_factor)
+            found = [c for c in candidates if c.code in similarity]
+        if not found:
+            return []
+        # The floor is a share of the best practice that passes the filters: filtering to one country still
+        # shows that country's best matches, while a practice far below them is left out.
+        best = max(similarity[c.code][0] for c in found)
+        scored = [(similarity[c.code][0] / best, c, *similarity[c.code][1:]) for c in found]
+        kept = [x for x in scored if x[0] >= self.config.relevance_floor]
+        kept.sort(key=lambda x: (-x[0], x[1].code))
+        matches = []
+        for score, card, passage, source in kept[: self.config.max_shown]:  # score: share of the best
+            m = self._match(card, score, facets)
+            m.similar_passage, m.similar_source = passage, source
+            matches.append(m)
+        return matches
+
+    def _similarity(self, text: str, pool: int) -> dict[str, tuple[float, str, str]]:
+        """Per practice code: its best retrieval score (a passage naming several practices counts less for
+        each), and the best verbatim report or paper passage naming it (with its source)."""
+        if self.retriever is None:
+            raise ValueError("a description search needs the index (run `joinedup ingest` first)")
+        scores: dict[str, float] = {}
+        passages: dict[str, tuple[str, str]] = {}
+        n = self.config.snippet_chars
+        for p in self.retriever.hybrid(text, pool, Filters()):
+            codes = list(dict.fromkeys(p.chunk.practice_codes))
+            if not codes:
+                continue
+            share = p.score / len(codes) ** self.config.shared_passage_discount
+            for code in codes:
+                scores[code] = max(scores.get(code, 0.0), share)
+                if p.chunk.source_type != "practice_card" and code not in passages:
+                    sentence = self._sentence_naming(p.chunk.text, code)
+                    if sentence:
+                        snippet = sentence[:n] + ("…" if len(sentence) > n else "")
+                        passages[code] = (snippet, f"{p.chunk.doc_title} — {p.chunk.section}")
+        return {code: (s, *passages.get(code, ("", ""))) for code, s in scores.items()}
+
+    def _sentence_naming(self, text: str, code: str) -> str:
+        """The first sentence of a passage that names the practice (by code or the paper's number), else ""."""
+        return next((s for s in split_sentences(text) if code in self._codes.find(s, self._paper_refs)), "")
+
+    # ---- the match and why ------------------------------------------------------------------------
+
+    def _match(self, card: PracticeCard, score: float, facets: _Facets) -> PracticeMatch:
+        reason, quotes = self._reason(card, facets)
+        return PracticeMatch(card.code, card.title, card.country, score, reason, quotes, card=card)
+
+    def _reason(self, card: PracticeCard, facets: _Facets) -> tuple[str, list[str]]:
+        """Why the card matched, as a sentence, and the card's quotes behind it."""
+        label = self.profile.label
+        chosen: dict[str, list[str]] = {}  # card field -> ids on the card that the query asked for
+        for fld in (*DESCRIBED_FIELDS, "funding"):
+            requested = [*facets.wanted.get(fld, []), *facets.described.get(fld, [])]
+            on_card = [v for v in dict.fromkeys(requested) if v in getattr(card, fld)]
+            if on_card:
+                chosen[fld] = on_card
+        parts = []
+        if facets.country:
+            parts.append(f"in {card.country}")
+        if "target_groups" in chosen:
+            parts.append("serves " + _and([label("target_groups", v) for v in chosen["target_groups"]]))
+        if "delivery_models" in chosen:
+            parts.append(_and([label("delivery_models", v) for v in chosen["delivery_models"]]))
+        if "sectors" in chosen:
+            parts.append("joins social services with " + _and([label("sectors", v) for v in chosen["sectors"]]))
+        if "funding" in chosen:
+            parts.append(_and([label("funding", v) for v in chosen["funding"]]))
+        fields = ["country"] if facets.country else []
+        quotes = list(dict.fromkeys(q for fld in [*fields, *chosen] for q in card.sources.get(fld, [])[:1]))
+        if not parts:
+            return (CLOSE_IN_MEANING if facets.like else "", quotes)
+        sentence = "; ".join(parts)
+        sentence = sentence[0].upper() + sentence[1:]
+        asked = bool(facets.country) or any(set(facets.wanted.get(f, [])) & set(ids) for f, ids in chosen.items())
+        described = any(set(facets.described.get(f, [])) & set(ids) for f, ids in chosen.items())
+        tail = {(True, True): "as you asked and described", (True, False): "as you asked", (False, True): "as you described"}
+        return f"{sentence} — {tail[(asked, described)]}.", quotes
+
+
+def _and(items: list[str]) -> str:
+    """Items as a phrase: "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,169 @@
+"""The practice table: all practices, filters with plain labels, a description search, comparison, CSV exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from app.core.tables import load_tables
+from app.query.ask import Assistant
+from app.query.practice_table import (
+    MAX_COMPARED,
+    MIN_COMPARED,
+    Comparison,
+    PracticeRow,
+    compare,
+    comparison_to_csv,
+    practice_table,
+    table_to_csv,
+)
+from app.query.practices import PracticeQuery
+from app.ui.charts import ChartPick, clear_picks
+from app.ui.common import doc_text, quote_block
+
+# (session key, label, card field) of the filters above the table; values shown with the profile's labels.
+FILTERS: tuple[tuple[str, str, str], ...] = (
+    ("filter-country", "Country", "country"),
+    ("filter-sector", "Sector", "sectors"),
+    ("filter-group", "Target group", "target_groups"),
+    ("filter-model", "Delivery model", "delivery_models"),
+    ("filter-funding", "Funding", "funding"),
+    ("filter-level", "Governance level", "governance_level"),
+    ("filter-effect", "Reported effect", "effects"),
+)
+LIKE_KEY, COMPARE_KEY, TABLE_KEY = "describe", "compare", "practice-table"
+
+
+@dataclass(frozen=True)
+class Described:
+    """The description search's result: the practices it found, best first, each with why it matched."""
+
+    codes: list[str]
+    reasons: dict[str, str]
+
+
+def describe(assistant: Assistant, text: str) -> Described:
+    """Practices ranked by how close they are to a described situation."""
+    finder = assistant.finder
+    if finder is None:
+        return Described([], {})
+    matches = finder.find(PracticeQuery(like=text))  # the finder keeps only the practices above its relevance floor
+    return Described([m.code for m in matches], {m.code: m.reason for m in matches})
+
+
+def _filter_values(assistant: Assistant, field: str) -> list[str]:
+    if field == "country":
+        return sorted({c.country for c in assistant.cards})
+    used = {v for c in assistant.cards for v in getattr(c, field)}
+    return [v for v in assistant.profile.vocabulary(field) if v in used]
+
+
+def _label(assistant: Assistant, field: str) -> Callable[[str | None], str]:
+    def show(value: str | None) -> str:
+        if value is None:
+            return "Any"
+        return value if field == "country" else assistant.profile.label(field, value)
+
+    return show
+
+
+def _chosen_codes(assistant: Assistant) -> set[str]:
+    """Codes of the cards that pass every filter above the table."""
+    cards = assistant.cards
+    keep = {c.code for c in cards}
+    for key, _, field in FILTERS:
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        keep &= {c.code for c in cards if (c.country == value if field == "country" else value in getattr(c, field))}
+    return keep
+
+
+def _frame(rows: Sequence[PracticeRow], reasons: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame([r.cells() for r in rows])
+    if reasons:
+        frame.insert(2, "Why it matched", [reasons.get(r.code, "") for r in rows])
+    return frame
+
+
+def render_filters(assistant: Assistant) -> None:
+    columns = st.columns(4)
+    for i, (key, label, field) in enumerate(FILTERS):
+        columns[i % 4].selectbox(label, [None, *_filter_values(assistant, field)], format_func=_label(assistant, field), key=key)
+    columns[3].text_input(
+        "Describe your situation",
+        key=LIKE_KEY,
+        placeholder="A few words on the people and services you work with",
+        help="For example: one-stop shop for young jobseekers in a rural area. Practices are ranked by how close they are.",
+    )
+
+
+def render_table(assistant: Assistant, picks: Sequence[ChartPick]) -> list[PracticeRow]:
+    """The filtered, sortable table with its count ("n of 44") and CSV download; returns the rows shown."""
+    all_rows = practice_table(assistant.cards, assistant.profile)
+    keep = _chosen_codes(assistant)
+    for pick in picks:
+        keep &= pick.codes
+    if picks:
+        st.caption("From the charts: " + "; ".join(f"{p.chart}: {doc_text(p.label)}" for p in picks))
+        st.button("Clear the chart selection", key="clear-charts", on_click=clear_picks)
+    like = (st.session_state.get(LIKE_KEY) or "").strip()
+    reasons: dict[str, str] = {}
+    rows = [r for r in all_rows if r.code in keep]
+    if like:
+        found = describe(assistant, like)
+        reasons = found.reasons
+        order = {code: i for i, code in enumerate(found.codes)}
+        rows = sorted((r for r in rows if r.code in order), key=lambda r: order[r.code])
+    st.markdown(f"**{len(rows)} of {len(all_rows)} practices**")
+    st.dataframe(_frame(rows, reasons), hide_index=True, key=TABLE_KEY, width="stretch")
+    st.download_button(
+        "Download the table (CSV)", table_to_csv(rows), file_name="practices.csv", mime="text/csv",
+        key="download-table", on_click="ignore",
+    )  # fmt: skip
+    return rows
+
+
+def _render_comparison(comparison: Comparison) -> None:
+    header = st.columns([1] + [2] * len(comparison.codes))
+    header[0].markdown("**Practice**")
+    for column, code, name in zip(header[1:], comparison.codes, comparison.names, strict=True):
+        column.markdown(f"**{code}** — {doc_text(name)}")
+    for row in comparison.rows:
+        columns = st.columns([1] + [2] * len(comparison.codes))
+        columns[0].markdown(f"**{doc_text(row.label)}**")
+        for column, code, cell in zip(columns[1:], comparison.codes, row.cells, strict=True):
+            with column:
+                st.markdown(doc_text(cell.text))
+                if cell.quotes:
+                    with st.expander("Source quote", key=f"quote-{code}-{row.field}"):
+                        st.markdown("\n\n".join(quote_block(q) for q in cell.quotes))
+
+
+def render_compare(assistant: Assistant, rows: Sequence[PracticeRow]) -> None:
+    """Pick 2–4 practices (from the table shown, or any) and see them side by side, each value with its quote."""
+    st.subheader("Compare practices side by side")
+    names = {r.code: r.name for r in practice_table(assistant.cards, assistant.profile)}
+    chosen = st.session_state.get(COMPARE_KEY) or []
+    options = list(dict.fromkeys([*chosen, *(r.code for r in rows), *names]))
+    codes = st.multiselect(
+        f"Choose {MIN_COMPARED} to {MAX_COMPARED} practices",
+        options,
+        format_func=lambda c: f"{c} — {names.get(c, '')}",
+        max_selections=MAX_COMPARED,
+        select_all=False,
+        key=COMPARE_KEY,
+        placeholder="Type a code or a name",
+    )
+    if len(codes) < MIN_COMPARED:
+        st.caption(f"Choose at least {MIN_COMPARED} practices to compare them.")
+        return
+    comparison = compare(codes, assistant.cards, assistant.profile, load_tables(assistant.settings.corpus_dir).values())
+    _render_comparison(comparison)
+    st.download_button(
+        "Download the comparison (CSV)", comparison_to_csv(comparison), file_name=f"comparison-{'-'.join(codes)}.csv",
+        mime="text/csv", key="download-comparison", on_click="ignore",
+    )  # fmt: skip
