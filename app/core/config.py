@@ -64,6 +64,9 @@ class IndexSettings:
     commit_batch: int = setting(
         256, "chunks of one file embedded and written per batch (an interrupted large file resumes after the last)"
     )
+    embedding_cache_rows: int = setting(
+        300_000, "vectors kept in data/embeddings.sqlite3 for rebuilds and re-chunking (~0.5 GB; 0: no cache)"
+    )
     chroma_host: str = setting("", "Chroma server host (empty: the embedded store under data/)", "CHROMA_HOST")
     chroma_port: int = setting(8000, "Chroma server port", "CHROMA_PORT")
 

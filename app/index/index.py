@@ -22,7 +22,7 @@ from app.core.config import Settings
 from app.core.models import Chunk, Unit
 from app.core.sentences import chunk_sentences
 from app.index.bm25 import BM25Index
-from app.index.embeddings import embed
+from app.index.embedding_cache import cache_for, embed_reusing
 from app.index.generations import Generation, generation, generation_of_collection, read_stamp
 from app.index.store import Store
 
@@ -67,8 +67,9 @@ class Index:
         # (a chunk missing on the next run is re-added, and its sentence ids upsert in place).
         min_chars = self.settings.index.min_sentence_chars
         sentences = [(c.id, c.source_type, s) for c in chunks for s in chunk_sentences(c, min_chars)]
-        self.store.add_sentences(sentences, embed([s for _, _, s in sentences], self.settings))
-        self.store.add(chunks, embed([c.context_text() for c in chunks], self.settings))
+        cache = cache_for(self.settings)  # vectors of texts seen before (a rebuild, a re-chunked file) are reused
+        self.store.add_sentences(sentences, embed_reusing([s for _, _, s in sentences], self.settings, cache))
+        self.store.add(chunks, embed_reusing([c.context_text() for c in chunks], self.settings, cache))
 
     def drop(self, ids: set[str] | list[str]) -> None:
         """Remove chunks and their sentence vectors."""
