@@ -27,6 +27,8 @@ def check_index(settings: Settings) -> IndexHealth:
                 f"({len(listed - have)} missing, {len(have - listed)} not listed)"
             )
     unlisted = sorted(set(stored) - set(manifest.documents))
+    if index.server_units:  # a shared Chroma server: documents another instance completed are not this one's to list
+        unlisted = sorted(set(unlisted) - index.server_units.doc_ids())
     if unlisted:
         health.problems.append(f"documents in the store the manifest does not list: {', '.join(unlisted)}")
     return health

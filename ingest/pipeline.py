@@ -328,7 +328,7 @@ def _ingest_one(
     entry = manifest.documents.get(doc_id)
     if (
         entry and entry.sha256 == fingerprint and index.ids_for_doc(doc_id) == set(entry.chunk_ids)
-        and index.units_file(doc_id).exists()
+        and index.has_units(doc_id)
     ):  # fmt: skip
         if entry.path != str(path):  # the same content, moved: remember where it is now
             entry.path = str(path)

@@ -53,3 +53,61 @@ def test_unreachable_server_gives_a_clear_error(tmp_path):
     settings = make_settings(tmp_path / "data").with_({"index.chroma_host": "127.0.0.1", "index.chroma_port": free_port()})
     with pytest.raises(StoreError, match=r"The Chroma server at 127\.0\.0\.1:\d+ is not answering"):
         Store(settings)
+
+
+def _instance(data: Path, corpus: Path, port: int):
+    """Settings of one app instance: its own data folder, the shared Chroma server."""
+    return make_settings(data, corpus).with_({"index.chroma_host": "127.0.0.1", "index.chroma_port": port})
+
+
+def test_two_instances_share_one_server_without_restart(chroma_server, tmp_path):
+    from app.index.index import Index
+    from ingest.maintenance import check_index, remove_document
+
+    corpus = tmp_path / "corpus"
+    (corpus / "documents").mkdir(parents=True)
+    (corpus / "practices").mkdir()
+    shutil.copy(Path(__file__).parent.parent / "corpus" / "practices" / "FI5.yaml", corpus / "practices")
+    (corpus / "documents" / "notes.md").write_text(
+        "# Local notes\n\nThe Lumiere network pairs every family with one key worker who coordinates health visitors.\n",
+        encoding="utf-8",
+    )
+    mine = tmp_path / "uploads" / "vellmar.md"
+    mine.parent.mkdir()
+    mine.write_text(
+        "# Vellmar\n\nThe Vellmar Bridge service gives each refugee family a single caseworker who books school places "
+        "and doctor appointments.\n",
+        encoding="utf-8",
+    )
+    one = _instance(tmp_path / "one", corpus, chroma_server)
+    two = _instance(tmp_path / "two", corpus, chroma_server)
+    assert not ingest(one).failed
+    second = Assistant(two)  # its data folder is empty: everything comes from the server
+    assert "key worker" in second.ask("How does the Lumiere network coordinate support for families?").citations[0].quote
+
+    added = ingest(one, [mine])  # a user document, through the first instance
+    assert [f.status for f in added.files] == ["added"]
+    doc_id = added.files[0].doc_id
+    question = "How does the Vellmar Bridge service support refugee families?"
+    answer = second.ask(question)  # the same object: no restart
+    assert any("single caseworker" in c.quote for c in answer.citations), answer.answer_markdown
+    assert doc_id in Index(two).all_units()  # the evidence units are in the server, not in a local file
+    assert not (tmp_path / "two" / "units").exists()
+
+    # The second instance's own doctor and ingest take the first one's document for what it is: not an orphan.
+    assert check_index(two).consistent, check_index(two).problems
+    assert not ingest(two).failed
+    assert any("single caseworker" in c.quote for c in second.ask(question).citations)
+
+    # A rebuild through the first instance switches the generation in the server; the second follows it.
+    assert not ingest(one, rebuild=True).failed
+    assert any("single caseworker" in c.quote for c in second.ask(question).citations)
+    assert second.retriever.store.generation.number == 1
+    names = {c.name for c in Store(two).client.list_collections()}
+    assert not names & {"joinedup", "joinedup_sentences", "joinedup_units"}  # generation 0 is gone from the server
+
+    remove_document(one, doc_id)
+    gone = second.ask(question)
+    assert not any("Vellmar" in c.quote for c in gone.citations), gone.answer_markdown
+    assert not any("Vellmar" in r.text for r in gone.retrieved)
+    assert doc_id not in Index(two).all_units()

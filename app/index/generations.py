@@ -5,7 +5,9 @@ Generation 0 is the layout of an index never rebuilt (collection ``joinedup``, `
 ``joinedup-g<n>`` and the folder ``data/gen-<n>/``. A rebuild writes the next generation beside
 the live one and then switches the small pointer file ``data/generation.json`` with
 ``os.replace``. The pointer also carries a version that every ingest which changed something
-bumps, so a running reader can tell, cheaply, that it should reload.
+bumps, so a running reader can tell, cheaply, that it should reload. With a Chroma server
+(``CHROMA_HOST``) the stamp is a record in the server instead (:mod:`app.index.shared`), so
+every instance sharing it sees the same live generation and each other's changes.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ class Generation:
         return f"{self.collection}_sentences"
 
     @property
+    def units_collection(self) -> str:
+        """Evidence units, when the index is in a Chroma server (:mod:`app.index.shared`); else files in ``units_dir``."""
+        return f"{self.collection}_units"
+
+    @property
     def root(self) -> Path:
         return self.data_dir if self.number == 0 else self.data_dir / f"gen-{self.number}"
 
@@ -63,7 +70,14 @@ class Generation:
 
 
 def read_stamp(settings: Settings) -> Stamp:
-    """The live generation and version; no pointer (or an unreadable one) is generation 0."""
+    """The live generation and version; no pointer (or an unreadable one) is generation 0.
+
+    With a Chroma server the stamp is kept in the server, where every instance sharing it reads it.
+    """
+    if settings.index.chroma_host:
+        from app.index.shared import read_server_stamp  # the server's client lives above this module
+
+        return read_server_stamp(settings)
     try:
         raw = json.loads((settings.data_dir / POINTER_FILE).read_text(encoding="utf-8"))
         return Stamp(int(raw["generation"]), int(raw["version"]))
@@ -73,6 +87,11 @@ def read_stamp(settings: Settings) -> Stamp:
 
 def write_stamp(settings: Settings, stamp: Stamp) -> None:
     """Switch the pointer atomically: a reader sees the old stamp or the new one, never half a file."""
+    if settings.index.chroma_host:
+        from app.index.shared import write_server_stamp
+
+        write_server_stamp(settings, stamp)
+        return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / POINTER_FILE
     tmp = path.with_name(f".{POINTER_FILE}.{os.getpid()}.tmp")
@@ -92,7 +111,7 @@ def live_generation(settings: Settings, stamp: Stamp | None = None) -> Generatio
 def generation_of_collection(settings: Settings, name: str) -> int | None:
     """The generation a Chroma collection belongs to (None for a collection of another index)."""
     base = settings.index.collection
-    name = name.removesuffix("_sentences")
+    name = name.removesuffix("_sentences").removesuffix("_units")
     if name == base:
         return 0
     prefix = f"{base}-g"

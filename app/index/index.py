@@ -3,7 +3,8 @@
 Ingest writes only through :class:`Index`, so they stay in step: chunks are added with
 their sentence vectors, dropped with them, the keyword index is rebuilt from the store
 after a batch of changes (:meth:`Index.sync_keywords`), and each document's typed
-evidence units are kept beside them (one JSON file per document). :meth:`Index.health`
+evidence units are kept beside them (one JSON file per document; with a Chroma server, records in the
+server, :mod:`app.index.shared`). :meth:`Index.health`
 compares the parts after any interruption and :meth:`Index.repair` mends what it can
 without re-reading files. An index lives in one generation (:mod:`app.index.generations`).
 """
@@ -24,6 +25,7 @@ from app.core.sentences import chunk_sentences
 from app.index.bm25 import BM25Index
 from app.index.embedding_cache import cache_for, embed_reusing
 from app.index.generations import Generation, generation, generation_of_collection, read_stamp
+from app.index.shared import ServerUnits, is_shared
 from app.index.store import Store
 
 
@@ -52,6 +54,8 @@ class Index:
         self.settings = settings
         self.store = Store(settings, client, generation)
         self.generation = self.store.generation
+        # With a Chroma server, units live there too: an instance sharing it needs nothing of ours on disk.
+        self.server_units = ServerUnits(self.store.client, self.generation) if is_shared(settings) else None
 
     def count(self) -> int:
         return self.store.count()
@@ -77,6 +81,8 @@ class Index:
 
     def drop_doc(self, doc_id: str) -> int:
         """Remove every chunk and unit of one document; returns how many chunks were removed."""
+        if self.server_units:
+            self.server_units.drop(doc_id)
         self.units_file(doc_id).unlink(missing_ok=True)
         return self.store.delete_doc(doc_id)
 
@@ -85,11 +91,22 @@ class Index:
 
     def put_units(self, doc_id: str, units: list[Unit]) -> None:
         """Replace the evidence units of one document (written atomically)."""
+        if self.server_units:
+            self.server_units.put(doc_id, units)
+            return
         path = self.units_file(doc_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps([u.model_dump() for u in units], ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+    def has_units(self, doc_id: str) -> bool:
+        """True when the document's evidence units are stored (every completed document has them, maybe none)."""
+        return self.server_units.has(doc_id) if self.server_units else self.units_file(doc_id).exists()
+
+    def all_units(self) -> dict[str, list[Unit]]:
+        """The evidence units of every document of this generation, by document id."""
+        return self.server_units.all() if self.server_units else load_units(self.generation.units_dir)
 
     def sync_keywords(self) -> int:
         """Rebuild the BM25 index from the store, so both hold the same chunks; returns the chunk count."""
@@ -112,6 +129,8 @@ class Index:
         """Drop this generation's collections, keyword index and units; the generation is empty afterwards."""
         drop_generation(self.settings, self.store.client, self.generation)
         self.store = Store(self.settings, self.store.client, self.generation)
+        if self.server_units:
+            self.server_units = ServerUnits(self.store.client, self.generation)
 
     def health(self) -> IndexHealth:
         """Counts of every part and each way they disagree (read only)."""
@@ -120,8 +139,8 @@ class Index:
         chunk_ids = {c.id for c in chunks}
         doc_ids = {c.doc_id for c in chunks}
         owners = self.store.sentence_owners()
-        keywords = {c.id for c in BM25Index.load(gen.bm25_dir).chunks}
-        units = load_units(gen.units_dir)
+        keywords = {c.id for c in (shared_keywords(self.store) if self.server_units else BM25Index.load(gen.bm25_dir)).chunks}
+        units = self.all_units()
         health = IndexHealth(
             generation=gen.number, chunks=len(chunks), sentence_vectors=len(owners), bm25_docs=len(keywords),
             units=sum(len(u) for u in units.values()), unit_files=len(units),
@@ -179,16 +198,23 @@ class Index:
             self.drop(bare)
             done.append(f"dropped {len(bare)} chunks without sentence vectors (their files are ingested again)")
         doc_ids = {c.doc_id for c in chunks}
+        if known_docs is not None and self.server_units:
+            # Another instance's documents: not in this manifest, but completed (their units are stored).
+            known_docs = known_docs | self.server_units.doc_ids()
         if known_docs is not None:
             for doc_id in sorted(doc_ids - known_docs):
                 self.drop_doc(doc_id)
                 done.append(f"dropped the chunks of {doc_id}, which no file or manifest entry names")
-        for doc_id in sorted(set(load_units(self.generation.units_dir)) - doc_ids):
+        for doc_id in sorted(set(self.all_units()) - doc_ids):
+            if self.server_units:
+                self.server_units.drop(doc_id)
             self.units_file(doc_id).unlink(missing_ok=True)
             done.append(f"deleted the orphan evidence units of {doc_id}")
+        dropped: set[int] = set()
         for name in self.leftover_collections():
             number = generation_of_collection(self.settings, name)
-            if number is not None and name == generation(self.settings, number).collection:
+            if number is not None and number not in dropped:  # any of its collections may be all that is left
+                dropped.add(number)
                 drop_generation(self.settings, self.store.client, generation(self.settings, number))
                 done.append(f"dropped generation {number} (left by an interrupted rebuild)")
         return done
@@ -196,7 +222,7 @@ class Index:
 
 def drop_generation(settings: Settings, client: Any, gen: Generation) -> None:
     """Delete one generation's collections and files (never generation 0's data folder itself)."""
-    for name in (gen.collection, gen.sentence_collection):
+    for name in (gen.collection, gen.sentence_collection, gen.units_collection):
         with suppress(Exception):  # absent already
             client.delete_collection(name)
     shutil.rmtree(gen.bm25_dir, ignore_errors=True)
@@ -214,8 +240,35 @@ def load_units(units_dir: Path) -> dict[str, list[Unit]]:
     return out
 
 
+def store_units(store: Store) -> dict[str, list[Unit]]:
+    """The evidence units of every document of the store's generation (from the server when there is one)."""
+    if is_shared(store.settings):
+        return ServerUnits(store.client, store.generation).all()
+    return load_units(store.generation.units_dir)
+
+
+def shared_keywords(store: Store) -> BM25Index:
+    """With a Chroma server, the keyword index is this instance's cache of the server's chunks.
+
+    It is rebuilt from them whenever it holds other chunks (another instance ingested or removed something),
+    and saved when the data folder allows; nothing is wrong when it is missing or stale.
+    """
+    try:
+        keywords = BM25Index.load(store.generation.bm25_dir)
+    except Exception:  # a damaged or half-replaced cache is only a cache: rebuild it
+        keywords = BM25Index([])
+    if {c.id for c in keywords.chunks} == set(store.all_ids()):
+        return keywords
+    keywords = BM25Index(store.all_chunks())
+    with suppress(OSError):  # a read-only data folder: keep it in memory
+        keywords.save(store.generation.bm25_dir)
+    return keywords
+
+
 def load_keywords(store: Store) -> tuple[BM25Index, list[str]]:
     """The keyword index of the store's generation; rebuilt in memory (and the problem named) when it disagrees."""
+    if is_shared(store.settings):
+        return shared_keywords(store), []
     keywords = BM25Index.load(store.generation.bm25_dir)
     stored = set(store.all_ids())
     have = {c.id for c in keywords.chunks}
@@ -236,4 +289,6 @@ def index_ready(settings: Settings) -> bool:
     store = Store(settings)
     if store.count() == 0:
         return False
+    if is_shared(settings):
+        return True  # the keyword index is rebuilt from the server's chunks on demand
     return (store.generation.bm25_dir / "chunks.json").exists()

@@ -20,7 +20,7 @@ from app.core.text import content_terms
 from app.index.bm25 import BM25Index
 from app.index.embeddings import embed, remember
 from app.index.generations import read_stamp
-from app.index.index import load_keywords, load_units
+from app.index.index import load_keywords, store_units
 from app.index.store import Store
 
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
@@ -146,7 +146,7 @@ class Retriever:
     @cached_property
     def units_by_doc(self) -> dict[str, list[Unit]]:
         """The typed evidence units of every document, in document order."""
-        return {doc: sorted(units, key=lambda u: u.start) for doc, units in load_units(self.store.generation.units_dir).items()}
+        return {doc: sorted(units, key=lambda u: u.start) for doc, units in store_units(self.store).items()}
 
     @cached_property
     def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
