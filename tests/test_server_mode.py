@@ -111,3 +111,29 @@ def test_two_instances_share_one_server_without_restart(chroma_server, tmp_path)
     assert not any("Vellmar" in c.quote for c in gone.citations), gone.answer_markdown
     assert not any("Vellmar" in r.text for r in gone.retrieved)
     assert doc_id not in Index(two).all_units()
+
+
+def test_units_and_stamp_are_shared_through_the_server(chroma_server, tmp_path):
+    from app.core.models import Unit
+    from app.index.generations import Stamp, generation, read_stamp, write_stamp
+    from app.index.shared import ServerUnits
+    from app.index.store import open_client
+
+    one = _instance(tmp_path / "one", tmp_path / "corpus", chroma_server)
+    two = _instance(tmp_path / "two", tmp_path / "corpus", chroma_server)
+    assert read_stamp(two) == Stamp()
+    write_stamp(one, Stamp(3, 7))
+    assert read_stamp(two) == Stamp(3, 7)  # no file of the first instance involved
+    assert not (tmp_path / "one" / "generation.json").exists()
+
+    doc_id = "a-very-long-file-name-" * 11  # 242 characters: fine as a record id
+    units = [Unit(kind="sentence", text=f"Sentence {i}.", lead=f"Sentence {i}.", doc_id=doc_id, start=i) for i in range(1234)]
+    ServerUnits(open_client(one), generation(one, 3)).put(doc_id, units)
+    ServerUnits(open_client(one), generation(one, 3)).put("card", [])  # a document without units is still complete
+    theirs = ServerUnits(open_client(two), generation(two, 3))
+    assert theirs.all()[doc_id] == units and theirs.all()["card"] == []  # three parts, back in order
+    assert theirs.doc_ids() == {doc_id, "card"} and theirs.has("card")
+    ServerUnits(open_client(one), generation(one, 3)).put(doc_id, units[:10])  # replacing leaves no stale part
+    assert theirs.all()[doc_id] == units[:10]
+    theirs.drop(doc_id)
+    assert not theirs.has(doc_id) and set(theirs.all()) == {"card"}

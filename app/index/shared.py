@@ -20,12 +20,12 @@ from app.core.config import Settings
 from app.core.models import Unit
 from app.index.embeddings import ChromaEmbedder
 from app.index.generations import Generation, Stamp
-from app.index.store import StoreError, open_client, server_down_message
+from app.index.store import open_client, store_failure
 
 STAMP_ID = "stamp"
 _PART = 500  # units per record: a long report's units stay well inside one request
 _NO_VECTOR = [1.0]  # these records are looked up by id, never by similarity; Chroma still wants a vector
-_clients: dict[tuple[str, int], Any] = {}
+_states: dict[tuple[str, int, str], Any] = {}
 _lock = threading.Lock()
 
 
@@ -34,13 +34,13 @@ def is_shared(settings: Settings) -> bool:
     return bool(settings.index.chroma_host)
 
 
-def _client(settings: Settings) -> Any:
-    """One HTTP client per server and process (the stamp is read at every question)."""
-    key = (settings.index.chroma_host, settings.index.chroma_port)
+def _state(settings: Settings) -> Any:
+    """The state collection through one HTTP client per server and process: the stamp is read at every question."""
+    key = (settings.index.chroma_host, settings.index.chroma_port, settings.index.collection)
     with _lock:
-        if key not in _clients:
-            _clients[key] = open_client(settings)
-        return _clients[key]
+        if key not in _states:
+            _states[key] = _collection(open_client(settings), state_collection_name(settings))
+        return _states[key]
 
 
 def _collection(client: Any, name: str) -> Any:
@@ -55,12 +55,13 @@ def state_collection_name(settings: Settings) -> str:
 def read_server_stamp(settings: Settings) -> Stamp:
     """The live generation and version as the server holds them (generation 0 before any ingest)."""
     try:
-        got = _collection(_client(settings), state_collection_name(settings)).get(ids=[STAMP_ID], include=["metadatas"])
-    except StoreError:
-        raise
+        got = _state(settings).get(ids=[STAMP_ID], include=["metadatas"])
     except Exception as exc:
-        _forget_client(settings)
-        raise StoreError(server_down_message(settings)) from exc
+        _forget(settings)
+        failure = store_failure(settings, exc)
+        if failure is None or failure is exc:
+            raise
+        raise failure from exc
     if not got["ids"]:
         return Stamp()
     meta = got["metadatas"][0] or {}
@@ -69,15 +70,19 @@ def read_server_stamp(settings: Settings) -> Stamp:
 
 def write_server_stamp(settings: Settings, stamp: Stamp) -> None:
     """Publish a new stamp: every instance's next question sees it and reloads."""
-    _collection(_client(settings), state_collection_name(settings)).upsert(
-        ids=[STAMP_ID], embeddings=[_NO_VECTOR], metadatas=[{"generation": stamp.generation, "version": stamp.version}]
-    )
+    try:
+        _state(settings).upsert(
+            ids=[STAMP_ID], embeddings=[_NO_VECTOR], metadatas=[{"generation": stamp.generation, "version": stamp.version}]
+        )
+    except Exception:
+        _forget(settings)
+        raise
 
 
-def _forget_client(settings: Settings) -> None:
-    """A failed request may mean the server restarted or moved: the next one opens a new client."""
+def _forget(settings: Settings) -> None:
+    """A failed request may mean the server restarted (or lost the collection): the next one opens afresh."""
     with _lock:
-        _clients.pop((settings.index.chroma_host, settings.index.chroma_port), None)
+        _states.pop((settings.index.chroma_host, settings.index.chroma_port, settings.index.collection), None)
 
 
 class ServerUnits:
