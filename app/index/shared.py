@@ -7,7 +7,7 @@ vectors (as always), the evidence units of each document (the collection
 collection ``<base>-state``, one record), which every question compares, one small request,
 so a change made through any instance is seen by all. The keyword index is rebuilt from the
 server's chunks when it disagrees with them (:func:`app.index.index.load_keywords`); the local
-data folder holds only caches and the files of the documents this instance ingested.
+data folder holds only caches, and the manifest and registry of what was ingested through this instance.
 """
 
 from __future__ import annotations
