@@ -294,6 +294,8 @@ class Assistant:
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:
     """The verbatim source text that supports the claim: the backend's quote, else the passage's best sentence."""
+    if passage.chunk.id in claim.quotes:
+        return claim.quotes[passage.chunk.id]
     if claim.quote:
         return claim.quote
     terms = set(content_terms(claim.text))
@@ -338,8 +340,8 @@ def build_answer(
                         evidence_label=evidence_label(chunk, profile),
                     )
                 )  # fmt: skip
-            elif claim.quote and claim.quote not in citations[numbers[key] - 1].quote:
-                citations[numbers[key] - 1].quote += " … " + claim.quote
+            elif (quote := claim.quotes.get(source, claim.quote)) and quote not in citations[numbers[key] - 1].quote:
+                citations[numbers[key] - 1].quote += " … " + quote
             ns.append(numbers[key])
         if claim.heading and claim.heading != heading:
             heading = claim.heading
