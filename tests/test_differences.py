@@ -190,3 +190,30 @@ def test_the_note_cites_each_side_where_its_quote_is_and_passes_the_guard():
 def test_no_note_when_a_side_has_no_passage():
     notes = DifferenceNotes(TOY, CHUNKS)
     assert notes.claims(["The Otter practice (XY1) uses a phone line."], "q") == []  # the Otter passages are not indexed
+
+
+# ---- through the real assistant (slow: the real model and index) -----------------------------------
+
+
+def test_every_side_of_every_entry_is_held_whole_by_one_indexed_passage_of_its_document(assistant):
+    notes = assistant.composer.differences
+    assert len(notes.differences) == len(load_differences(CORPUS))
+    for d in notes.differences:
+        for side in d.sides:
+            chunk = notes.passage_of(side)
+            assert chunk is not None and chunk.source_type == side.document, (d.id, side.quote)
+
+
+def test_a_do_the_sources_agree_question_is_answered_with_both_sides_each_cited(assistant):
+    answer = assistant.ask("Do the report and the paper agree on how many articles they reviewed?")
+    assert answer.supported
+    lines = answer.answer_markdown.splitlines()
+    assert lines[0] == "**Where the sources differ**"  # the answer opens with both sides
+    note = next(c for c in answer.claims if c.text.startswith("The sources differ: the report says “A total of 60 articles"))
+    assert "the paper says “the 34 articles and the 44 practice responses" in note.text
+    cited = {answer.citations[n - 1].source_type: answer.citations[n - 1].quote for n in note.citations}
+    assert set(cited) == {"report", "paper"}  # each side cited to a passage of its own document
+    assert "A total of 60 articles were analysed in the end." in cited["report"]
+    assert "the 34 articles and the 44 practice responses studied" in cited["paper"]
+    problems = answer.guard.problems if answer.guard else []
+    assert not any("The sources differ" in p for p in problems)  # the guard checked and kept it
