@@ -129,7 +129,7 @@ def cmd_cards_check(args: argparse.Namespace) -> int:
     if args.verbose or not problems:
         for c in cards:
             print(f"{c.code:4} {len(c.filled_fields()):2} fields  {c.title or '(no name in the sources)'}")
-    print(f"corpus profile, tables and {len(cards)} cards: {len(problems)} problems")
+    print(f"corpus profile, tables, differences and {len(cards)} cards: {len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -6,6 +6,8 @@ found in the corpus. The set: no duplicate codes, and it reproduces the report's
 tables (the country spread of the practice review and, for each effect of Table 6,
 exactly the codes the table lists). Both expectations are parsed from the report
 text at the places the profile names, not typed in here.
+``differences.yaml`` (where the sources differ): two sides per entry, each quote
+found in its own document.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel
 from app.core.cards import PracticeCard, load_card
 from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CARD_VOCABULARY_FIELDS, CorpusProfile, load_profile
+from app.core.differences import DIFFERENCES_FILE, load_differences
 from app.core.normalise import QuoteIndex, normalise
 from app.core.tables import TABLES_FILE, read_tables
 
@@ -141,12 +144,53 @@ def check_card_set(corpus_dir: Path) -> tuple[list[PracticeCard], list[CardProbl
         cards.append(card)
         problems += check_card(card, path.name, quotes, profile)
     problems += check_tables(corpus_dir, PracticeCodes.from_profile(profile))
+    problems += check_differences(corpus_dir)
     report = documents_dir / profile.card_checks.report_file
     if report.exists():
         problems += check_against_report(cards, report.read_text(encoding="utf-8"), profile)
     else:
         problems.append(CardProblem(path="profile.yaml", message=f"card_checks.report_file {report.name} is not in documents/"))
     return cards, problems
+
+
+def check_differences(corpus_dir: Path) -> list[CardProblem]:
+    """``differences.yaml``: schema (two sides, each a value, document and quote), unique ids, every quote in its document.
+
+    A side's document is the corpus document whose SOURCES.md type it names (``report``, ``paper``).
+    """
+    from ingest.documents import read_sources
+
+    try:
+        differences = load_differences(corpus_dir)
+    except ValueError as exc:
+        return [CardProblem(path=DIFFERENCES_FILE, message=str(exc))]
+    documents = corpus_dir / "documents"
+    files = {info.source_type: documents / name for name, info in read_sources(documents).items()}
+    indexes: dict[str, QuoteIndex] = {}
+    problems: list[CardProblem] = []
+
+    def bad(ident: str, msg: str) -> None:
+        problems.append(CardProblem(path=DIFFERENCES_FILE, message=f"{ident}: {msg}"))
+
+    for ident, n in Counter(d.id for d in differences).items():
+        if n > 1:
+            bad(ident, f"id used by {n} entries")
+    for d in differences:
+        if normalise(d.sides[0].quote) == normalise(d.sides[1].quote):
+            bad(d.id, "both sides quote the same passage")
+        for side in d.sides:
+            path = files.get(side.document)
+            if path is None or not path.exists():
+                bad(d.id, f"no {side.document} in documents/SOURCES.md")
+                continue
+            if side.document not in indexes:
+                indexes[side.document] = QuoteIndex([path.read_text(encoding="utf-8")])
+            for quote in side.quotes:
+                if len(quote) > MAX_QUOTE_CHARS:
+                    bad(d.id, f"{side.document} quote longer than {MAX_QUOTE_CHARS} characters")
+                if not indexes[side.document].contains(quote):
+                    bad(d.id, f"quote not found in the {side.document} ({path.name}): {quote!r}")
+    return problems
 
 
 def check_tables(corpus_dir: Path, codes: PracticeCodes) -> list[CardProblem]:

@@ -16,6 +16,7 @@ class DraftClaim:
     cite_as: tuple[str, str] | None = None  # (document, section) when the passage is only the route to the quote
     table_md: str = ""  # shown as this Markdown table (with ``caption`` and the citation) instead of a bullet
     caption: str = ""
+    quotes: dict[str, str] = field(default_factory=dict)  # chunk id -> its own quote, for a claim resting on several
 
 
 @dataclass

@@ -35,7 +35,7 @@ from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
 from app.query.compose import Composer
 from app.query.conversation import Turn, condense_with_llm, search_query
-from app.query.display import claim_line
+from app.query.display import ReadableStatements, claim_line
 from app.query.guard import apply_guard
 from app.query.labels import evidence_label
 from app.query.practices import PracticeFinder
@@ -109,6 +109,11 @@ class Assistant:
     @cached_property
     def composer(self) -> Composer:
         return Composer(self.settings, self.retriever, self.cards)
+
+    @cached_property
+    def readable(self) -> ReadableStatements:
+        """How a statement is shown: the paper's practice numbers named from the cards, broken words repaired."""
+        return ReadableStatements.from_cards(self.cards, self.retriever.vocabulary)
 
     @cached_property
     def finder(self) -> PracticeFinder | None:
@@ -221,7 +226,7 @@ class Assistant:
     def reload(self) -> None:
         """Forget the loaded index (store, keyword index, units, cards): the next use opens the live generation."""
         with self._reload_lock:
-            for name in ("retriever", "composer", "finder", "cards", "analyser"):
+            for name in ("retriever", "composer", "finder", "cards", "analyser", "readable"):
                 self.__dict__.pop(name, None)
             self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
 
@@ -239,8 +244,9 @@ class Assistant:
         """Guard the draft, number the citations, and lay out the Answer contract."""
         draft = state.draft or Draft(supported=False, refusal=refusal("not_answered"))
         answer = build_answer(
-            state.question, draft, state.passages, state.backend, self.profile, self.settings.answer.guard_min_term_support
-        )
+            state.question, draft, state.passages, state.backend, self.profile, self.settings.answer.guard_min_term_support,
+            self.readable,
+        )  # fmt: skip
         answer.notice = state.notice
         answer.timings_ms = state.timings
         answer.analysis = state.analysis
@@ -294,6 +300,8 @@ class Assistant:
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:
     """The verbatim source text that supports the claim: the backend's quote, else the passage's best sentence."""
+    if passage.chunk.id in claim.quotes:
+        return claim.quotes[passage.chunk.id]
     if claim.quote:
         return claim.quote
     terms = set(content_terms(claim.text))
@@ -302,9 +310,13 @@ def _quote_for(claim: DraftClaim, passage: Passage) -> str:
 
 
 def build_answer(
-    question: str, draft: Draft, passages: list[Passage], backend: str, profile: CorpusProfile, min_term_support: float
-) -> Answer:
-    """Guard the draft, number citations by first use, and lay out the Answer contract."""
+    question: str, draft: Draft, passages: list[Passage], backend: str, profile: CorpusProfile, min_term_support: float,
+    readable: Callable[[str], str] | None = None,
+) -> Answer:  # fmt: skip
+    """Guard the draft, number citations by first use, and lay out the Answer contract.
+
+    ``readable`` rewords a kept statement for display only (after the guard; the Answer's claims stay verbatim).
+    """
     codes = PracticeCodes.from_profile(profile)
     retrieved = [RetrievedRef(chunk_id=p.chunk.id, score=round(p.score, 4), text=p.chunk.text) for p in passages]
     if not draft.supported:
@@ -338,8 +350,8 @@ def build_answer(
                         evidence_label=evidence_label(chunk, profile),
                     )
                 )  # fmt: skip
-            elif claim.quote and claim.quote not in citations[numbers[key] - 1].quote:
-                citations[numbers[key] - 1].quote += " … " + claim.quote
+            elif (quote := claim.quotes.get(source, claim.quote)) and quote not in citations[numbers[key] - 1].quote:
+                citations[numbers[key] - 1].quote += " … " + quote
             ns.append(numbers[key])
         if claim.heading and claim.heading != heading:
             heading = claim.heading
@@ -354,7 +366,7 @@ def build_answer(
                 evidence_label(by_id[s].chunk, profile) for s in claim.sources if by_id[s].chunk.source_type == "user_document"
             ]
             note = mine[0] if mine and mine[0].lower() not in claim.heading.lower() else ""
-            lines.append(claim_line(claim.text, marks, note))
+            lines.append(claim_line(readable(claim.text) if readable else claim.text, marks, note))
     if draft.notes:
         lines.append("\n" + " ".join(f"_{note}_" for note in draft.notes))
     named = [code for c in claims for code in codes.find(c.text)]

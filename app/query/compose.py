@@ -27,6 +27,7 @@ import numpy as np
 from app.core.cards import PracticeCard
 from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile
+from app.core.differences import load_differences
 from app.core.draft import Draft, DraftClaim
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
@@ -36,6 +37,7 @@ from app.core.tables import Table, load_tables
 from app.core.text import STOPWORDS, content_terms
 from app.index.embeddings import embed, embed_cached
 from app.query.analyse import measure_of, question_parts
+from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.retrieve import Filters, Retriever
 
 _NUMBER = re.compile(
@@ -138,6 +140,7 @@ class Composer:
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.bm25_index.chunks)
         self._sources_found: dict[str, Chunk | None] = {}
+        self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.bm25_index.chunks)
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
             for c in retriever.bm25_index.chunks
@@ -353,6 +356,9 @@ class Composer:
             return Draft(supported=False, refusal=refusal("no_figure"))
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
         draft.notes += self._parts_without_figures(analysis, scored)
+        # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
+        notes = self.differences.claims([c.quote or "" for c in draft.claims], analysis.question)
+        draft.claims = [*notes, *draft.claims] if asks_agreement(analysis.question) else [*draft.claims, *notes]
         for claim in draft.claims:  # every passage a claim rests on is among the answer's passages
             for source in claim.sources:
                 self._add(passages, self.retriever.chunks_by_id.get(source))

@@ -9,8 +9,15 @@ the markers and labels the application writes itself are added around the escape
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from app.core.cards import PracticeCard
 from app.core.models import Citation
-from app.core.text import escape_markdown
+from app.core.text import STOPWORDS, content_terms, escape_markdown
 
 
 def claim_line(claim: str, marks: str, source_note: str = "") -> str:
@@ -28,3 +35,73 @@ def source_line(citation: Citation, quote_chars: int = 300) -> str:
     if len(quote) > quote_chars:  # cut at a word, and say so
         quote = quote[:quote_chars].rsplit(" ", 1)[0].rstrip(" ,;:…") + " …"
     return f"{head}\n    “{escape_markdown(quote)}”"
+
+
+_PAPER_REFS = re.compile(r"\[(P\d{1,2}(?:\s*,\s*P\d{1,2})*)\]")
+_BROKEN_SPACED = re.compile(r"\b([A-Za-z]+)- ([A-Za-z]+)\b")  # "one- stop", "plan- ning": a line break's hyphen and space
+_BROKEN_JOINED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")  # "plan-ning": a line break's hyphen ingest kept
+_QUOTATION = re.compile(r"(“[^”]*”)")  # a quotation inside a statement is shown as the source has it
+# English prefixes written with a hyphen by choice ("co-ordination", "multi-disciplinary"): kept when the corpus does.
+_PREFIXES = frozenset({"anti", "co", "cross", "inter", "intra", "multi", "non", "post", "pre", "re", "self", "sub"})
+
+
+@dataclass(frozen=True)
+class ReadableStatements:
+    """A statement as the reader sees it: the paper's practice numbers named, line-break hyphens repaired.
+
+    Applied to the displayed text only, after the guard has checked the statement against its passage
+    (the code and name it adds are not in the paper's sentence); claims, citations and the quotations a
+    statement holds (“…”) stay verbatim. ``practice_names`` maps the paper's numbers to "code, name"
+    ({"P43": "GB4, Single assessment tool …"}); ``vocabulary`` holds the corpus's lower-case words, which
+    decide whether a broken word is joined.
+    """
+
+    practice_names: Mapping[str, str] = field(default_factory=dict)
+    vocabulary: AbstractSet[str] = frozenset()
+
+    @classmethod
+    def from_cards(cls, cards: Iterable[PracticeCard], vocabulary: AbstractSet[str]) -> ReadableStatements:
+        """Names from the cards' ``paper_ref`` (a card without a name is named by its code alone)."""
+        names = {c.paper_ref: ", ".join(p for p in (c.code, c.title) if p) for c in cards if c.paper_ref}
+        return cls(names, vocabulary)
+
+    @cached_property
+    def _stems(self) -> frozenset[str]:
+        """Stems of the corpus's whole words (not of hyphenated tokens, which hold the debris being repaired)."""
+        return frozenset(content_terms(" ".join(w for w in self.vocabulary if "-" not in w)))
+
+    def knows(self, word: str) -> bool:
+        """The corpus uses the word, or a word with its stem ("connections": "connection")."""
+        w = word.lower()
+        return w in self.vocabulary or (w.isalpha() and all(t in self._stems for t in content_terms(w)))
+
+    def __call__(self, text: str) -> str:
+        parts = _QUOTATION.split(text)
+        return "".join(part if i % 2 else self._tidy(part) for i, part in enumerate(parts))
+
+    def _tidy(self, text: str) -> str:
+        text = _PAPER_REFS.sub(self._practices, text)
+        text = _BROKEN_SPACED.sub(self._spaced, text)
+        return _BROKEN_JOINED.sub(self._joined, text)
+
+    def _practices(self, m: re.Match[str]) -> str:
+        refs = [r.strip() for r in m.group(1).split(",")]
+        if not all(r in self.practice_names for r in refs):
+            return m.group(0)  # a number no card records stays as printed rather than half-named
+        return "(" + "; ".join(self.practice_names[r] for r in refs) + ")"
+
+    def _spaced(self, m: re.Match[str]) -> str:
+        head, tail = m.groups()
+        if tail.lower() in STOPWORDS:
+            return m.group(0)  # "health- and social care": a hyphen shared by two compounds
+        return self._repair(head, tail)
+
+    def _joined(self, m: re.Match[str]) -> str:
+        return self._repair(*m.groups())
+
+    def _repair(self, head: str, tail: str) -> str:
+        """``head`` and ``tail`` joined when they were one word broken at a line end, else hyphenated."""
+        # Only a fragment ("ning") after the hyphen marks a broken word: "one-stop", "inter-professional" are written so.
+        if head.lower() not in _PREFIXES and tail.lower() not in self.vocabulary and self.knows(head + tail):
+            return head + tail
+        return f"{head}-{tail}"
