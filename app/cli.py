@@ -76,9 +76,15 @@ def _ensure_index() -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Counts per part of the index and every disagreement; exit 1 when they disagree."""
+    from app.index.store import StoreDamaged
     from ingest.maintenance import check_index
 
-    health = check_index(load_settings())
+    try:
+        health = check_index(load_settings())
+    except StoreDamaged as exc:  # named with its way out; counts cannot be read from a damaged file
+        print(f"problem: {exc}")
+        print("damaged: `joinedup ingest --rebuild` builds a fresh index")
+        return 1
     rows = [
         ("generation", health.generation), ("chunks in Chroma", health.chunks),
         ("sentence vectors", health.sentence_vectors), ("BM25 documents", health.bm25_docs),
@@ -100,6 +106,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     report = remove_document(load_settings(), args.document)
     print(f"removed   {report.doc_id} ({report.path}): -{report.removed} chunks")
+    if report.reason != "removed on request":
+        print(f"note: {report.reason}")
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from app.core.config import Settings
 from app.index.generations import Stamp, read_stamp, write_stamp
 from app.index.index import Index, IndexHealth
+from app.index.store import StoreDamaged, damaged_message, erase_removed_text, store_damage
 from ingest.manifest import Manifest
 from ingest.pipeline import FileReport, in_corpus, ingest_lock
 from ingest.registry import Registry
@@ -14,6 +15,9 @@ from ingest.registry import Registry
 
 def check_index(settings: Settings) -> IndexHealth:
     """Counts of every part of the live index and each disagreement, the manifest included (read only)."""
+    damage = store_damage(settings)
+    if damage:  # before Chroma reads it: its errors on a damaged file say little
+        raise StoreDamaged(f"{damaged_message(settings)} (SQLite: {damage[:200]})")
     index = Index(settings)
     health = index.health()
     manifest = Manifest.load(index.generation.manifest_path)
@@ -61,7 +65,9 @@ def remove_document(settings: Settings, key: str) -> FileReport:
         index.sync_keywords()
         stamp = read_stamp(settings)
         write_stamp(settings, Stamp(stamp.generation, stamp.version + 1))
-        return FileReport(path, doc_id, "removed", removed=removed, reason="removed on request")
+        # A user who removes a document expects its text gone from the disk, not only from the answers.
+        left = erase_removed_text(settings)
+        return FileReport(path, doc_id, "removed", removed=removed, reason=left or "removed on request")
 
 
 def _manifest_id(manifest: Manifest, key: str) -> str | None:
