@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.files import FileRefused, read_regular, regular_file_problem
+from app.core.files import FileRefused, read_regular, regular_file_problem, resolved
 from app.core.text import document_id
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
@@ -76,7 +76,7 @@ def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
     Titles and source types ("report", "paper") are curated: a SOURCES.md beside a user's file, or a user's
     file named like a corpus file, must not make it cite as a reviewed source.
     """
-    if path.resolve().parent != documents_dir.resolve():
+    if resolved(path).parent != documents_dir.resolve():
         return {}
     return read_sources(documents_dir)
 

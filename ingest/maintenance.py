@@ -13,9 +13,13 @@ from ingest.pipeline import FileReport, in_corpus, ingest_lock
 from ingest.registry import Registry
 
 
-def check_index(settings: Settings) -> IndexHealth:
-    """Counts of every part of the live index and each disagreement, the manifest included (read only)."""
-    damage = store_damage(settings)
+def check_index(settings: Settings, thorough: bool = False) -> IndexHealth:
+    """Counts of every part of the live index and each disagreement, the manifest included (read only).
+
+    ``thorough`` (``joinedup doctor``) first reads every page of the store's database file: damage is named
+    (:class:`StoreDamaged`) even where Chroma would not read it today.
+    """
+    damage = store_damage(settings) if thorough else ""
     if damage:  # before Chroma reads it: its errors on a damaged file say little
         raise StoreDamaged(f"{damaged_message(settings)} (SQLite: {damage[:200]})")
     index = Index(settings)

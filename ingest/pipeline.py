@@ -23,6 +23,7 @@ from app.core.cards import PracticeCard, load_card, paper_refs
 from app.core.codes import PracticeCodes
 from app.core.config import ROOT, Settings
 from app.core.corpus_profile import CorpusProfile, load_profile
+from app.core.files import resolved
 from app.core.models import Chunk, Unit
 from app.core.tables import TABLES_FILE
 from app.index.generations import POINTER_FILE, Generation, Stamp, generation, live_generation, read_stamp, write_stamp
@@ -123,14 +124,14 @@ def skipped(settings: Settings, paths: list[Path] | None, taken: list[Path]) -> 
 
     Hidden entries (``.DS_Store``, ``.git``) and the corpus's notes are left out without a line.
     """
-    chosen = {p.resolve() for p in taken}
+    chosen = {resolved(p) for p in taken}
     out = []
     for root in paths or [settings.documents_dir, settings.practices_dir]:
         if not root.is_dir():
             continue
         cards_only = root.resolve() == settings.practices_dir.resolve()
         for entry in sorted(root.iterdir()):
-            if entry.resolve() not in chosen and entry.name not in CORPUS_NOTES and not entry.name.startswith("."):
+            if resolved(entry) not in chosen and entry.name not in CORPUS_NOTES and not entry.name.startswith("."):
                 out.append(FileReport(str(entry), "", "skipped", reason=skip_reason(entry, cards_only)))
     return out
 
@@ -160,7 +161,7 @@ def _fingerprint(path: Path, salt: str, max_bytes: int) -> str:
 
 def in_corpus(settings: Settings, path: Path) -> bool:
     """True for a file of the corpus itself (documents, cards, the tables file), not a user's file."""
-    where = path.resolve()
+    where = resolved(path)
     folders = {settings.documents_dir.resolve(), settings.practices_dir.resolve()}
     return where.parent in folders or where == (settings.corpus_dir / TABLES_FILE).resolve()
 
@@ -313,11 +314,11 @@ def _plan(
     Ids are assigned over the corpus and all user files even when only some are ingested, so that no file ever
     takes an id another one holds.
     """
-    given = list(dict.fromkeys(p.resolve() for p in given))
-    corpus = list(dict.fromkeys([*(p.resolve() for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
+    given = list(dict.fromkeys(resolved(p) for p in given))
+    corpus = list(dict.fromkeys([*(resolved(p) for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
     users = list(dict.fromkeys([*registry.paths(), *(p for p in given if not in_corpus(settings, p))]))
     cards = _cards([p for p in corpus + users if p.suffix == ".yaml"])
-    held = {Path(e.path).resolve(): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
+    held = {resolved(Path(e.path)): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
     plan = assign_ids(corpus, users, held, {p: c.code if c else None for p, c in cards.items()})
     work = [plan[p] for p in (corpus + users if whole else given)]
     present = {pl.doc_id for pl in plan.values() if not pl.refusal}
@@ -333,7 +334,7 @@ def _load_registry(settings: Settings, manifest: Manifest) -> Registry:
     # A file named like a corpus file is the corpus of another checkout (an index copied or moved), not the user's.
     corpus_names = {p.name for p in discover(settings)}
     for doc_id, entry in manifest.documents.items():
-        file = Path(entry.path).resolve()
+        file = resolved(Path(entry.path))
         if file.is_file() and not in_corpus(settings, file) and file.name not in corpus_names:
             registry.add(file, doc_id)
     return registry

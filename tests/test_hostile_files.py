@@ -94,19 +94,22 @@ def test_only_regular_files_are_read_and_none_beyond_the_size_limit(tmp_path, mo
     (tmp_path / "corpus" / "documents").mkdir(parents=True)
     (tmp_path / "corpus" / "practices").mkdir()
     settings = make_settings(tmp_path / "data", tmp_path / "corpus", {"index.max_file_mb": 1})
-    given = [folder / "z.txt", folder / "p.txt", folder / "big.txt"]
+    (folder / "loop.md").symlink_to("loop.md")  # a link to itself
+    given = [folder / "z.txt", folder / "p.txt", folder / "big.txt", folder / "loop.md"]
     report = finishes(lambda: ingest(settings, given), 60)
     failed = {Path(f.path).name: f.reason for f in report.failed}  # type: ignore[attr-defined]
     assert "a device, not a regular file" in failed["zero"]  # paths are resolved: the link names /dev/zero
     assert "a named pipe (FIFO), not a regular file" in failed["p.txt"]
     assert "larger than the limit of 1.0 MB" in failed["big.txt"] and "JOINEDUP_MAX_FILE_MB" in failed["big.txt"]
+    assert "symbolic links" in failed["loop.md"]
     assert not Registry.load(settings.user_documents_path).documents
 
     use_in_cli(monkeypatch, settings)
     monkeypatch.setenv("JOINEDUP_MAX_FILE_MB", "1")
-    assert finishes(lambda: main(["ingest", "--quiet", str(folder)]), 60) == 1  # the folder: the same three
-    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines() if line.split()[:1] != ["3"]}
+    assert finishes(lambda: main(["ingest", "--quiet", str(folder)]), 60) == 1  # the folder: the same four
+    lines = {line.split()[1]: line for line in capsys.readouterr().out.splitlines() if line.split()[:1] != ["4"]}
     assert "a device" in lines["z.txt"] and "named pipe" in lines["p.txt"] and "larger than" in lines["big.txt"]
+    assert "symbolic links" in lines["loop.md"]
 
 
 def test_a_long_file_name_gets_a_bounded_id(tmp_path):

@@ -2,7 +2,7 @@
 
 Names (251 characters, Unicode, right-to-left overrides, newlines, quotes, leading dashes and dots, slugs that
 collide or are empty, a corpus document's name), sizes (empty, blank, over the limit) and types (binary, NUL and
-escape bytes, broken PDFs, YAML bombs and junk, links to /dev/zero and /dev/urandom, FIFOs, dangling links,
+escape bytes, broken PDFs, YAML bombs and junk, links to /dev/zero and /dev/urandom, FIFOs, dangling links, loops,
 folders named like files, unsupported suffixes) are drawn from a fixed seed. Afterwards: no traceback, no hang,
 every readable file registered, a second ingest keeps every entry, `doctor` exits 0.
 """
@@ -90,7 +90,7 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
     kinds = [
         "text", "text", "text", "empty", "blank", "binary", "control", "pdf_junk",
         "pdf_header", "yaml_bomb", "yaml_junk", "yaml_big", "oversize", "long_line", "unsupported", "zero", "urandom",
-        "fifo", "dangling", "folder", "corpus_name",
+        "fifo", "dangling", "loop", "folder", "corpus_name",
     ]  # fmt: skip
     cases: list[Case] = []
     for index in range(CASES):
@@ -136,6 +136,8 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
             path.symlink_to("/dev/urandom")
         elif kind == "fifo":
             os.mkfifo(path)
+        elif kind == "loop":
+            path.symlink_to(path.name)  # a link to itself
         elif kind == "dangling":
             path.symlink_to(folder / "no-such-file.txt")
         elif kind == "folder":
@@ -148,7 +150,7 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
 # Kinds that must never be registered (control bytes and one long word are text: finding 11 decides about them).
 REFUSED = {
     "empty", "blank", "binary", "pdf_junk", "pdf_header", "yaml_bomb", "yaml_junk", "yaml_big", "oversize",
-    "unsupported", "zero", "urandom", "fifo", "dangling", "corpus_name",
+    "unsupported", "zero", "urandom", "fifo", "dangling", "loop", "corpus_name",
 }  # fmt: skip
 
 

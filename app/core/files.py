@@ -16,6 +16,17 @@ class FileRefused(ValueError):
     """A file that is not read: not a regular file, or larger than the limit (the message says which)."""
 
 
+def resolved(path: Path) -> Path:
+    """``path`` made absolute with its links followed; a link loop (or a path the OS refuses) stays as given.
+
+    ``Path.resolve`` raises RuntimeError on a link loop: the loop is then reported as the file that cannot be read.
+    """
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
+
+
 def describe_kind(mode: int) -> str:
     """What a non-regular file is, in words a user knows."""
     if stat.S_ISDIR(mode):
