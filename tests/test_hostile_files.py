@@ -76,6 +76,10 @@ def test_a_billion_laughs_card_is_refused_at_once(empty_corpus, tmp_path):
     assert time.monotonic() - started < 10
     failed = {Path(f.path).name: f.reason for f in report.failed}  # type: ignore[attr-defined]
     assert "aliases expand to more than" in failed["FI9.yaml"] and len(failed["FI9.yaml"]) < 300
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("code: " + "[" * 50_000 + "]" * 50_000, encoding="utf-8")  # within the size cap
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load_card(deep)
     big = tmp_path / "big.yaml"
     big.write_text("code: FI5\nnotes: " + "x" * 300_000 + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="larger than the limit"):

@@ -89,13 +89,13 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
     rng = random.Random(seed)
     kinds = [
         "text", "text", "text", "empty", "blank", "binary", "control", "pdf_junk",
-        "pdf_header", "yaml_bomb", "yaml_junk", "yaml_big", "oversize", "long_line", "unsupported", "zero", "urandom",
-        "fifo", "dangling", "loop", "folder", "corpus_name",
+        "pdf_header", "yaml_bomb", "yaml_deep", "yaml_junk", "yaml_big", "oversize", "long_line", "unsupported",
+        "zero", "urandom", "fifo", "dangling", "loop", "folder", "corpus_name",
     ]  # fmt: skip
     cases: list[Case] = []
     for index in range(CASES):
         kind = kinds[index % len(kinds)] if index < len(kinds) else rng.choice(kinds)
-        suffix = {"pdf_junk": ".pdf", "pdf_header": ".pdf", "yaml_bomb": ".yaml", "yaml_junk": ".yaml",
+        suffix = {"pdf_junk": ".pdf", "pdf_header": ".pdf", "yaml_bomb": ".yaml", "yaml_deep": ".yaml", "yaml_junk": ".yaml",
                   "yaml_big": ".yaml", "unsupported": rng.choice([".docx", "", ".yml", ".exe"])}.get(
             kind, rng.choice([".txt", ".md", ".TXT"])
         )  # fmt: skip
@@ -119,6 +119,9 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
             path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" + b"\x00" * rng.randint(0, 500))
         elif kind == "yaml_bomb":
             path.write_text(BOMB, encoding="utf-8")
+        elif kind == "yaml_deep":
+            depth = rng.randint(2_000, 60_000)
+            path.write_text("code: " + "[" * depth + "]" * depth, encoding="utf-8")
         elif kind == "yaml_junk":
             junk = ["code: [unclosed", "- a\n- b\n", "{{{{", "code: FI5\ntitle: x\n", "!!python/object:os.system x"]
             path.write_text(rng.choice(junk), encoding="utf-8")
@@ -149,7 +152,7 @@ def make_cases(folder: Path, seed: int = 18) -> list[Case]:
 
 # Kinds that must never be registered (control bytes and one long word are text: finding 11 decides about them).
 REFUSED = {
-    "empty", "blank", "binary", "pdf_junk", "pdf_header", "yaml_bomb", "yaml_junk", "yaml_big", "oversize",
+    "empty", "blank", "binary", "pdf_junk", "pdf_header", "yaml_bomb", "yaml_deep", "yaml_junk", "yaml_big", "oversize",
     "unsupported", "zero", "urandom", "fifo", "dangling", "loop", "corpus_name",
 }  # fmt: skip
 

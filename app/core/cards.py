@@ -93,6 +93,8 @@ def parse_card_yaml(text: str, name: str) -> object:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise ValueError(f"{name}: not valid YAML: {str(exc)[:300]}") from exc
+    except RecursionError as exc:  # thousands of nested brackets: the parser recurses once per level
+        raise ValueError(f"{name}: nested too deeply to be a card") from exc
     finally:
         loader.dispose()
 
