@@ -7,7 +7,8 @@ from pathlib import Path
 from app.core.config import Settings
 from app.index.generations import Stamp, read_stamp, write_stamp
 from app.index.index import Index, IndexHealth
-from app.index.store import StoreDamaged, damaged_message, erase_removed_text, store_damage
+from app.index.store import StoreDamaged, damaged_message
+from app.index.store_file import erase_removed_text, store_damage
 from ingest.manifest import Manifest
 from ingest.pipeline import FileReport, in_corpus, ingest_lock
 from ingest.registry import Registry

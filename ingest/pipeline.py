@@ -28,15 +28,8 @@ from app.core.models import Chunk, Unit
 from app.core.tables import TABLES_FILE
 from app.index.generations import POINTER_FILE, Generation, Stamp, generation, live_generation, read_stamp, write_stamp
 from app.index.index import Index, drop_generation
-from app.index.store import (
-    DISK_FULL_MESSAGE,
-    DiskFull,
-    StoreDamaged,
-    erase_removed_text,
-    is_disk_full,
-    set_aside_damaged_store,
-    store_damage,
-)  # fmt: skip
+from app.index.store import DISK_FULL_MESSAGE, DiskFull, StoreDamaged, is_disk_full, set_aside_damaged_store
+from app.index.store_file import erase_removed_text, store_damage
 from ingest.card_check import card_term_problems
 from ingest.card_chunks import chunk_from_card
 from ingest.doc_ids import Planned, assign_ids
