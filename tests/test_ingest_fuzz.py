@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from app.core.config import ROOT
+from app.core.files import resolved
 from ingest.registry import Registry
 
 pytestmark = pytest.mark.slow  # the real model embeds the files that are readable
@@ -202,9 +203,9 @@ def test_200_hostile_files_through_ingest(tmp_path: Path):
     assert "Traceback" not in first.stderr and first.returncode in (0, 1), first.stderr[-3000:]
     assert took < TIME_LIMIT
     registered = Registry.load(tmp_path / "data" / "user_documents.json").held()
-    expected = {c.path.resolve() for c in cases if c.readable}
+    expected = {resolved(c.path) for c in cases if c.readable}
     assert expected <= set(registered), sorted(str(p) for p in expected - set(registered))[:5]
-    refused = {c.path.resolve() for c in cases if c.kind in REFUSED}
+    refused = {resolved(c.path) for c in cases if c.kind in REFUSED}
     assert not refused & set(registered)
     assert len(set(registered.values())) == len(registered)  # one id per file
     assert all(len(doc_id) <= 90 for doc_id in registered.values())
