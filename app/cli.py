@@ -37,10 +37,11 @@ class ProgressBar:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.core.files import resolved
     from ingest.pipeline import ingest
 
     settings = load_settings()
-    paths = [Path(p).resolve() for p in args.paths] or None
+    paths = [resolved(Path(p)) for p in args.paths] or None
     bar = None if args.quiet else ProgressBar()
     report = ingest(settings, paths, rebuild=args.rebuild, progress=bar)
     if bar:
@@ -76,9 +77,15 @@ def _ensure_index() -> None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Counts per part of the index and every disagreement; exit 1 when they disagree."""
+    from app.index.store import StoreDamaged
     from ingest.maintenance import check_index
 
-    health = check_index(load_settings())
+    try:
+        health = check_index(load_settings(), thorough=True)
+    except StoreDamaged as exc:  # named with its way out; counts cannot be read from a damaged file
+        print(f"problem: {exc}")
+        print("damaged: `joinedup ingest --rebuild` builds a fresh index")
+        return 1
     rows = [
         ("generation", health.generation), ("chunks in Chroma", health.chunks),
         ("sentence vectors", health.sentence_vectors), ("BM25 documents", health.bm25_docs),
@@ -100,6 +107,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     report = remove_document(load_settings(), args.document)
     print(f"removed   {report.doc_id} ({report.path}): -{report.removed} chunks")
+    if report.reason != "removed on request":
+        print(f"note: {report.reason}")
     return 0
 
 
@@ -470,13 +479,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.index.store import StoreError
+    from app.index.store import DISK_FULL_MESSAGE, StoreError, is_disk_full
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (StoreError, ValueError, FileNotFoundError) as exc:
         print(f"joinedup: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # any command that writes (remove, pack, doctor's store): a full disk is named as such
+        if not is_disk_full(exc):
+            raise
+        print(f"joinedup: {DISK_FULL_MESSAGE}", file=sys.stderr)
         return 2
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core.cards import card_doc_id
 from app.core.tables import TABLES_FILE
-from app.core.text import document_id
+from app.core.text import MAX_ID_CHARS, bounded_id, document_id
 from ingest.table_chunks import TABLES_DOC_ID
 
 
@@ -36,17 +36,17 @@ def natural_id(path: Path, card_code: str | None = None) -> str:
     if path.name == TABLES_FILE:
         return TABLES_DOC_ID
     if path.suffix == ".yaml":
-        return card_doc_id(card_code or path.stem)
+        return bounded_id(card_doc_id(card_code or path.stem))
     return document_id(path)
 
 
 def path_id(text: str) -> str:
     """A slug of a file's name with its suffix (and folder, for a user's file): ``report.txt`` -> ``report-txt``."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document"
+    return bounded_id(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document")
 
 
 def _with_hash(base: str, path: Path) -> str:
-    return f"{base}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+    return f"{base[:MAX_ID_CHARS].rstrip('-')}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
 
 
 class _Ids:

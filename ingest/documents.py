@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.files import FileRefused, read_regular, regular_file_problem, resolved
 from app.core.text import document_id
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
@@ -75,7 +76,7 @@ def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
     Titles and source types ("report", "paper") are curated: a SOURCES.md beside a user's file, or a user's
     file named like a corpus file, must not make it cite as a reviewed source.
     """
-    if path.resolve().parent != documents_dir.resolve():
+    if resolved(path).parent != documents_dir.resolve():
         return {}
     return read_sources(documents_dir)
 
@@ -88,13 +89,25 @@ def _title_from_text(text: str, fallback: str) -> str:
     return fallback.replace("_", " ").replace("-", " ")
 
 
-def load_pdf(path: Path) -> list[tuple[int | None, str]]:
-    """Text of each page with its 1-based page number, via pypdf."""
+def read_input(path: Path, max_bytes: int) -> bytes:
+    """The bytes of an input file: a regular file of at most ``max_bytes`` (a device, FIFO or huge file is refused)."""
+    try:
+        return read_regular(path, max_bytes, "JOINEDUP_MAX_FILE_MB raises it")
+    except FileRefused as exc:
+        raise LoadError(str(exc)) from exc
+    except OSError as exc:
+        raise LoadError(f"cannot read file ({exc.strerror or exc})") from exc
+
+
+def load_pdf(path: Path, data: bytes | None = None) -> list[tuple[int | None, str]]:
+    """Text of each page with its 1-based page number, via pypdf (``data``: the file's bytes, already read)."""
+    import io
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data) if data is not None else str(path))
         if reader.is_encrypted:
             raise LoadError("the PDF is encrypted")
         pages: list[tuple[int | None, str]] = [(i + 1, page.extract_text() or "") for i, page in enumerate(reader.pages)]
@@ -114,10 +127,10 @@ def load_pdf(path: Path) -> list[tuple[int | None, str]]:
     return pages
 
 
-def load_text(path: Path) -> list[tuple[int | None, str]]:
-    """A .txt or .md file as one page-less unit."""
+def load_text(path: Path, data: bytes | None = None) -> list[tuple[int | None, str]]:
+    """A .txt or .md file as one page-less unit (``data``: the file's bytes, already read)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (data if data is not None else path.read_bytes()).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not text.strip():
@@ -132,6 +145,9 @@ def skip_reason(path: Path, cards_only: bool = False) -> str:
     """
     if path.is_dir():
         return "a folder inside the folder is not read; give its path to ingest it"
+    kind = regular_file_problem(path, 1 << 62)  # any size: the kind is what is asked here
+    if kind:
+        return kind
     suffix = path.suffix.lower()
     if suffix == ".yml":
         return ".yml is not read; name practice cards .yaml"
@@ -140,15 +156,16 @@ def skip_reason(path: Path, cards_only: bool = False) -> str:
     return f"{suffix or 'a file without an extension'} is not supported; convert to PDF or text ({', '.join(SUPPORTED_SUFFIXES)})"
 
 
-def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> LoadedDocument:
-    """Load one file; raises :class:`LoadError` with a reason a user can act on."""
+def load_document(path: Path, sources: dict[str, SourceInfo] | None = None, max_bytes: int = 50 * 1024 * 1024) -> LoadedDocument:
+    """Load one file of at most ``max_bytes``; raises :class:`LoadError` with a reason a user can act on."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         hint = " (practice cards are .yaml files in corpus/practices/)" if suffix in {".yml", ".yaml"} else ""
         raise LoadError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}{hint}")
-    if not path.is_file():
+    if not path.exists():
         raise LoadError("file not found")
-    pages = load_pdf(path) if suffix == ".pdf" else load_text(path)
+    data = read_input(path, max_bytes)
+    pages = load_pdf(path, data) if suffix == ".pdf" else load_text(path, data)
     info = (sources or {}).get(path.name)
     title = info.title if info else _title_from_text(pages[0][1], path.stem)
     source_type = info.source_type if info else "user_document"

@@ -7,13 +7,22 @@ from pathlib import Path
 from app.core.config import Settings
 from app.index.generations import Stamp, read_stamp, write_stamp
 from app.index.index import Index, IndexHealth
+from app.index.store import StoreDamaged, damaged_message
+from app.index.store_file import erase_removed_text, store_damage
 from ingest.manifest import Manifest
 from ingest.pipeline import FileReport, in_corpus, ingest_lock
 from ingest.registry import Registry
 
 
-def check_index(settings: Settings) -> IndexHealth:
-    """Counts of every part of the live index and each disagreement, the manifest included (read only)."""
+def check_index(settings: Settings, thorough: bool = False) -> IndexHealth:
+    """Counts of every part of the live index and each disagreement, the manifest included (read only).
+
+    ``thorough`` (``joinedup doctor``) first reads every page of the store's database file: damage is named
+    (:class:`StoreDamaged`) even where Chroma would not read it today.
+    """
+    damage = store_damage(settings) if thorough else ""
+    if damage:  # before Chroma reads it: its errors on a damaged file say little
+        raise StoreDamaged(f"{damaged_message(settings)} (SQLite: {damage[:200]})")
     index = Index(settings)
     health = index.health()
     manifest = Manifest.load(index.generation.manifest_path)
@@ -63,7 +72,9 @@ def remove_document(settings: Settings, key: str) -> FileReport:
         index.sync_keywords()
         stamp = read_stamp(settings)
         write_stamp(settings, Stamp(stamp.generation, stamp.version + 1))
-        return FileReport(path, doc_id, "removed", removed=removed, reason="removed on request")
+        # A user who removes a document expects its text gone from the disk, not only from the answers.
+        left = erase_removed_text(settings)
+        return FileReport(path, doc_id, "removed", removed=removed, reason=left or "removed on request")
 
 
 def _manifest_id(manifest: Manifest, key: str) -> str | None:

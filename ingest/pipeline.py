@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,14 +23,25 @@ from app.core.cards import PracticeCard, load_card, paper_refs
 from app.core.codes import PracticeCodes
 from app.core.config import ROOT, Settings
 from app.core.corpus_profile import CorpusProfile, load_profile
+from app.core.files import resolved
 from app.core.models import Chunk, Unit
 from app.core.tables import TABLES_FILE
-from app.index.generations import Stamp, generation, live_generation, read_stamp, write_stamp
+from app.index.generations import POINTER_FILE, Generation, Stamp, generation, live_generation, read_stamp, write_stamp
 from app.index.index import Index, drop_generation
+from app.index.store import DISK_FULL_MESSAGE, DiskFull, StoreDamaged, is_disk_full, set_aside_damaged_store
+from app.index.store_file import erase_removed_text, store_damage
 from ingest.card_check import card_term_problems
 from ingest.card_chunks import chunk_from_card
 from ingest.doc_ids import Planned, assign_ids
-from ingest.documents import SUPPORTED_SUFFIXES, LoadError, corpus_sources, load_document, read_sources, skip_reason
+from ingest.documents import (
+    SUPPORTED_SUFFIXES,
+    LoadError,
+    corpus_sources,
+    load_document,
+    read_input,
+    read_sources,
+    skip_reason,
+)  # fmt: skip
 from ingest.manifest import Manifest, ManifestEntry
 from ingest.registry import Registry
 from ingest.split import clean_document, split_document
@@ -105,14 +117,14 @@ def skipped(settings: Settings, paths: list[Path] | None, taken: list[Path]) -> 
 
     Hidden entries (``.DS_Store``, ``.git``) and the corpus's notes are left out without a line.
     """
-    chosen = {p.resolve() for p in taken}
+    chosen = {resolved(p) for p in taken}
     out = []
     for root in paths or [settings.documents_dir, settings.practices_dir]:
         if not root.is_dir():
             continue
         cards_only = root.resolve() == settings.practices_dir.resolve()
         for entry in sorted(root.iterdir()):
-            if entry.resolve() not in chosen and entry.name not in CORPUS_NOTES and not entry.name.startswith("."):
+            if resolved(entry) not in chosen and entry.name not in CORPUS_NOTES and not entry.name.startswith("."):
                 out.append(FileReport(str(entry), "", "skipped", reason=skip_reason(entry, cards_only)))
     return out
 
@@ -133,15 +145,16 @@ def chunker_version(profile: CorpusProfile) -> str:
     return digest.hexdigest()[:16]
 
 
-def _fingerprint(path: Path, salt: str) -> str:
+def _fingerprint(path: Path, salt: str, max_bytes: int) -> str:
+    """The file's content hash with the salt; raises LoadError for a file that is not read (kind, size, access)."""
     digest = hashlib.sha256(salt.encode())
-    digest.update(path.read_bytes())
+    digest.update(read_input(path, max_bytes))
     return digest.hexdigest()
 
 
 def in_corpus(settings: Settings, path: Path) -> bool:
     """True for a file of the corpus itself (documents, cards, the tables file), not a user's file."""
-    where = path.resolve()
+    where = resolved(path)
     folders = {settings.documents_dir.resolve(), settings.practices_dir.resolve()}
     return where.parent in folders or where == (settings.corpus_dir / TABLES_FILE).resolve()
 
@@ -166,7 +179,7 @@ class _Chunker:
             if problems:
                 raise LoadError("; ".join(problems))
             return [chunk_from_card(card)], []
-        doc = load_document(path, corpus_sources(path, self.settings.documents_dir))
+        doc = load_document(path, corpus_sources(path, self.settings.documents_dir), self.settings.max_file_bytes)
         doc.doc_id = doc_id  # unique by path (ingest.doc_ids), not only by file name
         clean = clean_document(doc, self.profile.headings)
         chunks = split_document(clean, doc, self.settings.index, codes, self.paper_refs)
@@ -197,54 +210,93 @@ def ingest(
 
     A file that cannot be read is reported as failed and the others still ingest.
     """
-    with ingest_lock(settings):
-        stamp = read_stamp(settings)
-        # A rebuild writes the next generation while readers keep using the live one, then switches.
-        target = generation(settings, stamp.generation + 1) if rebuild else live_generation(settings, stamp)
+    try:
+        with ingest_lock(settings):
+            return _ingest_locked(settings, paths, rebuild, progress)
+    except OSError as exc:  # a write of the manifest, units, keyword index or registry
+        if is_disk_full(exc):
+            raise DiskFull(DISK_FULL_MESSAGE) from exc
+        raise
+
+
+def _ingest_locked(
+    settings: Settings, paths: list[Path] | None, rebuild: bool, progress: Callable[[int, int, str], None] | None
+) -> IngestReport:
+    stamp = read_stamp(settings)
+    # A rebuild writes the next generation while readers keep using the live one, then switches.
+    target = generation(settings, stamp.generation + 1) if rebuild else live_generation(settings, stamp)
+    index, damaged = _open_index(settings, target, rebuild)
+    manifest = Manifest.load(target.manifest_path)
+    registry = _load_registry(settings, manifest)
+    files = discover(settings, paths)
+    whole = paths is None or rebuild
+    work, present, cards = _plan(settings, files if paths else [], whole, manifest, registry)
+    chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards))
+    salt = chunker.salt()
+    report = IngestReport(files=skipped(settings, paths, files))
+    report.repaired = index.repair(known_docs=present | set(manifest.documents) if whole else None)
+    if damaged:
+        report.repaired.insert(0, "the damaged index database was set aside; this rebuild makes a fresh one")
+    changed = rebuild or bool(report.repaired)
+    registered = set(registry.paths())
+    for done, planned in enumerate(work):
+        if progress:
+            progress(done, len(work), planned.path.name)
+        if planned.path in registered and not planned.path.exists():
+            missing = f"the registered file is missing (`joinedup remove {planned.doc_id}` forgets it)"
+            file_report = FileReport(str(planned.path), planned.doc_id, "failed", reason=missing)
+        else:
+            step = _within_file(progress, done, len(work), planned.path.name)
+            file_report = _ingest_one(planned, chunker, index, manifest, salt, step)
+        report.files.append(file_report)
+        changed |= file_report.status in {"added", "replaced"}
+        finished = planned.user and file_report.status in {"added", "replaced", "unchanged"}
+        if finished and registry.held().get(planned.path) != planned.doc_id:
+            # Saved at once: an interrupted run (Ctrl-C, kill -9) must not forget the files it finished.
+            registry.add(planned.path, planned.doc_id)
+            registry.save(settings.user_documents_path)
+    registry.save(settings.user_documents_path)  # also the first time, when it adopted an older index's files
+    if whole:
+        for doc_id in sorted(set(manifest.documents) - present):
+            removed = index.drop_doc(doc_id)
+            gone = manifest.documents.pop(doc_id).path
+            manifest.save(target.manifest_path)
+            report.files.append(FileReport(gone, doc_id, "removed", removed=removed, reason="file no longer in corpus"))
+            changed = True
+    pointer_lost = not (settings.data_dir / POINTER_FILE).is_file()  # found again from the store: written anew
+    if changed or pointer_lost or not index.keywords_agree():
+        report.total_chunks = index.sync_keywords()
+        # Readers compare this stamp at each question: a new generation or version makes them reload.
+        write_stamp(settings, Stamp(target.number, stamp.version + 1))
+        if target.number != stamp.generation:
+            drop_generation(settings, index.store.client, generation(settings, stamp.generation))
+    else:
+        report.total_chunks = index.count()
+    if any(f.status == "removed" for f in report.files):
+        erase_removed_text(settings)  # a deleted file's text leaves the disk too (best effort: in use, it waits)
+    if damaged:
+        shutil.rmtree(damaged, ignore_errors=True)  # the fresh index is live: the damaged copy served its time
+    return report
+
+
+def _open_index(settings: Settings, target: Generation, rebuild: bool) -> tuple[Index, Path | None]:
+    """The index of the generation to write; a rebuild first sets a damaged store aside (returned) for a fresh one.
+
+    Any other run on a damaged store stops with :class:`StoreDamaged`, whose message names ``--rebuild``.
+    """
+    damaged: Path | None = None
+    if rebuild and store_damage(settings):
+        damaged = set_aside_damaged_store(settings)
+    try:
         index = Index(settings, generation=target)
         if rebuild:
             index.wipe()  # whatever an interrupted rebuild left in this generation
-        manifest = Manifest.load(target.manifest_path)
-        registry = _load_registry(settings, manifest)
-        files = discover(settings, paths)
-        whole = paths is None or rebuild
-        work, present, cards = _plan(settings, files if paths else [], whole, manifest, registry)
-        chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards))
-        salt = chunker.salt()
-        report = IngestReport(files=skipped(settings, paths, files))
-        report.repaired = index.repair(known_docs=present | set(manifest.documents) if whole else None)
-        changed = rebuild or bool(report.repaired)
-        registered = set(registry.paths())
-        for done, planned in enumerate(work):
-            if progress:
-                progress(done, len(work), planned.path.name)
-            if planned.path in registered and not planned.path.exists():
-                missing = f"the registered file is missing (`joinedup remove {planned.doc_id}` forgets it)"
-                file_report = FileReport(str(planned.path), planned.doc_id, "failed", reason=missing)
-            else:
-                step = _within_file(progress, done, len(work), planned.path.name)
-                file_report = _ingest_one(planned, chunker, index, manifest, salt, step)
-            report.files.append(file_report)
-            changed |= file_report.status in {"added", "replaced"}
-            if planned.user and file_report.status in {"added", "replaced", "unchanged"}:
-                registry.add(planned.path, planned.doc_id)
-        registry.save(settings.user_documents_path)
-        if whole:
-            for doc_id in sorted(set(manifest.documents) - present):
-                removed = index.drop_doc(doc_id)
-                gone = manifest.documents.pop(doc_id).path
-                manifest.save(target.manifest_path)
-                report.files.append(FileReport(gone, doc_id, "removed", removed=removed, reason="file no longer in corpus"))
-                changed = True
-        if changed or not index.keywords_agree():
-            report.total_chunks = index.sync_keywords()
-            # Readers compare this stamp at each question: a new generation or version makes them reload.
-            write_stamp(settings, Stamp(target.number, stamp.version + 1))
-            if target.number != stamp.generation:
-                drop_generation(settings, index.store.client, generation(settings, stamp.generation))
-        else:
-            report.total_chunks = index.count()
-        return report
+    except StoreDamaged:
+        if not rebuild or damaged:
+            raise
+        damaged = set_aside_damaged_store(settings)  # damage the quick check missed but Chroma met
+        index = Index(settings, generation=target)
+    return index, damaged
 
 
 def _plan(
@@ -255,11 +307,11 @@ def _plan(
     Ids are assigned over the corpus and all user files even when only some are ingested, so that no file ever
     takes an id another one holds.
     """
-    given = list(dict.fromkeys(p.resolve() for p in given))
-    corpus = list(dict.fromkeys([*(p.resolve() for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
+    given = list(dict.fromkeys(resolved(p) for p in given))
+    corpus = list(dict.fromkeys([*(resolved(p) for p in discover(settings)), *(p for p in given if in_corpus(settings, p))]))
     users = list(dict.fromkeys([*registry.paths(), *(p for p in given if not in_corpus(settings, p))]))
     cards = _cards([p for p in corpus + users if p.suffix == ".yaml"])
-    held = {Path(e.path).resolve(): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
+    held = {resolved(Path(e.path)): doc_id for doc_id, e in manifest.documents.items()} | registry.held()
     plan = assign_ids(corpus, users, held, {p: c.code if c else None for p, c in cards.items()})
     work = [plan[p] for p in (corpus + users if whole else given)]
     present = {pl.doc_id for pl in plan.values() if not pl.refusal}
@@ -275,7 +327,7 @@ def _load_registry(settings: Settings, manifest: Manifest) -> Registry:
     # A file named like a corpus file is the corpus of another checkout (an index copied or moved), not the user's.
     corpus_names = {p.name for p in discover(settings)}
     for doc_id, entry in manifest.documents.items():
-        file = Path(entry.path).resolve()
+        file = resolved(Path(entry.path))
         if file.is_file() and not in_corpus(settings, file) and file.name not in corpus_names:
             registry.add(file, doc_id)
     return registry
@@ -322,9 +374,9 @@ def _ingest_one(
     if planned.refusal:
         return FileReport(str(path), doc_id, "failed", reason=planned.refusal)
     try:
-        fingerprint = _fingerprint(path, salt)
-    except OSError as exc:
-        return FileReport(str(path), doc_id, "failed", reason=f"cannot read file ({exc.strerror or exc})")
+        fingerprint = _fingerprint(path, salt, chunker.settings.max_file_bytes)
+    except LoadError as exc:
+        return FileReport(str(path), doc_id, "failed", reason=str(exc))
     entry = manifest.documents.get(doc_id)
     if (
         entry and entry.sha256 == fingerprint and index.ids_for_doc(doc_id) == set(entry.chunk_ids)
@@ -344,9 +396,18 @@ def _ingest_one(
     old_ids = index.ids_for_doc(doc_id)
     to_add = [c for c in chunks if c.id not in old_ids]
     stale = old_ids - new_ids
-    add_in_batches(index, to_add, step)
-    index.drop(stale)
-    index.put_units(doc_id, units)
+    try:
+        add_in_batches(index, to_add, step)
+        index.drop(stale)
+        index.put_units(doc_id, units)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise  # the whole run stops: every later file would fail the same way
+        # One file's failure (a name the file system refuses): nothing of it stays, the run goes on.
+        index.drop_doc(doc_id)
+        if manifest.documents.pop(doc_id, None):
+            manifest.save(index.generation.manifest_path)
+        return FileReport(str(path), doc_id, "failed", reason=f"could not be written ({exc.strerror or exc})")
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(index.generation.manifest_path)
     status = "replaced" if old_ids else "added"

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.core.files import read_regular
+
 
 class PracticeCard(BaseModel):
     """One structured, sourced practice example."""
@@ -50,18 +52,76 @@ def card_doc_id(code: str) -> str:
     return f"practice-{code.lower()}"
 
 
-def load_card(path: Path) -> PracticeCard:
-    """Parse one YAML card; raises ``ValueError`` with the file name on bad YAML or schema."""
+# A card is a page of text; a larger file is not a card (and is refused before it is parsed).
+CARD_MAX_BYTES = 256 * 1024
+# Nodes a card may expand to once YAML aliases are followed: a real card has a few hundred; a "billion laughs"
+# card of a few hundred bytes has billions, and walking them (validation, an error message) never ends.
+CARD_MAX_NODES = 20_000
+
+
+def _expanded_nodes(node: yaml.Node, limit: int) -> int:
+    """How many nodes ``node`` stands for with every alias expanded, counted once per distinct node (memoised)."""
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node, depth: int) -> int:
+        if id(n) in sizes:
+            return sizes[id(n)]
+        if depth > 100:  # deeper than any card; also keeps a self-referencing alias from recursing forever
+            raise ValueError("nested more than 100 levels deep")
+        sizes[id(n)] = limit + 1  # a node met again while it is being counted refers to itself: too large
+        if isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(size(child, depth + 1) for child in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in n.value)
+        else:
+            total = 1
+        sizes[id(n)] = min(total, limit + 1)
+        return sizes[id(n)]
+
+    return size(node, 0)
+
+
+def parse_card_yaml(text: str, name: str) -> object:
+    """The data of a card's YAML; aliases that expand beyond :data:`CARD_MAX_NODES` nodes are refused unexpanded."""
+    loader = yaml.SafeLoader(text)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_nodes(node, CARD_MAX_NODES) > CARD_MAX_NODES:
+            raise ValueError(f"{name}: its YAML aliases expand to more than {CARD_MAX_NODES} values; not a card")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise ValueError(f"{name}: not valid YAML: {str(exc)[:300]}") from exc
+    except RecursionError as exc:  # thousands of nested brackets: the parser recurses once per level
+        raise ValueError(f"{name}: nested too deeply to be a card") from exc
+    finally:
+        loader.dispose()
+
+
+def load_card(path: Path) -> PracticeCard:
+    """Parse one YAML card; raises ``ValueError`` with the file name on bad YAML or schema, or a file not a card.
+
+    Only a regular file of at most :data:`CARD_MAX_BYTES` is read, and its aliases are bounded before anything
+    walks the data, so no card can exhaust memory or time.
+    """
+    try:
+        raw = read_regular(path, CARD_MAX_BYTES)
+    except OSError as exc:
+        raise ValueError(f"{path.name}: cannot read file ({exc.strerror or exc})") from exc
+    except ValueError as exc:  # FileRefused
+        raise ValueError(f"{path.name}: {exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    data = parse_card_yaml(text, path.name)
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: expected a mapping at the top level")
     try:
         return PracticeCard.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
+        raise ValueError(f"{path.name}: {str(exc)[:2000]}") from exc
 
 
 def load_cards(practices_dir: Path) -> list[tuple[Path, PracticeCard]]:

@@ -14,6 +14,7 @@ Environment variables (defaults in brackets):
 | JOINEDUP_CORPUS_DIR | corpus/ | documents/, practices/ and profile.yaml |
 | JOINEDUP_COLLECTION | joinedup | Chroma collection name |
 | JOINEDUP_CHUNK_SIZE / JOINEDUP_CHUNK_OVERLAP | 900 / 150 | chunk size and overlap in characters |
+| JOINEDUP_MAX_FILE_MB | 50 | largest file ingest reads (checked before reading) |
 | JOINEDUP_MODEL_PATH | (packaged all-MiniLM-L6-v2) | sentence-transformers model directory |
 | CHROMA_HOST / CHROMA_PORT | unset / 8000 | use a Chroma server instead of the embedded store |
 | JOINEDUP_RETRIEVER | hybrid | hybrid, dense, bm25 or sentences |
@@ -66,6 +67,9 @@ class IndexSettings:
     )
     embedding_cache_rows: int = setting(
         300_000, "vectors kept in data/embeddings.sqlite3 for rebuilds and re-chunking (~0.5 GB; 0: no cache)"
+    )
+    max_file_mb: float = setting(
+        50.0, "largest file ingest reads, in MB (checked before reading; only regular files are read)", "JOINEDUP_MAX_FILE_MB"
     )
     chroma_host: str = setting("", "Chroma server host (empty: the embedded store under data/)", "CHROMA_HOST")
     chroma_port: int = setting(8000, "Chroma server port", "CHROMA_PORT")
@@ -191,6 +195,11 @@ class Settings:
     @property
     def practices_dir(self) -> Path:
         return self.corpus_dir / "practices"
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``index.max_file_mb`` in bytes: ingest reads no larger file."""
+        return int(self.index.max_file_mb * 1024 * 1024)
 
     @property
     def chroma_dir(self) -> Path:

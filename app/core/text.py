@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -19,9 +20,22 @@ def _read_words(path: Path) -> frozenset[str]:
 STOPWORDS = _read_words(Path(__file__).with_name("stopwords.txt"))
 
 
+# Ids name files on disk (evidence units) and Chroma metadata: a file name of 251 characters must not make an id
+# too long for a file name (255 bytes), so longer slugs keep their start and a hash of the whole.
+MAX_ID_CHARS = 80
+
+
+def bounded_id(slug: str) -> str:
+    """``slug`` itself up to :data:`MAX_ID_CHARS` characters, else its start and a hash of it (same length)."""
+    if len(slug) <= MAX_ID_CHARS:
+        return slug
+    digest = hashlib.sha1(slug.encode()).hexdigest()[:10]
+    return f"{slug[: MAX_ID_CHARS - 11].rstrip('-')}-{digest}"
+
+
 def document_id(path: Path) -> str:
-    """A document's stable id from its file name: lower-case slug of the stem (ingest's default id)."""
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+    """A document's stable id from its file name: lower-case slug of the stem (ingest's default id), bounded."""
+    return bounded_id(re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document")
 
 
 def content_terms(text: str) -> list[str]:

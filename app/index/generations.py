@@ -20,6 +20,9 @@ from pathlib import Path
 from app.core.config import Settings
 
 POINTER_FILE = "generation.json"
+# Written into a generation's folder when it goes live: without the pointer, the store itself still says which
+# generation is live (the newest one marked), and an interrupted rebuild (never marked) is not mistaken for it.
+LIVE_MARK = "went-live.json"
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Generation:
 
 
 def read_stamp(settings: Settings) -> Stamp:
-    """The live generation and version; no pointer (or an unreadable one) is generation 0.
+    """The live generation and version; without a readable pointer, the generation the data folder shows live.
 
     With a Chroma server the stamp is kept in the server, where every instance sharing it reads it.
     """
@@ -82,7 +85,21 @@ def read_stamp(settings: Settings) -> Stamp:
         raw = json.loads((settings.data_dir / POINTER_FILE).read_text(encoding="utf-8"))
         return Stamp(int(raw["generation"]), int(raw["version"]))
     except (OSError, ValueError, KeyError, TypeError):
-        return Stamp()
+        return Stamp(inferred_generation(settings), 0)
+
+
+def inferred_generation(settings: Settings) -> int:
+    """The live generation from the folders alone: the newest marked live, else the newest whose keyword index a
+    finished ingest wrote (an index rebuilt before the mark existed), else 0.
+
+    A rebuild writes its keyword index and mark only once every file is in, so an interrupted one never counts.
+    """
+    found = 0
+    for folder in settings.data_dir.glob("gen-*") if settings.data_dir.is_dir() else []:
+        number = folder.name.removeprefix("gen-")
+        if number.isdigit() and ((folder / LIVE_MARK).is_file() or (folder / "bm25" / "chunks.json").is_file()):
+            found = max(found, int(number))
+    return found
 
 
 def write_stamp(settings: Settings, stamp: Stamp) -> None:
@@ -93,6 +110,9 @@ def write_stamp(settings: Settings, stamp: Stamp) -> None:
         write_server_stamp(settings, stamp)
         return
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    live = generation(settings, stamp.generation)
+    if stamp.generation and live.root.is_dir():
+        (live.root / LIVE_MARK).write_text(json.dumps({"generation": stamp.generation}), encoding="utf-8")
     path = settings.data_dir / POINTER_FILE
     tmp = path.with_name(f".{POINTER_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"generation": stamp.generation, "version": stamp.version}), encoding="utf-8")

@@ -11,6 +11,7 @@ without re-reading files. An index lives in one generation (:mod:`app.index.gene
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -80,10 +81,14 @@ class Index:
         self.store.delete_ids(ids)
 
     def drop_doc(self, doc_id: str) -> int:
-        """Remove every chunk and unit of one document; returns how many chunks were removed."""
+        """Remove every chunk and unit of one document; returns how many chunks were removed.
+
+        Never fails on the units file: one whose name the file system refuses (an id too long, from an older
+        version) cannot exist, and repair must not crash on what it is repairing.
+        """
         if self.server_units:
             self.server_units.drop(doc_id)
-        self.units_file(doc_id).unlink(missing_ok=True)
+        _unlink(self.units_file(doc_id))
         return self.store.delete_doc(doc_id)
 
     def units_file(self, doc_id: str) -> Path:
@@ -208,7 +213,7 @@ class Index:
         for doc_id in sorted(set(self.all_units()) - doc_ids):
             if self.server_units:
                 self.server_units.drop(doc_id)
-            self.units_file(doc_id).unlink(missing_ok=True)
+            _unlink(self.units_file(doc_id))
             done.append(f"deleted the orphan evidence units of {doc_id}")
         dropped: set[int] = set()
         for name in self.leftover_collections():
@@ -218,6 +223,15 @@ class Index:
                 drop_generation(self.settings, self.store.client, generation(self.settings, number))
                 done.append(f"dropped generation {number} (left by an interrupted rebuild)")
         return done
+
+
+def _unlink(path: Path) -> None:
+    """Delete a file that may be absent, or whose name is too long to exist at all."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
 
 
 def drop_generation(settings: Settings, client: Any, gen: Generation) -> None:

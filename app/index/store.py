@@ -9,10 +9,14 @@ Failures reach callers as :class:`StoreError` with one sentence a user can act o
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import chromadb
@@ -34,6 +38,53 @@ class StoreError(RuntimeError):
 
 class IndexChanged(StoreError):
     """The index was rebuilt or rewritten under a reader (a collection or an id vanished); reloading fixes it."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the index is full: nothing is corrupted, the next ingest goes on where this one stopped."""
+
+
+class StoreDamaged(StoreError):
+    """The embedded store's database file is damaged (truncated, overwritten): a rebuild makes a fresh one."""
+
+
+DISK_FULL_MESSAGE = (
+    "The disk is full: the index could not be written. Nothing was corrupted; free some space and run "
+    "`joinedup ingest` again (it goes on where it stopped)."
+)
+
+
+def damaged_message(settings: Settings) -> str:
+    """One sentence for a damaged ``chroma.sqlite3``: what is wrong and the way out."""
+    return (
+        f"The index database {settings.chroma_dir / 'chroma.sqlite3'} is damaged (not a readable SQLite database). "
+        "Run `joinedup ingest --rebuild`: it builds a fresh index beside it and keeps your added documents."
+    )
+
+
+def _chain_says(exc: BaseException, *needles: str, errnos: tuple[int, ...] = ()) -> bool:
+    """True when an exception or one it wraps carries one of the messages or OS error numbers."""
+    seen: BaseException | None = exc
+    for _ in range(20):  # causes can form a cycle
+        if seen is None:
+            return False
+        if errnos and isinstance(seen, OSError) and seen.errno in errnos:
+            return True
+        text = str(seen).lower()
+        if any(n in text for n in needles):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's "database or disk is full" or an OS "No space left on device" (ENOSPC, EDQUOT), however wrapped."""
+    return _chain_says(exc, "database or disk is full", "no space left on device", errnos=(errno.ENOSPC, errno.EDQUOT))
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLite's words for a file that is not (or no longer) a database."""
+    return _chain_says(exc, "database disk image is malformed", "file is not a database")
 
 
 def server_down_message(settings: Settings) -> str:
@@ -66,6 +117,10 @@ def store_failure(settings: Settings, exc: Exception) -> StoreError | None:
         return exc
     if settings.index.chroma_host and _is_connection_failure(exc):
         return StoreError(server_down_message(settings))
+    if is_disk_full(exc):  # before "rebuilt while read": a full disk fails a write the same way
+        return DiskFull(DISK_FULL_MESSAGE)
+    if not settings.index.chroma_host and is_damaged(exc):
+        return StoreDamaged(damaged_message(settings))
     if isinstance(exc, NotFoundError | InternalError):
         return IndexChanged("The evidence index was rebuilt while it was being read; please ask again.")
     return None
@@ -112,6 +167,15 @@ def reopen(settings: Settings) -> None:
         _OPENED_AT[str(settings.chroma_dir)] = Stamp(-1, -1)
 
 
+def set_aside_damaged_store(settings: Settings) -> Path:
+    """Move a damaged embedded store out of the way (a rebuild then makes a fresh one); returns where it went."""
+    with _OPEN_LOCK:
+        _forget_cached_system(str(settings.chroma_dir))
+        aside = settings.data_dir / f"chroma.damaged-{time.strftime('%Y%m%d-%H%M%S')}"
+        os.replace(settings.chroma_dir, aside)
+        return aside
+
+
 def open_client(settings: Settings) -> Any:
     """``HttpClient`` when a Chroma server is configured, else a ``PersistentClient`` under data/."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -130,7 +194,14 @@ def open_client(settings: Settings) -> Any:
         if _OPENED_AT.get(path, stamp) != stamp:
             _forget_cached_system(path)
         _OPENED_AT[path] = stamp
-        return chromadb.PersistentClient(path=path, settings=chroma_settings)
+        try:
+            return chromadb.PersistentClient(path=path, settings=chroma_settings)
+        except Exception as exc:
+            failure = store_failure(settings, exc)
+            if failure is None:
+                raise
+            _forget_cached_system(path)  # a system that failed to start is not kept for the next opening
+            raise failure from exc
 
 
 class Store:
