@@ -137,3 +137,53 @@ def test_an_unavailable_answer_backend_is_explained_in_plain_words(app, monkeypa
     assert any("could not be used for this question" in s for s in shown)
     assert not any(re.search(r"JOINEDUP_|OPENAI_API_KEY", s) for s in shown), "no environment-variable names"
     assert any(e.label.startswith("[1] ") for e in app.tabs[0].expander), "the answer quoting the sources is shown"
+
+
+# ---- sharing and copying an answer (no model needed) ----------------------------------------------------------------
+
+
+def _answer_with_untrusted_quote():
+    from app.core.models import Answer, Citation
+    from app.query.display import claim_line
+
+    quote = "Pooled budgets [P43] helped; see ![x](http://evil.example/p.png) and <img src=x> &amp; *more*."
+    return Answer(
+        question="How are [services] funded?",
+        answer_markdown="\n".join(
+            ["**Bottom line**", claim_line("Pooled budgets [P43] helped.", "[1]", ""), "_Figures are self-reported._"]
+        ),
+        citations=[Citation(n=1, chunk_id="c", doc_title="The report", section="Funding", page=4, quote=quote,
+                            evidence_label="case study")],
+    )  # fmt: skip
+
+
+def test_the_downloaded_answer_reads_clean_as_plain_text_and_renders_nothing_from_a_document():
+    from app.core.answer_markdown import answer_to_markdown
+    from tests.markdown_check import render
+
+    md = answer_to_markdown(_answer_with_untrusted_quote())
+    assert "\\[" not in md and "[P43]" in md and "# How are [services] funded?" in md  # no backslash before brackets
+    assert "[1] The report — Funding — page 4 — case study" in md
+    shown = render(md)
+    assert shown.links == [], shown.links
+    assert not [e for e in shown.elements if e.startswith(("link", "image", "html"))], shown.elements
+    assert "evil.example/p.png" in shown.text and "<img src=x>" in shown.text  # shown as the words the document wrote
+
+
+def test_the_copied_answer_is_plain_text_with_numbered_references():
+    from app.core.answer_markdown import answer_to_text
+
+    text = answer_to_text(_answer_with_untrusted_quote())
+    assert "**" not in text and "\\" not in text and "_Figures" not in text
+    assert text.startswith("How are [services] funded?\n") and "Bottom line" in text
+    assert "- Pooled budgets [P43] helped. [1]" in text
+    assert "Sources\n[1] The report — Funding — page 4 — case study\n“Pooled budgets [P43] helped;" in text
+
+
+def test_a_follow_ups_link_carries_the_questions_before_it():
+    from urllib.parse import parse_qs
+
+    from app.ui.chat import question_link
+
+    link = question_link(["How are integrated services funded?", "and in Finland?"])
+    assert parse_qs(link.lstrip("?"))["q"] == ["How are integrated services funded?", "and in Finland?"]

@@ -38,6 +38,14 @@ _SCRIPT = """
     window.addEventListener('beforeprint', function () {
       doc.querySelectorAll('details').forEach(function (d) { d.open = true; });
     });
+    /* The page opens at its top, title in view: the chat's scroll box sticks to its bottom as the page fills,
+       so for the first seconds, while no question has been asked, it is put back at the top. */
+    const started = Date.now();
+    const toTop = setInterval(function () {
+      const box = doc.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+      if (doc.querySelector('[data-testid="stChatMessage"]') || Date.now() - started > 5000) { clearInterval(toTop); return; }
+      if (box && box.scrollTop > 0) box.scrollTop = 0;
+    }, 100);
   }
 })();
 </script>
