@@ -213,8 +213,12 @@ def _show_waiting(box: DeltaGenerator, pending: list[dict[str, str]]) -> None:
             st.caption(f"Waiting to be answered next: {doc_text(waiting['question'])}")
 
 
+@st.fragment
 def render_chat(assistant: Assistant, options: ChatOptions) -> None:
-    """The stored conversation, then the queued questions answered one by one."""
+    """The stored conversation, then the queued questions answered one by one.
+
+    A fragment: what a reader does inside the conversation reruns the conversation only, not the page.
+    """
     turns: list[dict] = st.session_state.setdefault(TURNS, [])
     pending: list[dict[str, str]] = st.session_state.setdefault(PENDING, [])
     shown = 0
