@@ -405,13 +405,3 @@ def test_the_word_pack_is_a4_its_headings_keep_with_what_follows_and_the_answer_
     breaks = [i for i, p in enumerate(word.paragraphs[:key]) if 'w:br w:type="page"' in p._p.xml]
     assert breaks and breaks[-1] == key - 1  # a page break right before the answer key
     assert key > next(i for i, t in enumerate(texts) if t.startswith("Quiz"))
-
-
-def test_in_the_pdf_no_heading_is_the_last_line_of_a_page():
-    pack = _hand_made_pack()
-    long_answer = CitedAnswer("q", [AnswerBlock("claim", f"Claim number {i} of a long answer.", []) for i in range(44)])
-    pack.answers = [long_answer, CitedAnswer("A second question", [AnswerBlock("claim", "x", [])])]
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(pack))).pages]
-    for text in pages:
-        last = text.strip().splitlines()[-1]
-        assert last not in {"A second question", "The practices", "Discussion questions", "Quiz: what the sources show"}, last

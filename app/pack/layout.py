@@ -55,7 +55,9 @@ def one_pager(page: PracticePage, numbers: dict[Source, int], text: Callable[[st
     """
     out = []
     for s in page.sections:
-        out.append((s.heading, section_text([(text(f.label), text(f.value), marks(f.sources, numbers)) for f in s.facts])))
+        # A fact named like its section ("Funding. Funding: …") goes without its label.
+        facts = [("" if f.label == s.heading else text(f.label), text(f.value), marks(f.sources, numbers)) for f in s.facts]
+        out.append((s.heading, section_text(facts)))
     if page.not_stated:
         out.append((NOT_STATED, text(", ".join(page.not_stated)) + "."))
     return out

@@ -84,6 +84,11 @@ class _Writer:
         self.pdf.write(LINE, self.clean(text))
         self.pdf.ln(LINE + 1)
 
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` mm fit on this one (a quiz question stays with its options)."""
+        if self.pdf.will_page_break(height):
+            self.pdf.add_page(orientation=self.pdf.cur_orientation.value)
+
     def page(self) -> None:
         self.pdf.add_page(orientation="P")
 
@@ -160,6 +165,7 @@ def render_pdf(pack: Pack) -> bytes:
         w.para(f"{i}. {d.question} {layout.marks(d.sources, numbers)}")
     w.heading(layout.QUIZ, 1)
     for i, q in enumerate(pack.quiz, 1):
+        w.keep((3 + len(q.options)) * (LINE + 1))  # the question (up to two lines) and its options
         w.para(f"{i}. {q.question}")
         for letter, option in layout.option_letters(q):
             w.para(f"{letter}) {option}", indent=6)
