@@ -48,6 +48,12 @@ def section_text(facts: list[tuple[str, str, str]]) -> str:
     return " ".join(parts)
 
 
+def place_line(page: PracticePage, numbers: dict[Source, int]) -> str:
+    """The practice's country, cited with the sources of its name and country ("Germany [8][9]")."""
+    cited = [s for f in page.facts if f.label in ("Title", "Country") for s in f.sources]
+    return f"{page.country} {marks(dict.fromkeys(cited), numbers)}".rstrip()
+
+
 def one_pager(page: PracticePage, numbers: dict[Source, int], text: Callable[[str], str] = str) -> list[tuple[str, str]]:
     """The page's sections as (heading, paragraph with reference markers), then what the sources do not state.
 

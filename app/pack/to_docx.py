@@ -82,7 +82,9 @@ def render_docx(pack: Pack) -> bytes:
         if i == 0:
             _heading(doc, layout.PRACTICES, 1)
         _heading(doc, f"{page.code} — {page.title}", 2)
-        doc.add_paragraph().add_run(page.country).italic = True
+        place = doc.add_paragraph()
+        place.add_run(page.country).italic = True
+        place.add_run(layout.place_line(page, numbers).removeprefix(page.country))
         for heading, text in layout.one_pager(page, numbers):
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{heading}: " if heading == layout.NOT_STATED else f"{heading}. ").bold = True

@@ -48,7 +48,8 @@ def render_markdown(pack: Pack) -> str:
         out += _answer(answer, numbers)
     out += [f"## {layout.PRACTICES}", ""]
     for page in pack.practices:
-        out += [f"### {page.code} — {_esc(page.title)}", "", f"_{_esc(page.country)}_", ""]
+        cited = layout.place_line(page, numbers).removeprefix(page.country)  # the markers of its name and country
+        out += [f"### {page.code} — {_esc(page.title)}", "", f"_{_esc(page.country)}_{cited}", ""]
         for heading, text in layout.one_pager(page, numbers, _esc):
             lead = f"_{heading}:_" if heading == layout.NOT_STATED else f"**{heading}.**"
             out += [f"{lead} {text}", ""]

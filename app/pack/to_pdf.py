@@ -147,7 +147,7 @@ def render_pdf(pack: Pack) -> bytes:
         if i == 0:
             w.heading(layout.PRACTICES, 1)
         w.heading(f"{page.code} — {page.title}", 2)
-        w.para(page.country, "I")
+        w.para(layout.place_line(page, numbers), "I")
         for heading, text in layout.one_pager(page, numbers):
             not_stated = heading == layout.NOT_STATED
             w.lead_para(f"{heading}:" if not_stated else f"{heading}.", text, italic=not_stated)
