@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 # `streamlit run` puts this file's folder first on sys.path, where app/*.py would shadow same-named modules
 # (a module named like the stdlib's `profile` broke torch's imports); import the package from the repo root instead.
@@ -13,14 +14,14 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
 from app.core.config import Settings, load_settings
-from app.core.welcome import Source, load_welcome
+from app.core.welcome import Source, Welcome, load_welcome
 from app.index.store import StoreError
 from app.query.ask import Assistant
 from app.query.backends import BACKEND_NAMES
 from app.query.retrieve import Filters
 from app.ui import chat, finder_page, onboarding, pack_page
 from app.ui.charts import render_landscape
-from app.ui.common import install_page_helpers
+from app.ui.common import install_page_helpers, keep_widget_state
 from ingest.documents import read_sources
 
 SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
@@ -47,6 +48,12 @@ def sources(documents_dir: Path) -> list[Source]:
     return [Source(s.title, s.authors, s.year, s.doi) for s in read_sources(documents_dir).values()]
 
 
+@st.cache_resource(show_spinner=False)
+def welcome_text(corpus_dir: Path) -> Welcome:
+    """The welcome and example questions (read once per process: they change only with the corpus folder)."""
+    return load_welcome(corpus_dir)
+
+
 def ask_example(question: str) -> None:
     """An example question was clicked: go to the conversation and queue it."""
     st.session_state[SECTION_KEY] = SECTIONS[0]
@@ -68,6 +75,12 @@ def sidebar(assistant: Assistant) -> chat.ChatOptions:
     return chat.ChatOptions(backend, k, filters, show_query, show_details)
 
 
+def hidden_tab_widgets() -> list[str]:
+    """Keys of the widgets on the Practices and Workshop pack tabs: kept while another tab is open (it is not drawn)."""
+    practices = [key for key, _, _ in finder_page.FILTERS] + [finder_page.LIKE_KEY, finder_page.COMPARE_KEY]
+    return [*practices, pack_page.TOPIC_KEY, pack_page.SAVED_KEY, pack_page.PRACTICES_KEY]
+
+
 def main() -> None:
     st.set_page_config(page_title="Joined-Up", page_icon="🔗", layout="wide")
     install_page_helpers()
@@ -77,16 +90,33 @@ def main() -> None:
     settings: Settings = assistant.settings
     options = sidebar(assistant)
     chat.queue_from_link()
+    keep_widget_state(hidden_tab_widgets())
+    # Only the open tab is drawn (tabs rerun the app when switched): a rerun in a room of users is the chat's alone,
+    # not every chart, table and pack of the page. `.open` is None where the browser keeps the tab (never here).
     ask_tab, practices_tab, pack_tab = st.tabs(SECTIONS, key=SECTION_KEY, on_change="rerun")
     if ask_tab.open is not False:
         chat.chat_input()  # pinned to the bottom of the page; drawn first so it stays usable while an answer runs
+        draw_ask(ask_tab, assistant, settings, options)
+    if practices_tab.open is not False:
+        draw_practices(practices_tab, assistant)
+    if pack_tab.open is not False:
+        with pack_tab:
+            pack_page.render_pack_page(assistant)
+
+
+def draw_ask(ask_tab: DeltaGenerator, assistant: Assistant, settings: Settings, options: chat.ChatOptions) -> None:
+    """The welcome (and example questions on a first visit), then the conversation."""
     with ask_tab:
-        welcome = load_welcome(settings.corpus_dir)
+        welcome = welcome_text(settings.corpus_dir)
         first_visit = not st.session_state.get(chat.TURNS) and not st.session_state.get(chat.PENDING)
         onboarding.render_welcome(welcome, sources(settings.documents_dir), assistant.profile, expanded=first_visit)
         if first_visit:
             onboarding.render_examples(welcome, ask_example)
         chat.render_chat(assistant, options)
+
+
+def draw_practices(practices_tab: DeltaGenerator, assistant: Assistant) -> None:
+    """The landscape charts, the filters, the practice table and the comparison."""
     with practices_tab:
         if not assistant.cards:
             st.info("This corpus has no practice cards.")
@@ -96,8 +126,6 @@ def main() -> None:
             finder_page.render_filters(assistant)
             rows = finder_page.render_table(assistant, picks)
             finder_page.render_compare(assistant, rows)
-    with pack_tab:
-        pack_page.render_pack_page(assistant)
 
 
 try:

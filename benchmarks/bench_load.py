@@ -8,6 +8,10 @@ when N is larger). Without ``--data-dir`` the corpus is first ingested into a te
 The HTTP part starts ``joinedup serve`` on a free port and opens N headless Chromium pages (one
 Streamlit session each), all asking at once; an answer counts when its download button (or, for a refusal, its notice) appears.
 The HTTP part runs only with ``--http`` (it needs Debian's Chromium).
+``--rerun-cpu`` instead measures the CPU time of one Streamlit rerun of the app (in-process, AppTest) per
+tab, with a conversation of one answer, and with ``--profile N`` the N costliest functions of the app's
+own code: CPU time hardly depends on what else the machine runs, so it compares before and after a change
+on a busy machine where latencies would not.
 Figures, not a test: the 2-core machines are shared, so run it twice to see the noise.
 """
 
@@ -174,6 +178,49 @@ def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[st
     return lines
 
 
+def rerun_cpu(top: int) -> list[str]:
+    """CPU seconds of one rerun of the served script per open tab (min of 3), optionally a cProfile of the app's code."""
+    import cProfile
+    import io
+    import pstats
+
+    import streamlit.runtime.scriptrunner.script_runner as script_runner
+    from streamlit.testing.v1 import AppTest
+
+    profiler = cProfile.Profile()
+    run_script = script_runner.exec_func_with_error_handling
+
+    def profiled(func, ctx):  # type: ignore[no-untyped-def]  # the script runs on its own thread: profile it there
+        profiler.enable()
+        try:
+            return run_script(func, ctx)
+        finally:
+            profiler.disable()
+
+    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=600)
+    at.run()
+    at.chat_input[0].set_value("How are integrated services funded?").run()
+    lines = []
+    script_runner.exec_func_with_error_handling = profiled  # type: ignore[assignment]
+    try:
+        for tab in ("Ask", "Practices", "Workshop pack"):
+            at.session_state["section"] = tab
+            at.run()
+            cpu = []
+            for _ in range(3):
+                t = time.process_time()
+                at.run()
+                cpu.append(time.process_time() - t)
+            lines.append(f"rerun CPU, {tab} tab open: {min(cpu) * 1000:.0f} ms (min of 3)")
+    finally:
+        script_runner.exec_func_with_error_handling = run_script
+    if top:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top * 4)
+        lines += [line for line in out.getvalue().splitlines() if "/app/" in line][:top]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="1,10,50", help="simultaneous questions through one Assistant")
@@ -182,6 +229,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="an index to use (default: ingest the corpus into a temp dir)")
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
     parser.add_argument("--timeout", type=int, default=600, help="seconds one browser session may wait for its answer")
+    parser.add_argument("--rerun-cpu", action="store_true", help="only the CPU time of one app rerun per tab")
+    parser.add_argument("--profile", type=int, default=0, help="with --rerun-cpu: the N costliest app functions")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,6 +238,9 @@ def main() -> None:
         os.environ["JOINEDUP_DATA_DIR"] = str(data_dir)
         if args.data_dir is None:
             subprocess.run([sys.executable, "-m", "app.cli", "ingest", "--quiet"], cwd=ROOT, check=True, capture_output=True)
+        if args.rerun_cpu:
+            print("\n".join(rerun_cpu(args.profile)))
+            return
         lines = assistant_load([int(n) for n in args.n.split(",")], args.questions)
         if args.http:
             lines += http_load([int(n) for n in args.http_n.split(",")], args.questions, args.timeout)

@@ -162,7 +162,7 @@ def test_policy_maker_asks_opens_a_citation_follows_up_and_downloads(page):
     steps.shot("follow-up")
     md = download(page, "download-0").read_text(encoding="utf-8")
     assert md.startswith(f"# {question}")
-    assert "## Sources" in md and "\\[1\\] " in md
+    assert "## Sources" in md and "\n[1] " in md and "\\[" not in md  # reads clean as plain text
     # the file escapes what Markdown would render; its words are the quote the citation shows
     assert quoted in flat(md.replace("\\", "")), "the downloaded answer holds the quote the citation shows"
 
@@ -254,3 +254,92 @@ def test_two_questions_asked_back_to_back_both_get_answers(page):
     assert first in texts[0] and second in texts[2]
     for turn in (0, 1):
         assert page.locator(f".st-key-cite-{turn}-1:not([data-stale='true'])").count() == 1
+
+
+# ---- issue 17: a chat that shows its work, links that carry the conversation, a pack previewed on screen -------------
+
+WATCH_STATUS = """() => {
+  window.__steps = [];
+  new MutationObserver(function () {
+    document.querySelectorAll('[data-testid="stExpander"] summary').forEach(function (s) {
+      const t = s.innerText.trim();
+      if (t.endsWith('…') && !window.__steps.includes(t)) window.__steps.push(t);
+    });
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def answer_text(page, turn: int) -> str:
+    """The text of the answer of one turn (its first Markdown block in the assistant's message)."""
+    message = page.get_by_test_id("stChatMessage").nth(2 * turn + 1)
+    return flat(message.get_by_test_id("stMarkdownContainer").first.inner_text())
+
+
+def test_the_chat_shows_its_steps_and_a_follow_ups_link_reproduces_its_answer(page, browser, served_app):
+    steps = Steps(page, "chat_progress_and_link")
+    scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stAppScrollToBottomContainer\"]')?.scrollTop || 0")
+    title = page.get_by_role("heading", name="Joined-Up").first.bounding_box()
+    assert scrolled == 0 and title is not None and title["y"] >= 0, "the page opens at its top, title in view"
+    steps.shot("opened-at-top")
+    page.evaluate(WATCH_STATUS)
+    ask(page, "How are integrated services funded?")
+    page.wait_for_timeout(400)
+    steps.shot("answering")
+    page.locator(".st-key-download-0:not([data-stale='true'])").wait_for(timeout=LOAD)
+    ask(page, "and in Finland?")
+    page.locator(".st-key-download-1:not([data-stale='true'])").wait_for(timeout=LOAD)
+    idle(page)
+    seen = page.evaluate("window.__steps")
+    assert "Searching the sources…" in seen and "Composing the answer…" in seen, seen
+    assert page.get_by_text("Waiting to be answered next").count() == 0
+    follow_up = answer_text(page, 1)
+    steps.shot("follow-up-answered")
+    link = page.get_by_role("link", name="Link to this question").nth(1).get_attribute("href")
+    assert link is not None and link.count("q=") == 2, link
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = fresh.new_page()
+        other.set_default_timeout(STEP)
+        other.goto(served_app + "/" + link.lstrip("/"), timeout=LOAD)
+        other.locator(".st-key-download-1:not([data-stale='true'])").wait_for(timeout=LOAD)
+        idle(other)
+        Steps(other, "chat_link_fresh_session").shot("link-opened")
+        assert answer_text(other, 1) == follow_up, "the link reproduces the follow-up's answer"
+    finally:
+        fresh.close()
+
+
+def test_the_trainer_previews_the_pack_on_screen_and_the_word_file_is_a4(page):
+    from docx import Document
+    from docx.shared import Mm
+    from playwright.sync_api import expect
+
+    steps = Steps(page, "pack_preview")
+    open_tab(page, "Workshop pack")
+    choose(page, "pack-practices", ("DE1", "FI6"))
+    topic = page.locator(".st-key-pack-topic:not([data-stale='true']) input")
+    topic.fill("How are integrated services funded?")
+    topic.press("Enter")
+    expect(page.locator(".st-key-build-pack:not([data-stale='true']) button")).to_be_enabled(timeout=STEP)
+    page.locator(".st-key-build-pack:not([data-stale='true']) button").click()
+    preview = page.locator(".st-key-pack-preview:not([data-stale='true'])")
+    preview.wait_for(timeout=LOAD)
+    idle(page)
+    shown = flat(preview.inner_text())
+    for part in ("DE1 —", "FI6 —", "What it is.", "Who it serves.", "Discussion questions", "Answer key"):
+        assert part in shown, part
+    steps.shot("pack-preview")
+    preview.evaluate("e => { const s = e.querySelector('[data-testid=\"stVerticalBlock\"]') || e; e.scrollTop = 1800; }")
+    steps.shot("pack-preview-scrolled")
+    word = Document(str(download(page, "download-pack-docx")))
+    for section in word.sections:
+        short, long = sorted((section.page_width, section.page_height))
+        assert abs(short - Mm(210)) < Mm(1) and abs(long - Mm(297)) < Mm(1), "A4"
+    paragraphs = [p.text for p in word.paragraphs]
+    key = paragraphs.index(next(t for t in paragraphs if t.startswith("Answer key")))
+    answers = [re.sub(r"^\d+\. ", "", t).split(" (")[0].split(" [")[0].strip().lower() for t in paragraphs[key + 1 :]]
+    answers = answers[: answers.index("")] if "" in answers else answers
+    answers = [a for a in answers if a and a != "references"]
+    assert len(answers) >= 4 and len(set(answers)) == len(answers), answers  # no two quiz items on the same fact
+    questions = [t for t in paragraphs[:key] if re.match(r"^\d+\. Table \d+", t)]
+    assert len(set(questions)) == len(questions) and len(questions) == len(answers)

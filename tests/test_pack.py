@@ -80,12 +80,15 @@ def test_a_funding_topic_asks_for_the_share_of_practices_with_pooled_funding(tex
     assert "Table 7" in pooled[0].sources[0].where
 
 
-def test_a_chosen_practice_is_quizzed_on_the_rows_that_name_it(texts, tables):
-    quiz = build_quiz(tables, texts, "jobcentres", {"DE1": "Integrated employment and social support for jobseekers"}, 8)
-    item = next(q for q in quiz if "DE1" in q.question)
-    effects = {row[0] for t in tables if t.number == 6 for row in t.rows if len(row) > 2 and "DE1" in row[2]}
-    assert set(item.answer.split("; ")) == effects
-    assert len(item.sources) == len(effects)
+def test_a_chosen_practice_is_asked_for_by_a_row_that_names_it_among_practices_it_does_not(texts, tables):
+    names = {"DE1": "Integrated employment and social support for jobseekers", "FI6": "LAFOS", "BE2": "Children First",
+             "FI5": "Finnish Clubhouses model"}  # fmt: skip
+    quiz = build_quiz(tables, texts, "jobcentres", {"DE1": names["DE1"]}, 8, names)
+    item = next(q for q in quiz if q.answer.startswith("DE1"))
+    (table,) = [t for t in tables if t.number == 6 and t.document == REPORT]
+    (row,) = [r for r in table.rows if r[0] in item.question]
+    assert "DE1" in row[2] and item.answer in item.options and len(item.options) >= 3
+    assert not any(option.split(" — ")[0] in row[2] for option in item.options if option != item.answer)  # wrong ones
 
 
 def test_a_one_pager_cites_each_field_verbatim_and_the_effects_to_their_table_rows(texts, tables, profile, corpus_quotes):
@@ -297,3 +300,108 @@ def test_pdf_pack_quotes_the_corpus_verbatim(packs, corpus_quotes):
     body, refs_text = flat.rsplit(" References [1] ", 1)
     refs = [(int(n), q) for n, q in re.findall(r"\[(\d+)\] .+?: “(.*?)”(?= \[\d+\] |$)", "[1] " + refs_text)]
     check_pack_text(body, refs, corpus_quotes)
+
+
+# ---- a pack worth handing out: one-pagers, quiz, discussion, glossary, A4 ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cards():
+    return [card for _, card in load_cards(CORPUS / "practices")]
+
+
+def test_no_two_quiz_items_ask_about_the_same_fact_and_options_come_from_the_same_table(texts, tables, profile, cards):
+    from app.pack.discussion import barriers_table
+    from app.query.practice_table import display_names
+
+    names = {c: n for c, n in display_names(cards, profile).items() if next(x for x in cards if x.code == c).title}
+    topic = "How are integrated services funded? joint / pooled funding"
+    quiz = build_quiz(tables, texts, topic, {"DE1": names["DE1"], "FI6": names["FI6"]}, 8, names, barriers_table(tables, profile))
+    assert len(quiz) >= 5
+    facts = [q.fact for q in quiz]
+    assert all(facts) and len(set(facts)) == len(facts), facts
+    assert len({q.question for q in quiz}) == len(quiz)
+    for q in quiz:
+        assert len(q.options) >= 3 and q.answer.split(" (")[0] in q.options, q.question  # multiple choice, every item
+    funding = next(q for q in quiz if q.answer.startswith("Joint/pooled funding"))
+    assert "most common" in funding.question
+    assert set(funding.options) <= {"Joint/pooled funding", "Single agency funding", "Within existing resources",
+                                     "Partly public, partly non-public"}  # fmt: skip
+    assert any(q.answer.startswith(("DE1", "FI6")) for q in quiz), "which practice did it"
+    barrier = next(q for q in quiz if "barriers to" in q.question)
+    assert barrier.answer in barrier.sources[0].quote and all(o == barrier.answer or o not in barrier.sources[0].quote
+                                                              for o in barrier.options)  # fmt: skip
+
+
+def test_the_same_figure_in_two_tables_is_asked_once(texts, tables):
+    quiz = build_quiz(tables, texts, "health sector cooperation articles practices", {}, 10)
+    health = [q for q in quiz if q.answer.split(" (")[0] == "Health"]
+    assert len(health) <= 1, [q.question for q in health]  # the report's Table 1 and the paper's Table 2 both count it
+
+
+def test_a_one_pager_says_what_the_practice_is_who_it_serves_how_it_works_funding_effects_each_cited(
+    texts, tables, profile, cards, corpus_quotes
+):
+    (page,) = practice_pages(["DE1"], cards, profile, texts, tables, 2)
+    assert [s.heading for s in page.sections] == [
+        "What it is", "Who it serves", "How it works", "Funding", "Effects and evaluation"
+    ]  # fmt: skip
+    for section in page.sections:
+        for fact in section.facts:
+            assert fact.sources and all(verbatim(s.quote, corpus_quotes) for s in fact.sources), (section.heading, fact.label)
+    assert "jobcentres" in page.sections[0].facts[0].value
+    unfunded = next(c.code for c in cards if not c.funding and c.summary)
+    (other,) = practice_pages([unfunded], cards, profile, texts, tables, 2)
+    assert "funding" in other.not_stated and "Funding" not in [s.heading for s in other.sections]
+    md = render_markdown(_hand_made_pack_with([page, other]))
+    assert md.count("Not stated in the sources") == 1  # one line, not a row per field
+
+
+def _hand_made_pack_with(pages: list[PracticePage]) -> Pack:
+    return Pack(title="t", topic="t", answers=[], practices=pages, comparison=Comparison(["Funding"], pages), discussion=[],
+                quiz=[])  # fmt: skip
+
+
+def test_a_barrier_is_paired_with_a_chosen_practice_that_met_it(texts, tables, profile, cards, corpus_quotes):
+    from app.pack.discussion import barrier_met_questions
+
+    pages = practice_pages(["DE1", "FI6"], cards, profile, texts, tables, 2)
+    table = barriers_table(tables, profile)
+    assert table is not None
+    items = barrier_met_questions(table, texts, pages, ["funding"], profile, "How are integrated services funded?", 3)
+    assert items and items[0].question.startswith("Funding:")
+    assert {i.question.split(": the report")[0] for i in items} <= {r[0] for r in table.rows}
+    codes = {c for i in items for c in ("DE1", "FI6") if f"{c} — " in i.question}
+    assert codes == {"DE1", "FI6"}  # the pairs spread over the chosen practices
+    for item in items:
+        assert len(item.sources) == 2 and all(verbatim(s.quote, corpus_quotes) for s in item.sources)
+        for quoted in QUOTED.findall(item.question):
+            assert any(normalise(quoted) in normalise(s.quote) for s in item.sources), quoted
+
+
+def test_every_glossary_entry_is_spelled_out_in_the_sources_words(texts, profile):
+    from app.pack.glossary import glossary, used_terms
+
+    assert {"PES", "DMIC"} <= {e.term for e in profile.glossary}
+    for entry in profile.glossary:
+        assert texts.source(entry.quote) is not None, entry.quote
+    pack = _hand_made_pack_with([PracticePage("FI6", "LAFOS", "Finland", [Fact("Sectors", "PES and social services")])])
+    assert [e.term for e in used_terms("PES and DMIC, not pes", profile.glossary)] == ["DMIC", "PES"]
+    (pes,) = glossary(pack, profile.glossary, texts)
+    assert pes.term == "PES" and pes.sources and "(PES)" in pes.sources[0].quote
+
+
+def test_the_word_pack_is_a4_its_headings_keep_with_what_follows_and_the_answer_key_has_its_own_page():
+    from docx.shared import Mm
+
+    word = Document(io.BytesIO(render_docx(_hand_made_pack())))
+    for section in word.sections:
+        short, long = sorted((section.page_width, section.page_height))
+        assert abs(short - Mm(210)) < Mm(1) and abs(long - Mm(297)) < Mm(1)
+    headings = [p for p in word.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings and all(p.paragraph_format.keep_with_next for p in headings)
+    texts = [p.text for p in word.paragraphs]
+    key = next(i for i, t in enumerate(texts) if t.startswith("Answer key"))
+    breaks = [i for i, p in enumerate(word.paragraphs[:key]) if 'w:br w:type="page"' in p._p.xml]
+    assert breaks and breaks[-1] == key - 1  # a page break right before the answer key
+    assert key > next(i for i, t in enumerate(texts) if t.startswith("Quiz"))

@@ -43,7 +43,7 @@ def test_answer_markdown_has_the_question_the_answer_and_each_quote_with_its_sou
     md = answer_to_markdown(answer)
     assert md.startswith("# How are services funded?")
     assert "- Pooled budgets helped. [1]" in md
-    assert "\\[1\\] The report — Funding — page 4 — case study" in md
+    assert "[1] The report — Funding — page 4 — case study" in md and "\\" not in md  # reads clean as plain text
     assert "> Pooled budgets helped the teams to plan together." in md
 
 

@@ -22,6 +22,14 @@ def app(corpus_settings, monkeypatch) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab: only the open tab is drawn, so its elements appear after the rerun that opens it."""
+    at.session_state["section"] = label
+    at.run()
+    assert not at.exception
+    return at
+
+
 def practice_count(at: AppTest) -> tuple[int, int]:
     text = " ".join(m.value for m in at.tabs[1].markdown)
     found = re.search(r"(\d+) of (\d+) practices", text)
@@ -90,6 +98,7 @@ def test_link_with_a_question_asks_it(corpus_settings, monkeypatch):
 
 
 def test_practice_table_shows_all_practices_and_filters_with_plain_labels(app):
+    open_tab(app, "Practices")
     total = len(load_cards(ROOT / "corpus" / "practices"))
     assert practice_count(app) == (total, total)
     table = app.tabs[1].dataframe[0].value
@@ -107,6 +116,7 @@ def test_practice_table_shows_all_practices_and_filters_with_plain_labels(app):
 
 def test_comparison_shows_each_value_with_its_verbatim_quote(app):
     cards = {c.code: c for _, c in load_cards(ROOT / "corpus" / "practices")}
+    open_tab(app, "Practices")
     app.multiselect(key="compare").set_value(["DE1", "FI6"]).run()
     assert not app.exception
     quotes = [m.value for e in app.tabs[1].expander if e.label == "Source quote" for m in e.markdown]
@@ -118,6 +128,7 @@ def test_comparison_shows_each_value_with_its_verbatim_quote(app):
 
 
 def test_description_search_ranks_a_few_practices_and_says_why(app):
+    open_tab(app, "Practices")
     app.text_input(key="describe").set_value("one-stop shop for young jobseekers in a rural area").run()
     assert not app.exception
     shown, total = practice_count(app)
@@ -137,3 +148,70 @@ def test_an_unavailable_answer_backend_is_explained_in_plain_words(app, monkeypa
     assert any("could not be used for this question" in s for s in shown)
     assert not any(re.search(r"JOINEDUP_|OPENAI_API_KEY", s) for s in shown), "no environment-variable names"
     assert any(e.label.startswith("[1] ") for e in app.tabs[0].expander), "the answer quoting the sources is shown"
+
+
+# ---- sharing and copying an answer (no model needed) ----------------------------------------------------------------
+
+
+def _answer_with_untrusted_quote():
+    from app.core.models import Answer, Citation
+    from app.query.display import claim_line
+
+    quote = "Pooled budgets [P43] helped; see ![x](http://evil.example/p.png) and <img src=x> &amp; *more*."
+    return Answer(
+        question="How are [services] funded?",
+        answer_markdown="\n".join(
+            ["**Bottom line**", claim_line("Pooled budgets [P43] helped.", "[1]", ""), "_Figures are self-reported._"]
+        ),
+        citations=[Citation(n=1, chunk_id="c", doc_title="The report", section="Funding", page=4, quote=quote,
+                            evidence_label="case study")],
+    )  # fmt: skip
+
+
+def test_the_downloaded_answer_reads_clean_as_plain_text_and_renders_nothing_from_a_document():
+    from app.core.answer_markdown import answer_to_markdown
+    from tests.markdown_check import render
+
+    md = answer_to_markdown(_answer_with_untrusted_quote())
+    assert "\\[" not in md and "[P43]" in md and "# How are [services] funded?" in md  # no backslash before brackets
+    assert "[1] The report — Funding — page 4 — case study" in md
+    shown = render(md)
+    assert shown.links == [], shown.links
+    assert not [e for e in shown.elements if e.startswith(("link", "image", "html"))], shown.elements
+    assert "evil.example/p.png" in shown.text and "<img src=x>" in shown.text  # shown as the words the document wrote
+
+
+def test_the_copied_answer_is_plain_text_with_numbered_references():
+    from app.core.answer_markdown import answer_to_text
+
+    text = answer_to_text(_answer_with_untrusted_quote())
+    assert "**" not in text and "\\" not in text and "_Figures" not in text
+    assert text.startswith("How are [services] funded?\n") and "Bottom line" in text
+    assert "- Pooled budgets [P43] helped. [1]" in text
+    assert "Sources\n[1] The report — Funding — page 4 — case study\n“Pooled budgets [P43] helped;" in text
+
+
+def test_a_follow_ups_link_carries_the_questions_before_it():
+    from urllib.parse import parse_qs
+
+    from app.ui.chat import question_link
+
+    link = question_link(["How are integrated services funded?", "and in Finland?"])
+    assert parse_qs(link.lstrip("?"))["q"] == ["How are integrated services funded?", "and in Finland?"]
+
+
+def test_only_the_open_tab_is_drawn_and_a_closed_tabs_choices_are_kept(app):
+    assert not app.get("arrow_vega_lite_chart") and not app.dataframe, "the Ask tab alone: no chart or table drawn"
+    open_tab(app, "Workshop pack")
+    app.text_input(key="pack-topic").set_value("How are integrated services funded?").run()
+    app.multiselect(key="pack-practices").set_value(["DE1", "FI6"]).run()
+    open_tab(app, "Practices")
+    assert app.dataframe, "the practice table is drawn once its tab is open"
+    app.selectbox(key="filter-sector").set_value("health").run()
+    open_tab(app, "Ask")
+    assert not app.dataframe
+    open_tab(app, "Workshop pack")
+    assert app.text_input(key="pack-topic").value == "How are integrated services funded?"
+    assert app.multiselect(key="pack-practices").value == ["DE1", "FI6"]
+    open_tab(app, "Practices")
+    assert app.selectbox(key="filter-sector").value == "health"

@@ -129,6 +129,14 @@ class CardChecks(_Strict):
     effects_table_end: str
 
 
+class GlossaryEntry(_Strict):
+    """An abbreviation the sources use and what it stands for, with the source's own words (``quote``, verbatim)."""
+
+    term: str
+    meaning: str
+    quote: str
+
+
 class CorpusProfile(_Strict):
     """Everything the code knows about this particular corpus."""
 
@@ -145,6 +153,7 @@ class CorpusProfile(_Strict):
     evidence_labels: EvidenceLabels
     headings: HeadingCues
     card_checks: CardChecks
+    glossary: list[GlossaryEntry] = []  # abbreviations a workshop pack explains (those its text uses)
 
     @model_validator(mode="after")
     def _consistent(self) -> CorpusProfile:

@@ -13,11 +13,14 @@ Public API (the CLI's ``joinedup pack`` and the app's workshop-pack page use the
   :class:`app.query.ask.Assistant`; ``codes`` 2–6 practice codes (any case; ``ValueError`` in a
   sentence for unknown codes, a wrong count or an empty topic); ``answers`` the session's
   answers to reuse (default: the assistant answers ``topic``).
-- A :class:`Pack` holds the cited answers, a one-pager per practice (title, country, sectors,
-  target groups, delivery models, funding, governance, effects, evaluation, each with its
-  verbatim source quotes), the comparison of the practices, discussion questions from the
-  report's barriers and facilitators and its recommendations, and a quiz on the figures of
-  the report's tables with an answer key. Every quote in it is verbatim source text: an item
+- A :class:`Pack` holds the cited answers, a one-pager per practice (what it is, who it serves,
+  how it works, funding, effects and evaluation, each with its verbatim source quotes; what the
+  sources do not state on one line), the comparison of the practices, discussion questions
+  (a barrier of the report's Table 8 paired with a chosen practice that met it, the table's
+  barriers and facilitators, the report's recommendations), a quiz on what a participant should
+  learn (the commonest funding, monitoring, effect …, which practice did what, which is a
+  barrier; no fact twice) with an answer key, and a glossary of the abbreviations it uses.
+  Every quote in it is verbatim source text: an item
   whose quote is not found in the documents is left out.
 - Renderers number the sources in order of first use and list them under "References" with
   their quotes (:meth:`Pack.references`).
@@ -30,9 +33,11 @@ from app.pack.model import (
     Comparison,
     DiscussionItem,
     Fact,
+    GlossaryItem,
     Pack,
     PracticePage,
     QuizItem,
+    Section,
     Source,
 )
 from app.pack.to_docx import render_docx
@@ -64,9 +69,11 @@ __all__ = [
     "Comparison",
     "DiscussionItem",
     "Fact",
+    "GlossaryItem",
     "Pack",
     "PracticePage",
     "QuizItem",
+    "Section",
     "Source",
     "build_pack",
     "chosen_codes",

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from app.core.models import Answer
 from app.core.tables import load_tables
 from app.pack.answers import cited_answer
-from app.pack.discussion import barrier_questions, barriers_table, recommendation_questions
+from app.pack.discussion import barrier_met_questions, barrier_questions, barriers_table, recommendation_questions
+from app.pack.glossary import glossary
 from app.pack.model import Pack, PracticePage
 from app.pack.practice_pages import comparison, practice_pages
 from app.pack.quiz import build_quiz
 from app.pack.sources import SourceTexts
+from app.query.practice_table import display_names
 
 if TYPE_CHECKING:  # the assistant is passed in; importing app.query.ask here would load the whole query layer
     from app.query.ask import Assistant
@@ -61,13 +63,19 @@ def build_pack(assistant: Assistant, topic: str, codes: list[str], answers: list
     discussion = []
     table = barriers_table(tables, assistant.profile)
     if table is not None:
-        discussion += barrier_questions(table, texts, analysis.aspects, assistant.profile, context, config.barrier_questions)
+        n = config.barrier_questions
+        discussion += barrier_met_questions(table, texts, pages, analysis.aspects, assistant.profile, context, n)
+        quoted = {q.sources[0].where for q in discussion}  # a row already paired with a practice is not asked again
+        plain = barrier_questions(table, texts, analysis.aspects, assistant.profile, context, n)
+        discussion += [q for q in plain if q.sources[0].where not in quoted][: n - len(discussion)]
     units = [u for doc in assistant.retriever.units_by_doc.values() for u in doc]
     discussion += recommendation_questions(
         units, texts, analysis.audiences, assistant.profile, context, config.recommendation_questions
     )
-    quiz = build_quiz(tables, texts, context, {p.code: p.title for p in pages}, config.quiz_items)
-    return Pack(
+    titled = {c.code for c in assistant.cards if c.title.strip()}  # a practice known only by its code is no answer to learn
+    names = {code: name for code, name in display_names(assistant.cards, assistant.profile).items() if code in titled}
+    quiz = build_quiz(tables, texts, context, {p.code: p.title for p in pages}, config.quiz_items, names, table)
+    pack = Pack(
         title=f"Workshop pack: {topic}",
         topic=topic,
         answers=[cited_answer(a) for a in answered],
@@ -77,3 +85,5 @@ def build_pack(assistant: Assistant, topic: str, codes: list[str], answers: list
         quiz=quiz,
         sources_note="Sources: " + "; ".join(texts.titles) + ", and the practice cards drawn from them.",
     )
+    pack.glossary = glossary(pack, assistant.profile.glossary, texts)
+    return pack

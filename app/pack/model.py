@@ -36,13 +36,28 @@ class Fact:
 
 
 @dataclass
+class Section:
+    """A part of a one-pager ("What it is", "Who it serves" …): the facts it states, each cited."""
+
+    heading: str
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
 class PracticePage:
-    """A practice one-pager: the card's fields, each with its verbatim source quotes."""
+    """A practice one-pager: the card's fields, each with its verbatim source quotes, and the page's sections.
+
+    ``facts`` are the fields as the comparison lines them up; ``sections`` the one-pager as a reader
+    takes it in (what it is, who it serves, how it works, funding, effects and evaluation), and
+    ``not_stated`` what the sources do not say about the practice (one line, not a row each).
+    """
 
     code: str
     title: str
     country: str
     facts: list[Fact] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    not_stated: list[str] = field(default_factory=list)
 
     def fact(self, label: str) -> Fact | None:
         """The fact with this label, if the card records it."""
@@ -96,6 +111,16 @@ class QuizItem:
     answer: str
     sources: list[Source] = field(default_factory=list)
     options: list[str] = field(default_factory=list)  # multiple choice, when the question offers choices
+    fact: str = ""  # what the item asks about (a table row, an element's barriers): no two items of a quiz share one
+
+
+@dataclass
+class GlossaryItem:
+    """An abbreviation the pack uses, what it stands for, and where the sources spell it out."""
+
+    term: str
+    meaning: str
+    sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +135,7 @@ class Pack:
     discussion: list[DiscussionItem]
     quiz: list[QuizItem]
     sources_note: str = ""  # which documents the pack draws on
+    glossary: list[GlossaryItem] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
@@ -122,12 +148,17 @@ class Pack:
             for block in answer.blocks:
                 seen.update(dict.fromkeys(block.sources))
         for page in self.practices:
+            for section in page.sections:
+                for fact in section.facts:
+                    seen.update(dict.fromkeys(fact.sources))
             for fact in page.facts:
                 seen.update(dict.fromkeys(fact.sources))
         for item in self.discussion:
             seen.update(dict.fromkeys(item.sources))
         for q in self.quiz:
             seen.update(dict.fromkeys(q.sources))
+        for g in self.glossary:
+            seen.update(dict.fromkeys(g.sources))
         return list(seen)
 
     def numbers(self) -> dict[Source, int]:

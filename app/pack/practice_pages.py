@@ -16,13 +16,22 @@ from collections.abc import Sequence
 from app.core.cards import PracticeCard
 from app.core.corpus_profile import CorpusProfile
 from app.core.tables import Table
-from app.pack.model import Comparison, Fact, PracticePage, Source
+from app.pack.model import Comparison, Fact, PracticePage, Section, Source
 from app.pack.sources import SourceTexts
 from app.pack.table_facts import code_column, codes_in, data_rows, row_source
 from app.query.practice_table import COLUMNS, NOT_STATED, PracticeRow, practice_table
 
 TITLE = "Title"
 FIELDS: tuple[tuple[str, str], ...] = (("title", TITLE), *COLUMNS)  # (card field, label), in the order shown
+SUMMARY = "summary"
+# A one-pager as a reader takes it in: (section heading, [(card field, label within the section)]).
+ONE_PAGER: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("What it is", ((SUMMARY, ""),)),
+    ("Who it serves", (("target_groups", "Target groups"),)),
+    ("How it works", (("delivery_models", "Delivery models"), ("sectors", "Sectors"), ("governance_level", "Governance level"))),
+    ("Funding", (("funding", "Funding"),)),
+    ("Effects and evaluation", (("effects", "Reported effects"), ("evaluation", "Evaluation"))),
+)
 
 
 def _sources(code: str, quotes: Sequence[str], texts: SourceTexts, tables: Sequence[Table], n: int) -> list[Source]:
@@ -66,8 +75,31 @@ def practice_pages(
             value = _value(row, fld)
             cited = _sources(row.code, quotes.get(fld, []), texts, tables, quotes_per_fact) if value != NOT_STATED else []
             facts.append(Fact(name, value, cited))
-        pages.append(PracticePage(row.code, row.name, row.country, facts))
+        page = PracticePage(row.code, row.name, row.country, facts)
+        page.sections, page.not_stated = _sections(page, card, texts, quotes_per_fact)
+        pages.append(page)
     return pages
+
+
+def _sections(page: PracticePage, card: PracticeCard, texts: SourceTexts, n: int) -> tuple[list[Section], list[str]]:
+    """The one-pager's sections from the page's facts (and the card's summary); what no source states, by name."""
+    by_label = {f.label: f for f in page.facts}
+    sections, missing = [], []
+    for heading, fields in ONE_PAGER:
+        facts = []
+        for fld, name in fields:
+            if fld == SUMMARY:
+                cited = [s for s in (texts.source(q) for q in card.sources.get(SUMMARY, [])) if s is not None]
+                fact = Fact(name, " ".join(card.summary.split()), cited[: max(n, 3)]) if card.summary.strip() else None
+            else:
+                fact = by_label.get(name)
+            if fact is None or fact.value == NOT_STATED:
+                missing.append(name.lower() or heading.lower())
+            else:
+                facts.append(fact)
+        if facts:
+            sections.append(Section(heading, facts))
+    return sections, missing
 
 
 def comparison(pages: list[PracticePage]) -> Comparison:

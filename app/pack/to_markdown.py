@@ -48,8 +48,11 @@ def render_markdown(pack: Pack) -> str:
         out += _answer(answer, numbers)
     out += [f"## {layout.PRACTICES}", ""]
     for page in pack.practices:
-        out += [f"### {page.code} — {_esc(page.title)}", ""]
-        out += _table([layout.FIELD, "", ""], [[f.label, _esc(f.value), layout.marks(f.sources, numbers)] for f in page.facts])
+        cited = layout.place_line(page, numbers).removeprefix(page.country)  # the markers of its name and country
+        out += [f"### {page.code} — {_esc(page.title)}", "", f"_{_esc(page.country)}_{cited}", ""]
+        for heading, text in layout.one_pager(page, numbers, _esc):
+            lead = f"_{heading}:_" if heading == layout.NOT_STATED else f"**{heading}.**"
+            out += [f"{lead} {text}", ""]
     comparison = pack.comparison
     out += [f"## {layout.COMPARISON}", ""]
     header = [layout.FIELD, *(f"{p.code} — {_esc(p.title)}" for p in comparison.pages)]
@@ -64,7 +67,10 @@ def render_markdown(pack: Pack) -> str:
     for i, q in enumerate(pack.quiz, 1):
         out.append(f"{i}. {_esc(q.question)}")
         out += [f"    {letter}) {_esc(option)}" for letter, option in layout.option_letters(q)]
-    out += ["", f"### {layout.ANSWER_KEY}", ""]
+    if pack.glossary:
+        out += ["", f"## {layout.GLOSSARY}", ""]
+        out += [f"- **{_esc(g.term)}**: {_esc(g.meaning)} {layout.marks(g.sources, numbers)}" for g in pack.glossary]
+    out += ["", "---", "", f"## {layout.ANSWER_KEY}", ""]  # a page of its own when printed: the rule marks where
     out += [f"{i}. {_esc(q.answer)} {layout.marks(q.sources, numbers)}" for i, q in enumerate(pack.quiz, 1)]
     out += ["", f"## {layout.REFERENCES}", ""]
     out += [f"{_esc(layout.reference_line(n, s))}  " for s, n in numbers.items()]

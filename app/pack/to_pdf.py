@@ -24,6 +24,7 @@ _ASCII = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "
 BODY, SMALL, TABLE = 10, 8, 7  # font sizes (pt)
 LINE = 5  # line height (mm)
 HEADING_SIZES = {0: 16, 1: 13, 2: 11}
+KEEP_WITH_HEADING = 4 * LINE  # room a heading needs below it on its page, or it starts the next one
 
 
 def font_dir() -> Path | None:
@@ -58,6 +59,9 @@ class _Writer:
         self.pdf.set_font(self.family, style, size)
 
     def heading(self, text: str, level: int) -> None:
+        """A heading that never sits alone at the foot of a page: without room for a few lines under it, a new page."""
+        if self.pdf.will_page_break(LINE + 2 + KEEP_WITH_HEADING):
+            self.pdf.add_page(orientation=self.pdf.cur_orientation.value)
         self.pdf.ln(2 if level else 0)
         self.font(HEADING_SIZES.get(level, BODY), "B")
         self.pdf.multi_cell(0, LINE + 2, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -68,6 +72,25 @@ class _Writer:
         self.pdf.set_x(self.pdf.l_margin + indent)
         self.pdf.multi_cell(0, LINE, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.pdf.ln(1)
+
+    def lead_para(self, lead: str, text: str, italic: bool = False) -> None:
+        """A paragraph opening with a bold lead ("Funding. …"), the lead never alone at the foot of a page."""
+        if self.pdf.will_page_break(2 * LINE):
+            self.pdf.add_page(orientation=self.pdf.cur_orientation.value)
+        self.pdf.set_x(self.pdf.l_margin)
+        self.font(BODY, "B")
+        self.pdf.write(LINE, self.clean(lead) + " ")
+        self.font(BODY, "I" if italic else "")
+        self.pdf.write(LINE, self.clean(text))
+        self.pdf.ln(LINE + 1)
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` mm fit on this one (a quiz question stays with its options)."""
+        if self.pdf.will_page_break(height):
+            self.pdf.add_page(orientation=self.pdf.cur_orientation.value)
+
+    def page(self) -> None:
+        self.pdf.add_page(orientation="P")
 
     def table(self, rows: list[list[str]], first_col: float = 0.0) -> None:
         """A bordered table, header row bold; ``first_col`` is the first column's share of the width (0: even)."""
@@ -119,10 +142,15 @@ def render_pdf(pack: Pack) -> bytes:
     w.heading(layout.ANSWERS, 1)
     for answer in pack.answers:
         _answer(w, answer, numbers)
-    w.heading(layout.PRACTICES, 1)
-    for page in pack.practices:
+    for i, page in enumerate(pack.practices):
+        w.page()  # a page per practice: the one-pager
+        if i == 0:
+            w.heading(layout.PRACTICES, 1)
         w.heading(f"{page.code} — {page.title}", 2)
-        w.table([[layout.FIELD, "", ""], *([f.label, f.value, layout.marks(f.sources, numbers)] for f in page.facts)], 0.2)
+        w.para(layout.place_line(page, numbers), "I")
+        for heading, text in layout.one_pager(page, numbers):
+            not_stated = heading == layout.NOT_STATED
+            w.lead_para(f"{heading}:" if not_stated else f"{heading}.", text, italic=not_stated)
     comparison = pack.comparison
     w.landscape()  # up to six practices side by side
     w.heading(layout.COMPARISON, 1)
@@ -137,12 +165,19 @@ def render_pdf(pack: Pack) -> bytes:
         w.para(f"{i}. {d.question} {layout.marks(d.sources, numbers)}")
     w.heading(layout.QUIZ, 1)
     for i, q in enumerate(pack.quiz, 1):
+        w.keep((3 + len(q.options)) * (LINE + 1))  # the question (up to two lines) and its options
         w.para(f"{i}. {q.question}")
         for letter, option in layout.option_letters(q):
             w.para(f"{letter}) {option}", indent=6)
-    w.heading(layout.ANSWER_KEY, 2)
+    if pack.glossary:
+        w.heading(layout.GLOSSARY, 1)
+        for g in pack.glossary:
+            w.lead_para(f"{g.term}:", f"{g.meaning} {layout.marks(g.sources, numbers)}")
+    w.page()  # the answer key on a page of its own: the trainer keeps it
+    w.heading(layout.ANSWER_KEY, 1)
     for i, q in enumerate(pack.quiz, 1):
         w.para(f"{i}. {q.answer} {layout.marks(q.sources, numbers)}")
+    w.page()
     w.heading(layout.REFERENCES, 1)
     for source, n in numbers.items():
         w.para(layout.reference_line(n, source), size=SMALL)

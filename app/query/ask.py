@@ -43,6 +43,7 @@ from app.query.retrieve import NO_FILTERS, Filters, Retriever
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 MAX_NAMES_SHOWN = 5
+Progress = Callable[[str], None]  # told the name of each step as it starts ("scope", "analyse", "retrieve", …)
 
 
 def scan_names(question: str) -> list[tuple[str, bool]]:
@@ -191,10 +192,12 @@ class Assistant:
         filters: Filters = NO_FILTERS,
         history: list[Turn] | None = None,
         retrieval_query: str | None = None,
+        progress: Progress | None = None,
     ) -> Answer:
         """Answer one question from the corpus, every claim cited; ``supported=False`` when it cannot.
 
-        ``history`` (earlier turns) lets a follow-up build on the conversation.
+        ``history`` (earlier turns) lets a follow-up build on the conversation; ``progress``, if given,
+        is called with each step's name as the step starts (a UI shows the work under way).
         """
         question = question.strip()
         if not question:
@@ -205,14 +208,14 @@ class Assistant:
             retrieval_query,
         )  # fmt: skip
         try:
-            return self._run(state)
+            return self._run(state, progress)
         except IndexChanged:
             if self._retriever is not None:
                 raise
             # Rebuilt while this question was being answered: reload once, from disk, and answer from the new index.
             reopen(self.settings)
             self.reload()
-            return self._run(replace(state, passages=[], draft=None, notice=None, timings={}))
+            return self._run(replace(state, passages=[], draft=None, notice=None, timings={}), progress)
 
     def refresh(self) -> bool:
         """Reload the index if an ingest changed it since it was loaded (one small file read); True if it did."""
@@ -230,9 +233,11 @@ class Assistant:
                 self.__dict__.pop(name, None)
             self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
 
-    def _run(self, state: AskState) -> Answer:
+    def _run(self, state: AskState, progress: Progress | None = None) -> Answer:
         steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
         for step in steps:
+            if progress is not None:
+                progress(step.__name__)
             t = time.perf_counter()
             step(state)
             state.timings[step.__name__] = int((time.perf_counter() - t) * 1000)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote as url_quote
+from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from app.core.answer_markdown import answer_to_markdown, citation_source
+from app.core.answer_markdown import answer_to_markdown, answer_to_text, citation_source
 from app.core.models import Answer, Citation
 from app.core.quote_context import QuoteContext, quote_context
 from app.query.ask import Assistant
@@ -28,6 +30,14 @@ TURNS, PENDING, BLANK, FROM_LINK, LOCK = "turns", "pending", "blank_question", "
 TURN_ID = "turn_id"  # the queued question a stored answer belongs to
 INPUT_KEY = "question"
 BLANK_MESSAGE = "Please type a question first — for example, “How are integrated services funded?”"
+# What the assistant is doing, in a user's words, by the step of Assistant.ask that has started.
+STEP_WORDS = {
+    "scope": "Understanding the question…",
+    "analyse": "Understanding the question…",
+    "retrieve": "Searching the sources…",
+    "check_names": "Searching the sources…",
+    "compose": "Composing the answer…",
+}
 _MARKER = re.compile(r"\[(\d+)\](?!\()")
 
 # The answer backends in a user's words.
@@ -66,11 +76,12 @@ def _queue_from_input() -> None:
 
 
 def queue_from_link() -> None:
-    """A link with ``?q=…`` asks its question once per session."""
-    question = st.query_params.get("q")
-    if question and st.session_state.get(FROM_LINK) != question:
-        st.session_state[FROM_LINK] = question
-        queue_question(question)
+    """A link with ``?q=…`` asks its questions once per session, in order (``?q=first&q=follow-up``: a conversation)."""
+    questions = [q for q in st.query_params.get_all("q") if q.strip()]
+    if questions and st.session_state.get(FROM_LINK) != questions:
+        st.session_state[FROM_LINK] = questions
+        for question in questions:
+            queue_question(question)
 
 
 def linked_markers(markdown: str, turn: int) -> str:
@@ -78,9 +89,9 @@ def linked_markers(markdown: str, turn: int) -> str:
     return _MARKER.sub(lambda m: rf"[\[{m.group(1)}\]](#cite-{turn}-{m.group(1)})", markdown)
 
 
-def question_link(question: str) -> str:
-    """A relative link that reopens the question."""
-    return "?q=" + url_quote(question)
+def question_link(questions: list[str]) -> str:
+    """A relative link that asks the questions again in order: a follow-up gets the conversation it was asked in."""
+    return "?" + urlencode([("q", q) for q in questions])
 
 
 def _context_texts(assistant: Assistant, answer: Answer, c: Citation) -> list[str]:
@@ -111,15 +122,16 @@ def render_citation(assistant: Assistant, answer: Answer, c: Citation, turn: int
     with st.expander(f"[{c.n}] {doc_text(c.doc_title)} — {doc_text(c.evidence_label)}", key=f"cite-{turn}-{c.n}"):
         st.caption(citation_source(c))  # escaped by citation_source
         context = _context(assistant, answer, c)
+        # The cited words stand out (style.css); the sentences around them are grey, for context.
         if context.before:
-            st.markdown(f"<small>… {doc_text(context.before)}</small>", unsafe_allow_html=True)
+            st.caption(f"… {doc_text(context.before)}")
         st.markdown(quote_block(c.quote))
         if context.after:
-            st.markdown(f"<small>{doc_text(context.after)} …</small>", unsafe_allow_html=True)
+            st.caption(f"{doc_text(context.after)} …")
 
 
-def render_answer(assistant: Assistant, answer: Answer, turn: int, options: ChatOptions) -> None:
-    """The answer text with linked markers, its citations, and its exports."""
+def render_answer(assistant: Assistant, answer: Answer, turn: int, options: ChatOptions, asked: list[str]) -> None:
+    """The answer text with linked markers, its citations, and its exports (``asked``: the questions up to this one)."""
     if answer.backend != options.backend:
         st.info(
             f"The answer style you chose ({backend_label(options.backend)}) could not be used for this question, "
@@ -139,7 +151,7 @@ def render_answer(assistant: Assistant, answer: Answer, turn: int, options: Chat
         st.caption("Practices mentioned: " + ", ".join(answer.practices))
     if answer.guard and answer.guard.removed_claims:
         st.caption(f"{answer.guard.removed_claims} statement(s) were left out because their source did not support them.")
-    link = question_link(answer.question)
+    link = question_link(asked)
     markdown = answer_to_markdown(answer)
     cols = st.columns([1, 1, 2])
     cols[0].download_button(
@@ -148,7 +160,8 @@ def render_answer(assistant: Assistant, answer: Answer, turn: int, options: Chat
     )  # fmt: skip
     cols[1].markdown(f"[Link to this question]({link})")
     with cols[2].popover("Copy the answer", key=f"copy-{turn}"):
-        st.code(markdown, language="markdown", wrap_lines=True)
+        st.caption("The answer as plain text with its numbered sources: the icon at the top right copies it.")
+        st.code(answer_to_text(answer), language=None, wrap_lines=True)
 
 
 def _lock() -> threading.Lock:
@@ -156,7 +169,9 @@ def _lock() -> threading.Lock:
     return st.session_state.setdefault(LOCK, threading.Lock())
 
 
-def _answer_next(assistant: Assistant, entry: dict[str, str], options: ChatOptions) -> tuple[Answer, int]:
+def _answer_next(
+    assistant: Assistant, entry: dict[str, str], options: ChatOptions, progress: Callable[[str], None] | None = None
+) -> tuple[Answer, int]:
     """The answer to a queued question: computed here, or taken from the run that computed it meanwhile."""
     turns: list[dict] = st.session_state[TURNS]
     pending: list[dict[str, str]] = st.session_state[PENDING]
@@ -165,14 +180,45 @@ def _answer_next(assistant: Assistant, entry: dict[str, str], options: ChatOptio
             if turn.get(TURN_ID) == entry["id"]:
                 return Answer.model_validate(turn), i
         history = [Turn.of(Answer.model_validate(t)) for t in turns]
-        answer = assistant.ask(entry["question"], backend=options.backend, k=options.k, filters=options.filters, history=history)
+        answer = assistant.ask(
+            entry["question"], backend=options.backend, k=options.k, filters=options.filters, history=history, progress=progress
+        )
         turns.append({**answer.model_dump(), TURN_ID: entry["id"]})  # stored before anything can interrupt the run
         pending[:] = [e for e in pending if e["id"] != entry["id"]]
         return answer, len(turns) - 1
 
 
+def _answered_with_progress(assistant: Assistant, entry: dict[str, str], options: ChatOptions) -> tuple[Answer, int]:
+    """Answer a queued question with its steps shown as they start (understanding, searching, composing)."""
+    holder = st.empty()  # emptied once the answer is drawn: a stored answer shows no status, so none is left behind
+    status = holder.status(STEP_WORDS["scope"], expanded=False)
+    seen: list[str] = []
+
+    def progress(step: str) -> None:
+        words = STEP_WORDS.get(step)
+        if words and words not in seen:
+            seen.append(words)
+            status.update(label=words)
+            status.write(words)
+
+    answer, i = _answer_next(assistant, entry, options, progress)
+    holder.empty()
+    return answer, i
+
+
+def _show_waiting(box: DeltaGenerator, pending: list[dict[str, str]]) -> None:
+    """The questions queued behind the one being answered (none left: the box is emptied)."""
+    with box.container():
+        for waiting in pending[1:]:
+            st.caption(f"Waiting to be answered next: {doc_text(waiting['question'])}")
+
+
+@st.fragment
 def render_chat(assistant: Assistant, options: ChatOptions) -> None:
-    """The stored conversation, then the queued questions answered one by one."""
+    """The stored conversation, then the queued questions answered one by one.
+
+    A fragment: what a reader does inside the conversation reruns the conversation only, not the page.
+    """
     turns: list[dict] = st.session_state.setdefault(TURNS, [])
     pending: list[dict[str, str]] = st.session_state.setdefault(PENDING, [])
     shown = 0
@@ -181,22 +227,23 @@ def render_chat(assistant: Assistant, options: ChatOptions) -> None:
         with st.chat_message("user"):
             st.markdown(doc_text(answer.question))
         with st.chat_message("assistant"):
-            render_answer(assistant, answer, i, options)
+            render_answer(assistant, answer, i, options, [t["question"] for t in turns[: i + 1]])
         shown += 1
     if st.session_state.get(BLANK):
         st.info(BLANK_MESSAGE)
-    for waiting in pending[1:]:
-        st.caption(f"Waiting to be answered next: {doc_text(waiting['question'])}")
+    waiting = st.empty()
     while pending:
+        _show_waiting(waiting, pending)
         entry = pending[0]
         with st.chat_message("user"):
             st.markdown(doc_text(entry["question"]))
         follow_newest(shown * 2 + 1)
-        with st.chat_message("assistant"), st.spinner("Searching the evidence…"):
-            answer, i = _answer_next(assistant, entry, options)
-            render_answer(assistant, answer, i, options)
+        with st.chat_message("assistant"):
+            answer, i = _answered_with_progress(assistant, entry, options)
+            render_answer(assistant, answer, i, options, [t["question"] for t in turns[: i + 1]])
         shown += 1
         follow_newest(shown * 2)
+    waiting.empty()
 
 
 def chat_input() -> None:

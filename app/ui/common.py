@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import streamlit as st
@@ -38,6 +39,14 @@ _SCRIPT = """
     window.addEventListener('beforeprint', function () {
       doc.querySelectorAll('details').forEach(function (d) { d.open = true; });
     });
+    /* The page opens at its top, title in view: the chat's scroll box sticks to its bottom as the page fills,
+       so for the first seconds, while no question has been asked, it is put back at the top. */
+    const started = Date.now();
+    const toTop = setInterval(function () {
+      const box = doc.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+      if (doc.querySelector('[data-testid="stChatMessage"]') || Date.now() - started > 5000) { clearInterval(toTop); return; }
+      if (box && box.scrollTop > 0) box.scrollTop = 0;
+    }, 100);
   }
 })();
 </script>
@@ -64,10 +73,27 @@ def quote_block(text: str) -> str:
     return "\n".join("> " + doc_text(line) for line in text.splitlines() if line.strip())
 
 
+@functools.cache
+def _style() -> str:
+    """The page's stylesheet, read once per process."""
+    return "<style>\n" + (_HERE / "style.css").read_text(encoding="utf-8") + "\n</style>"
+
+
 def install_page_helpers() -> None:
     """The print stylesheet and the page script (citation links, printing with citations open)."""
-    st.html(_HERE / "style.css")
+    st.html(_style())
     st.html(_SCRIPT, unsafe_allow_javascript=True)
+
+
+def keep_widget_state(keys: list[str]) -> None:
+    """Keep the values of widgets not drawn in this run (those of a closed tab).
+
+    Streamlit forgets a widget's value at the end of a run that did not draw it; written back as
+    session state, the value is there when the tab opens again.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def follow_newest(count: int) -> None:

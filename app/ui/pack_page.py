@@ -13,6 +13,7 @@ from app.query.practice_table import display_names
 from app.ui import chat
 
 TOPIC_KEY, SAVED_KEY, PRACTICES_KEY, PACK_KEY = "pack-topic", "pack-saved-question", "pack-practices", "pack"
+PREVIEW_HEIGHT = 640  # px: the preview scrolls inside the page, the downloads stay in view below it
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -42,18 +43,27 @@ def _build(assistant: Assistant, topic: str, codes: list[str], answers: list[Ans
     summary = (
         f"{len(pack.answers)} cited answer(s), {len(pack.practices)} practice one-pagers and their comparison, "
         f"{len(pack.discussion)} discussion question(s), {len(pack.quiz)} quiz question(s) with an answer key, "
+        f"{len(pack.glossary)} abbreviation(s) explained, "
         f"{len(pack.references())} numbered references."
     )
     st.session_state[PACK_KEY] = BuiltPack(topic, pack.codes, summary, render_markdown(pack), render_docx(pack), render_pdf(pack))
+
+
+def render_preview(built: BuiltPack) -> None:
+    """The pack on screen, as the Markdown download reads (document text escaped there), in a scrolling box."""
+    st.markdown("**Preview** — the Word and PDF files hold the same, a practice per page and the answer key last.")
+    with st.container(height=PREVIEW_HEIGHT, border=True, key="pack-preview"):
+        st.markdown(built.markdown)
 
 
 def render_pack_page(assistant: Assistant) -> None:
     """Choose a topic (or a question asked in this session) and practices; build; download."""
     st.subheader("Workshop pack")
     st.caption(
-        "One document for a training session: the cited answer to your topic, a page per practice, "
-        "a comparison table, discussion questions from the report's barriers, facilitators and "
-        "recommendations, and a short quiz with an answer key — every item with its source quote."
+        "One document for a training session: the cited answer to your topic, a page per practice (what it is, "
+        "who it serves, how it works, funding, effects), a comparison table, discussion questions pairing the "
+        "report's barriers with practices that met them, a short quiz with the answer key on its own page, and the "
+        "abbreviations it uses — every item with its source quote. Preview it here, then download it."
     )
     answers = _session_answers()
     questions = list(dict.fromkeys(a.question for a in answers if a.supported))
@@ -93,6 +103,7 @@ def render_pack_page(assistant: Assistant) -> None:
     if built is None:
         return
     st.success(f"Pack on “{built.topic}” with {', '.join(built.codes)}: {built.summary}")
+    render_preview(built)
     stem = "workshop-pack-" + "-".join(built.codes)
     cols = st.columns(3)
     cols[0].download_button(
