@@ -96,6 +96,13 @@ class Unit(BaseModel):
     audience: str = ""  # recommendation units: the audience of the section
 
 
+class QuestionPart(BaseModel):
+    """One part of a question that asks several things ("…, and how much did it save?")."""
+
+    text: str
+    measure: str = ""  # the figure this part asks for (money, share, count, other); "" when it asks none
+
+
 class Analysis(BaseModel):
     """What a question asks (see :mod:`app.query.analyse`); answers carry it so a follow-up can build on it."""
 
@@ -112,6 +119,8 @@ class Analysis(BaseModel):
     audiences: list[str] = []  # the audiences the question names (none: not said)
     follow_up: bool = False
     topic: str = ""  # the earlier question a follow-up continues
+    parts: list[QuestionPart] = []  # a question in several parts, each on its own (empty for a simple question)
+    unknown_words: list[str] = []  # content words of the question the corpus never uses (set by the scope step)
 
     @property
     def route(self) -> str:

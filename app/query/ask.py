@@ -67,7 +67,8 @@ class AskState:
     k: int
     filters: Filters
     retrieval_query: str | None = None
-    analysis: Analysis | None = None
+    own_analysis: Analysis | None = None  # the question on its own (scope step), made once
+    analysis: Analysis | None = None  # the same, resolved against the conversation (analyse step)
     query: str = ""
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
@@ -124,7 +125,7 @@ class Assistant:
 
     def scope(self, state: AskState) -> None:
         """Questions the corpus cannot be asked: another language, or names the documents never mention."""
-        analysis = self.analyser.analyse(state.question)
+        analysis = state.own_analysis = self.analyser.analyse(state.question)
         if analysis.language != "English":
             state.refuse("language", language=analysis.language)
             return
@@ -135,7 +136,7 @@ class Assistant:
         if later:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
             return
-        unknown = self.unknown_terms(state.question)
+        unknown, analysis.unknown_words = self.unknown_words(state.question)
         if unknown:
             shown = ", ".join(unknown[:MAX_NAMES_SHOWN]) + (" …" if len(unknown) > MAX_NAMES_SHOWN else "")
             state.refuse("unknown_names", names=shown)
@@ -144,7 +145,8 @@ class Assistant:
         """What is asked, resolved against the previous turn for a follow-up."""
         last = state.history[-1] if state.history else None
         previous = (last.analysis or self.analyser.analyse(last.question)) if last else None
-        state.analysis = self.analyser.resolve(state.question, previous, last.practices if last else [])
+        own = state.own_analysis or self.analyser.analyse(state.question)
+        state.analysis = self.analyser.resolve(own, previous, last.practices if last else [])
 
     def retrieve(self, state: AskState) -> None:
         """The ranked passages for the question (a follow-up carries the earlier topic into the search)."""
@@ -268,11 +270,19 @@ class Assistant:
         low = word.lower()
         return low in self.profile.own_name_set or any(low == n.lower() for c in self.profile.countries for n in c.names())
 
-    def unknown_terms(self, question: str) -> list[str]:
-        """Names, codes and years in the question that the corpus never mentions."""
-        return [
+    def unknown_words(self, question: str) -> tuple[list[str], list[str]]:
+        """The question's words the corpus never uses, checked once: (names, content words).
+
+        Names, codes and years the corpus never mentions cannot be answered at all; a content word of
+        5+ letters it never uses ("salary", "vaccines") may be what the question is about, so composition
+        asks for closer evidence (``answer.unknown_word_margin``).
+        """
+        names = [
             name for name, _ in scan_names(question) if not self._is_corpus_name(name) and not self.retriever.knows(name.lower())
         ]
+        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
+        unknown = [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
+        return names, unknown
 
     def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
         """Names in the question that none of the retrieved passages mention.

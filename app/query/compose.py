@@ -33,9 +33,8 @@ from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.refusals import refusal
 from app.core.tables import Table, load_tables
-from app.core.text import STOPWORDS, content_terms
+from app.core.text import content_terms
 from app.index.embeddings import embed, embed_cached
-from app.query.analyse import measure_of, question_parts
 from app.query.retrieve import Filters, Retriever
 
 _NUMBER = re.compile(
@@ -327,11 +326,6 @@ class Composer:
 
     # ---- layouts ----------------------------------------------------------------------------
 
-    def unknown_words(self, question: str) -> list[str]:
-        """Content words of the question (5+ letters) that the corpus never uses ("salary", "vaccines")."""
-        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
-        return [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
-
     def compose(self, analysis: Analysis, query: str, passages: list[Passage]) -> Draft:
         """The draft for the analysed question; ``passages`` may grow (tables, cards, recommendations added)."""
         if analysis.route == "recommend":
@@ -343,7 +337,7 @@ class Composer:
         elif analysis.route in {"recommend", "practices"}:
             self._add_matching_cards(analysis, query, passages)
         scored = self.score(self.candidates(passages, analysis), analysis, query)
-        unknown = self.unknown_words(analysis.question)
+        unknown = analysis.unknown_words
         # A word the corpus never uses may be what the question is about: then the evidence must be closer.
         if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
             if unknown:
@@ -368,17 +362,16 @@ class Composer:
 
         Runs after the draft is built: it rescores the candidates against each part.
         """
-        parts = question_parts(analysis.question)
-        if len(parts) < 2:
-            return []
         notes = []
-        for part in parts:
-            measure = measure_of(part, "figure" if re.search(r"\bhow (many|much)\b", part, re.I) else "")
+        for part in analysis.parts:
+            measure = part.measure
             if not measure:
                 continue
-            rescored = self.score(list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part)
+            rescored = self.score(
+                list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part.text
+            )
             if not self._has_figure(rescored, measure):
-                notes.append(refusal("no_figure_for", part=part.rstrip("?. ")))
+                notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
 
     def _fits_filters(self, c: Candidate, analysis: Analysis) -> bool:
