@@ -88,6 +88,7 @@ class Candidate:
     table: Table | None = None
     row: list[str] = field(default_factory=list)
     cite_as: tuple[str, str] | None = None  # for a practice card cited as the route to a source quote
+    card_field: str = ""  # for a card fact: the card field it states ("funding", "effects" …)
     also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
     rank: int = 0
     relevance: float = 0.0
@@ -237,6 +238,7 @@ class Composer:
                     codes=[card.code],
                     rank=rank,
                     cite_as=self._cite_quote(quote, card.code, label),
+                    card_field=fld,
                 )
             )
         return facts
@@ -385,7 +387,7 @@ class Composer:
 
     def _field_of(self, c: Candidate) -> str:
         """The card field a card fact states ("" for other candidates)."""
-        return next((f for f, label in CARD_FIELD_LABELS.items() if c.kind == "card_fact" and f" — {label}:" in c.text), "")
+        return c.card_field if c.kind == "card_fact" else ""
 
     def one_per_practice(self, facts: list[Candidate], analysis: Analysis, n: int) -> list[Candidate]:
         """The best fact of each practice, in order: the asked aspect's card field first, else what the practice is."""
