@@ -157,9 +157,14 @@ class Claim(BaseModel):
 
 
 class RetrievedRef(BaseModel):
+    """A passage the answer was composed from, and the step that brought it in."""
+
     chunk_id: str
     score: float
     text: str
+    # "retrieve" (the question's retrieval), else the composition step that added it: "recommendations",
+    # "barriers_table", "named_cards", "matching_cards" (a second retrieval, over the cards), "claim_sources".
+    step: str = "retrieve"
 
 
 class GuardReport(BaseModel):

@@ -317,6 +317,11 @@ def build_answer(
     """Guard the draft, number citations by first use, and lay out the Answer contract."""
     codes = PracticeCodes.from_profile(profile)
     retrieved = [RetrievedRef(chunk_id=p.chunk.id, score=round(p.score, 4), text=p.chunk.text) for p in passages]
+    retrieved += [
+        RetrievedRef(chunk_id=a.passage.chunk.id, score=round(a.passage.score, 4), text=a.passage.chunk.text, step=a.step)
+        for a in draft.added
+    ]
+    passages = [*passages, *(a.passage for a in draft.added)]
     if not draft.supported:
         return Answer(question=question, answer_markdown=draft.refusal, supported=False, backend=backend, retrieved=retrieved)
     kept, report = apply_guard(draft.claims, passages, codes, min_term_support)

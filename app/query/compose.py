@@ -27,7 +27,7 @@ import numpy as np
 from app.core.cards import PracticeCard
 from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile
-from app.core.draft import Draft, DraftClaim
+from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
@@ -124,6 +124,21 @@ def pick(
             continue
         chosen.append(c)
     return chosen
+
+
+@dataclass
+class PassagePool:
+    """The passages a draft is composed from: the retrieved ones (the caller's list is never changed), then those
+    composition adds, each recorded with the step that added it."""
+
+    passages: list[Passage]
+    added: list[AddedPassage] = field(default_factory=list)
+
+    def add(self, chunk: Chunk | None, step: str) -> None:
+        if chunk is not None and all(p.chunk.id != chunk.id for p in self.passages):
+            passage = Passage(chunk=chunk, score=0.0)
+            self.passages.append(passage)
+            self.added.append(AddedPassage(passage, step))
 
 
 class Composer:
@@ -329,29 +344,31 @@ class Composer:
     # ---- layouts ----------------------------------------------------------------------------
 
     def compose(self, analysis: Analysis, query: str, passages: list[Passage]) -> Draft:
-        """The draft for the analysed question; ``passages`` may grow (tables, cards, recommendations added)."""
+        """The draft for the analysed question; the passages it adds (tables, cards, recommendations) are ``draft.added``."""
+        pool = PassagePool(list(passages))
         if analysis.route == "recommend":
-            self._add_recommendations(analysis, passages)
+            self._add_recommendations(analysis, pool)
         if analysis.route == "recommend" or self._asks_barriers(analysis):
-            self._add(passages, self._barriers_chunk())
+            pool.add(self._barriers_chunk(), "barriers_table")
         if analysis.practices:
-            self._add_cards(analysis.practices, passages)
+            self._add_cards(analysis.practices, pool)
         elif analysis.route in {"recommend", "practices"}:
-            self._add_matching_cards(analysis, query, passages)
-        scored = self.score(self.candidates(passages, analysis), analysis, query)
+            self._add_matching_cards(analysis, query, pool)
+        scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
         unknown = analysis.unknown_words
         # A word the corpus never uses may be what the question is about: then the evidence must be closer.
         if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
             if unknown:
-                return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])))
-            return Draft(supported=False, refusal=refusal("not_answered"))
+                return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])), added=pool.added)
+            return Draft(supported=False, refusal=refusal("not_answered"), added=pool.added)
         if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
-            return Draft(supported=False, refusal=refusal("no_figure"))
+            return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added)
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
         draft.notes += self._parts_without_figures(analysis, scored)
         for claim in draft.claims:  # every passage a claim rests on is among the answer's passages
             for source in claim.sources:
-                self._add(passages, self.retriever.chunks_by_id.get(source))
+                pool.add(self.retriever.chunks_by_id.get(source), "claim_sources")
+        draft.added = pool.added
         return draft
 
     def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
@@ -565,14 +582,14 @@ class Composer:
 
     # ---- extra evidence for a route ----------------------------------------------------------
 
-    def _add_recommendations(self, analysis: Analysis, passages: list[Passage]) -> None:
+    def _add_recommendations(self, analysis: Analysis, pool: PassagePool) -> None:
         """The report's recommendations for the audiences, and the barriers-and-facilitators table."""
         audiences = set(analysis.audiences or self.profile.default_audiences)
         for units in self.retriever.units_by_doc.values():
             for u in units:
                 if u.kind == "recommendation" and u.audience in audiences:
-                    self._add(passages, self.retriever.chunk_at(u.doc_id, u.start))
-        self._add(passages, self._barriers_chunk())
+                    pool.add(self.retriever.chunk_at(u.doc_id, u.start), "recommendations")
+        pool.add(self._barriers_chunk(), "barriers_table")
 
     def _barriers_chunk(self) -> Chunk | None:
         table_id = self._barriers_table()
@@ -593,8 +610,12 @@ class Composer:
         chosen = [c for c in rows if c.row and ("*" in wanted or c.row[0] in wanted)]
         return sorted(chosen, key=lambda c: rows[0].table.rows.index(c.row) if rows[0].table else 0)
 
-    def _add_matching_cards(self, analysis: Analysis, query: str, passages: list[Passage]) -> None:
-        """The cards of practices that fit the question's country, target group and sector, most similar first."""
+    def _add_matching_cards(self, analysis: Analysis, query: str, pool: PassagePool) -> None:
+        """The cards of practices that fit the question's country, target group and sector, most similar first.
+
+        A second retrieval, over the cards only: the question's own passages rarely include enough cards to
+        list comparable practices. What it adds is recorded as step ``matching_cards``.
+        """
         hits = self.retriever.hybrid(query, self.config.practice_pool, Filters(source_types=("practice_card",)))
         fitting = []
         for p in hits:
@@ -609,16 +630,11 @@ class Composer:
                 continue
             fitting.append(p.chunk)
         for chunk in fitting[: self.config.practices * 2]:
-            self._add(passages, chunk)
+            pool.add(chunk, "matching_cards")
 
-    def _add_cards(self, codes: list[str], passages: list[Passage]) -> None:
+    def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
-            self._add(passages, self.retriever.chunk_of_card(code))
-
-    @staticmethod
-    def _add(passages: list[Passage], chunk: Chunk | None) -> None:
-        if chunk is not None and all(p.chunk.id != chunk.id for p in passages):
-            passages.append(Passage(chunk=chunk, score=0.0))
+            pool.add(self.retriever.chunk_of_card(code), "named_cards")
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
