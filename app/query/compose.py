@@ -34,7 +34,7 @@ from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.refusals import refusal
 from app.core.tables import Table, load_tables
 from app.core.text import content_terms
-from app.index.embeddings import embed, embed_cached
+from app.index.embeddings import embed
 from app.query.retrieve import Filters, Retriever
 
 _NUMBER = re.compile(
@@ -282,7 +282,7 @@ class Composer:
         idf = self.retriever.idf
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
         q_vec = embed([query], self.settings)[0]
-        semantic = embed_cached([c.lead for c in candidates], self.settings) @ q_vec
+        semantic = self.retriever.vectors.embed([c.lead for c in candidates]) @ q_vec
         aspect_patterns = [p for a in analysis.aspects if (p := self.profile.aspect_pattern(a))]
         # "the case study", "the literature review": a question may name the kind of evidence it wants.
         q_low = analysis.question.lower()

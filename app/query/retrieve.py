@@ -18,7 +18,7 @@ from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.models import Chunk, Passage, Unit
 from app.core.text import content_terms
 from app.index.bm25 import BM25Index
-from app.index.embeddings import embed, remember
+from app.index.embeddings import VectorCache, embed
 from app.index.generations import read_stamp
 from app.index.index import load_keywords, load_units
 from app.index.store import Store
@@ -105,9 +105,9 @@ class Retriever:
             for problem in self.problems:
                 logging.getLogger(__name__).warning("index check: %s", problem)
         self.bm25_index = bm25
-        # Answer composition scores sentences: reuse the vectors ingest stored instead of re-embedding.
-        texts, vectors = self.store.all_sentence_vectors()
-        remember(texts, vectors)
+        # Answer composition scores sentences through this cache: the vectors ingest stored are not computed again.
+        self.vectors = VectorCache(settings)
+        self.vectors.remember(*self.store.all_sentence_vectors())
 
     @cached_property
     def vocabulary(self) -> set[str]:
