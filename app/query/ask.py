@@ -83,20 +83,23 @@ class AskState:
         return self.draft is not None
 
 
-class Assistant:
-    """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
+class Loaded:
+    """What an assistant loads from the live index generation and the cards, each part built on first use.
 
-    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
-        self.settings = settings or load_settings()
-        self.profile: CorpusProfile = load_profile(self.settings.corpus_dir)
-        self.codes = PracticeCodes.from_profile(self.profile)
-        self._retriever = retriever
-        self._backends: dict[str, AnswerBackend] = {}
-        self._reload_lock = threading.Lock()
+    ``Assistant.reload`` replaces the whole object, so nothing loaded from an old generation survives a reload.
+    """
+
+    def __init__(self, settings: Settings, profile: CorpusProfile, retriever: Retriever | None = None) -> None:
+        self.settings = settings
+        self.profile = profile
+        self._given = retriever
+        self.index_open = False  # whether the retriever (store, keyword index, vectors) has been loaded
 
     @cached_property
     def retriever(self) -> Retriever:
-        return self._retriever or Retriever(self.settings)
+        retriever = self._given or Retriever(self.settings)
+        self.index_open = True
+        return retriever
 
     @cached_property
     def cards(self) -> list[PracticeCard]:
@@ -113,13 +116,52 @@ class Assistant:
 
     @cached_property
     def finder(self) -> PracticeFinder | None:
-        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
         return PracticeFinder(self.cards, self.settings.finder, self.retriever) if self.cards else None
 
+    @cached_property
+    def extractive(self) -> ExtractiveBackend:
+        return ExtractiveBackend(self.composer)
+
+
+class Assistant:
+    """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
+
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.profile: CorpusProfile = load_profile(self.settings.corpus_dir)
+        self.codes = PracticeCodes.from_profile(self.profile)
+        self._retriever = retriever
+        self._loaded = Loaded(self.settings, self.profile, retriever)
+        self._llm_backends: dict[str, AnswerBackend] = {}  # they hold no index: kept across reloads
+        self._reload_lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._loaded.retriever
+
+    @property
+    def cards(self) -> list[PracticeCard]:
+        return self._loaded.cards
+
+    @property
+    def analyser(self) -> QuestionAnalyser:
+        return self._loaded.analyser
+
+    @property
+    def composer(self) -> Composer:
+        return self._loaded.composer
+
+    @property
+    def finder(self) -> PracticeFinder | None:
+        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
+        return self._loaded.finder
+
     def backend(self, name: str) -> AnswerBackend:
-        if name not in self._backends:
-            self._backends[name] = ExtractiveBackend(self.composer) if name == "extractive" else get_backend(name, self.settings)
-        return self._backends[name]
+        if name == "extractive":
+            return self._loaded.extractive
+        if name not in self._llm_backends:
+            self._llm_backends[name] = get_backend(name, self.settings)
+        return self._llm_backends[name]
 
     # ---- the steps ----------------------------------------------------------------------------
 
@@ -213,7 +255,7 @@ class Assistant:
 
     def refresh(self) -> bool:
         """Reload the index if an ingest changed it since it was loaded (one small file read); True if it did."""
-        if self._retriever is not None or "retriever" not in self.__dict__:
+        if self._retriever is not None or not self._loaded.index_open:
             return False
         if read_stamp(self.settings) == self.retriever.stamp:
             return False
@@ -223,9 +265,7 @@ class Assistant:
     def reload(self) -> None:
         """Forget the loaded index (store, keyword index, units, cards): the next use opens the live generation."""
         with self._reload_lock:
-            for name in ("retriever", "composer", "finder", "cards", "analyser"):
-                self.__dict__.pop(name, None)
-            self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
+            self._loaded = Loaded(self.settings, self.profile, self._retriever)
 
     def _run(self, state: AskState) -> Answer:
         steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
