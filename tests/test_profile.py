@@ -8,7 +8,7 @@ import yaml
 from app.core.codes import PracticeCodes
 from app.core.config import ROOT
 from app.core.corpus_profile import load_profile, phrase_pattern, read_profile
-from app.query.retrieve import search_query
+from app.query.retrieve import without_source_mentions
 from ingest.pipeline import CHUNKING_CODE, chunker_version
 
 PROFILE = load_profile(ROOT / "corpus")
@@ -60,8 +60,9 @@ def test_practice_codes_are_the_profiles_countries_only():
 
 
 def test_mentions_of_the_documents_are_dropped_from_the_search_query():
-    assert search_query("What does the ESN report say about pooled funding?", PROFILE) == "What does say about pooled funding?"
-    assert search_query("the report", PROFILE) == "the report"  # nothing left: keep the question
+    question = "What does the ESN report say about pooled funding?"
+    assert without_source_mentions(question, PROFILE) == "What does say about pooled funding?"
+    assert without_source_mentions("the report", PROFILE) == "the report"  # nothing left: keep the question
 
 
 def test_only_what_decides_chunks_changes_the_chunker_version():

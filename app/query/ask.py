@@ -193,7 +193,7 @@ class Assistant:
     def retrieve(self, state: AskState) -> None:
         """The ranked passages for the question (a follow-up carries the earlier topic into the search)."""
         assert state.analysis is not None
-        state.query = state.retrieval_query or self._search_query(state)
+        state.query = state.retrieval_query or self._retrieval_query(state)
         state.passages = self.retriever.search(state.query, state.k, state.filters)
         if not state.passages:
             state.refuse("nothing_found")
@@ -293,7 +293,8 @@ class Assistant:
 
     # ---- helpers ------------------------------------------------------------------------------
 
-    def _search_query(self, state: AskState) -> str:
+    def _retrieval_query(self, state: AskState) -> str:
+        """What to retrieve with: an LLM backend may condense a follow-up; else the follow-up plus its carried topic."""
         assert state.analysis is not None
         if state.backend != "extractive" and state.analysis.follow_up:
             try:

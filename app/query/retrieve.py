@@ -26,7 +26,7 @@ from app.index.store import Store
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
 
 
-def search_query(question: str, profile: CorpusProfile) -> str:
+def without_source_mentions(question: str, profile: CorpusProfile) -> str:
     """The question without mentions of the source documents themselves ("what does the ESN report say …").
 
     Every passage is from the documents, so naming them tells retrieval nothing (measured: hit@5 +0.04).
@@ -227,4 +227,4 @@ class Retriever:
         if mode not in RETRIEVERS:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(RETRIEVERS)}")
         retrieve: Callable[[str, int, Filters], list[Passage]] = getattr(self, mode)
-        return retrieve(search_query(query, self.profile), k or self.config.k, filters)
+        return retrieve(without_source_mentions(query, self.profile), k or self.config.k, filters)
