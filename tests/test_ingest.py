@@ -150,10 +150,10 @@ def test_keyword_index_missing_a_chunk_is_repaired_by_the_next_ingest(small_corp
     ingest(small_corpus)
     keywords = live_generation(small_corpus).bm25_dir
     full = BM25Index.load(keywords)
-    BM25Index(full.chunks[1:]).save(keywords)  # as if a crash left the keyword index behind the store
+    BM25Index(full.catalogue[1:]).save(keywords)  # as if a crash left the keyword index behind the store
     report = ingest(small_corpus)
-    assert report.added == 0 and report.total_chunks == len(full.chunks)
-    assert {c.id for c in BM25Index.load(keywords).chunks} == {c.id for c in full.chunks}
+    assert report.added == 0 and report.total_chunks == len(full.catalogue)
+    assert {c.id for c in BM25Index.load(keywords).catalogue} == {c.id for c in full.catalogue}
 
 
 def test_damaged_pdfs_are_each_a_report_line_and_never_stop_the_ingest(small_corpus, tmp_path):

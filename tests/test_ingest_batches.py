@@ -94,6 +94,6 @@ def test_an_interrupted_file_keeps_its_batches_and_the_next_run_adds_only_the_re
     assert sum(sizes) == total - len(kept)  # resumed: the stored batches were not embedded again
     ids = stored_ids(big_corpus)
     assert len(ids) == len(set(ids)) == total and kept <= set(ids)
-    assert {c.id for c in BM25Index.load(Index(big_corpus).generation.bm25_dir).chunks} == set(ids)
+    assert {c.id for c in BM25Index.load(Index(big_corpus).generation.bm25_dir).catalogue} == set(ids)
     assert Index(big_corpus).health().consistent
     assert big_file(ingest(big_corpus)).status == "unchanged"

@@ -88,7 +88,7 @@ def test_user_documents_stay_until_removed(small_corpus, tmp_path, monkeypatch, 
     assert doc_id in capsys.readouterr().out
     gen = live_generation(small_corpus)
     assert not Store(small_corpus).ids_for_doc(doc_id)
-    assert not [c for c in BM25Index.load(gen.bm25_dir).chunks if c.doc_id == doc_id]
+    assert not [c for c in BM25Index.load(gen.bm25_dir).catalogue if c.doc_id == doc_id]
     assert not (gen.units_dir / f"{doc_id}.json").exists()
     assert Registry.load(small_corpus.user_documents_path).documents == []
     assert check_index(small_corpus).consistent

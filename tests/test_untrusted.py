@@ -181,7 +181,7 @@ def _chunks_by_file(settings) -> dict[str, list[Chunk]]:
     from app.query.retrieve import Retriever
 
     out: dict[str, list[Chunk]] = {}
-    for c in Retriever(settings).bm25_index.chunks:
+    for c in Retriever(settings).catalogue:
         out.setdefault(c.doc_id, []).append(c)
     return out
 

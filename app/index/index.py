@@ -98,14 +98,14 @@ class Index:
 
     def keywords_agree(self) -> bool:
         """True when the keyword index holds exactly the store's chunks."""
-        return {c.id for c in BM25Index.load(self.generation.bm25_dir).chunks} == set(self.store.all_ids())
+        return {c.id for c in BM25Index.load(self.generation.bm25_dir).catalogue} == set(self.store.all_ids())
 
     def ensure(self) -> int:
         """Make the keyword index agree with the store when it is missing or holds other chunks."""
         keywords = BM25Index.load(self.generation.bm25_dir)
-        if {c.id for c in keywords.chunks} != set(self.store.all_ids()):
+        if {c.id for c in keywords.catalogue} != set(self.store.all_ids()):
             return self.sync_keywords()
-        return len(keywords.chunks)
+        return len(keywords.catalogue)
 
     def wipe(self) -> None:
         """Drop this generation's collections, keyword index and units; the generation is empty afterwards."""
@@ -119,7 +119,7 @@ class Index:
         chunk_ids = {c.id for c in chunks}
         doc_ids = {c.doc_id for c in chunks}
         owners = self.store.sentence_owners()
-        keywords = {c.id for c in BM25Index.load(gen.bm25_dir).chunks}
+        keywords = {c.id for c in BM25Index.load(gen.bm25_dir).catalogue}
         units = load_units(gen.units_dir)
         health = IndexHealth(
             generation=gen.number, chunks=len(chunks), sentence_vectors=len(owners), bm25_docs=len(keywords),
@@ -217,7 +217,7 @@ def load_keywords(store: Store) -> tuple[BM25Index, list[str]]:
     """The keyword index of the store's generation; rebuilt in memory (and the problem named) when it disagrees."""
     keywords = BM25Index.load(store.generation.bm25_dir)
     stored = set(store.all_ids())
-    have = {c.id for c in keywords.chunks}
+    have = {c.id for c in keywords.catalogue}
     if have == stored:
         return keywords, []
     problem = (

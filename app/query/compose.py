@@ -151,11 +151,11 @@ class Composer:
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
         self.tables = load_tables(settings.corpus_dir)
-        self._quote_sources = _document_texts(retriever.bm25_index.chunks)
+        self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
-            for c in retriever.bm25_index.chunks
+            for c in retriever.catalogue
             if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table"
         ]
 
@@ -593,7 +593,7 @@ class Composer:
 
     def _barriers_chunk(self) -> Chunk | None:
         table_id = self._barriers_table()
-        return next((c for c in self.retriever.bm25_index.chunks if c.extra.get("table_id") == table_id), None)
+        return next((c for c in self.retriever.catalogue if c.extra.get("table_id") == table_id), None)
 
     def _asks_barriers(self, analysis: Analysis) -> bool:
         """Whether the question is about barriers or facilitators as such (all rows of their table concern it)."""

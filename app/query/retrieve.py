@@ -109,11 +109,16 @@ class Retriever:
         self.vectors = VectorCache(settings)
         self.vectors.remember(*self.store.all_sentence_vectors())
 
+    @property
+    def catalogue(self) -> list[Chunk]:
+        """Every indexed chunk (the keyword index holds the whole catalogue, in its own order)."""
+        return self.bm25_index.catalogue
+
     @cached_property
     def vocabulary(self) -> set[str]:
         """Every lower-case word of the indexed text (used to spot terms the corpus never mentions)."""
         words: set[str] = set()
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             words.update(w.lower() for w in re.findall(r"[\w’'-]+", c.context_text()))
         return words
 
@@ -121,9 +126,9 @@ class Retriever:
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each stemmed content word over the chunks."""
         df: Counter[str] = Counter()
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             df.update(set(content_terms(c.text)))
-        n = len(self.bm25_index.chunks)
+        n = len(self.catalogue)
         return {t: math.log((n + 1) / (f + 1)) + 1.0 for t, f in df.items()}
 
     @cached_property
@@ -141,7 +146,7 @@ class Retriever:
 
     @cached_property
     def chunks_by_id(self) -> dict[str, Chunk]:
-        return {c.id: c for c in self.bm25_index.chunks}
+        return {c.id: c for c in self.catalogue}
 
     @cached_property
     def units_by_doc(self) -> dict[str, list[Unit]]:
@@ -151,7 +156,7 @@ class Retriever:
     @cached_property
     def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
         out: dict[str, list[Chunk]] = {}
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             out.setdefault(c.doc_id, []).append(c)
         return out
 
@@ -168,7 +173,7 @@ class Retriever:
         if "practice_card" not in self.config.source_types:
             return None
         doc_id = card_doc_id(code)
-        return next((c for c in self.bm25_index.chunks if c.doc_id == doc_id), None)
+        return next((c for c in self.catalogue if c.doc_id == doc_id), None)
 
     def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
@@ -204,7 +209,7 @@ class Retriever:
             return []
         mask = None
         if filters.active:
-            mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.bm25_index.chunks], dtype=np.float32)
+            mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.catalogue], dtype=np.float32)
         hits = self.bm25_index.search(query, k, mask)
         return [Passage(chunk=c, score=s, ranks={"bm25": i + 1}) for i, (c, s) in enumerate(hits)]
 
