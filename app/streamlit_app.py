@@ -12,7 +12,7 @@ import streamlit as st
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from app.core.config import Settings, load_settings
+from app.core.config import SOURCE_TYPES, Settings, load_settings
 from app.core.welcome import Source, load_welcome
 from app.index.store import StoreError
 from app.query.ask import Assistant
@@ -23,7 +23,7 @@ from app.ui.charts import render_landscape
 from app.ui.common import install_page_helpers
 from ingest.documents import read_sources
 
-SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
+SEARCHABLE = tuple(t for t in SOURCE_TYPES if t != "user_document")  # source types the chat offers to search
 SECTIONS = ("Ask", "Practices", "Workshop pack")
 SECTION_KEY = "section"
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from app.core.codes import PracticeCodes
-from app.core.config import ROOT
-from app.core.corpus_profile import load_profile, phrase_pattern, read_profile
+from app.core.config import ROOT, SOURCE_TYPES
+from app.core.corpus_profile import is_curated_document, load_profile, phrase_pattern, read_profile
 from app.query.retrieve import without_source_mentions
 from ingest.pipeline import CHUNKING_CODE, chunker_version
 
@@ -72,3 +72,8 @@ def test_only_what_decides_chunks_changes_the_chunker_version():
     assert chunker_version(audiences) == base
     cues = PROFILE.headings.model_copy(update={"case_study_label": "Project name:"})
     assert chunker_version(PROFILE.model_copy(update={"headings": cues})) != base
+
+
+def test_only_the_report_and_the_paper_are_curated_documents():
+    assert [t for t in SOURCE_TYPES if is_curated_document(t)] == ["report", "paper"]
+    assert not is_curated_document("user_document") and not is_curated_document("practice_card")

@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_TYPES = ("report", "paper", "practice_card", "user_document")
+# The source types of the Chunk contract (app/core/models.py), one definition for the whole project.
+SOURCE_TYPES = (
+    "report",  # a curated document listed in corpus/documents/SOURCES.md (the ESN report)
+    "paper",  # a curated document listed there (the IJIC paper)
+    "practice_card",  # a practice card of corpus/practices/
+    "user_document",  # a document a user ingested: cited, never under a curated title
+)
 
 
 def setting(default: Any, doc: str, env: str | tuple[str, ...] = ()) -> Any:

@@ -19,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from app.core.config import ROOT, SOURCE_TYPES
 
 PROFILE_FILE = "profile.yaml"
+# The source types of the curated documents (titles and types from corpus/documents/SOURCES.md): what the
+# practice cards quote. A user's document is never one of them, whatever its text says.
+CURATED_SOURCE_TYPES = frozenset({"report", "paper"})
 CARD_VOCABULARY_FIELDS = ("sectors", "target_groups", "delivery_models", "funding", "governance_level", "reasons", "effects")
 
 
@@ -254,6 +257,11 @@ class CorpusProfile(_Strict):
     def chunking_fingerprint(self) -> str:
         """The parts of the profile that decide how files are chunked (their change re-chunks the corpus)."""
         return repr(([c.code for c in self.countries], self.paper_practice_prefix, self.headings.model_dump()))
+
+
+def is_curated_document(source_type: str) -> bool:
+    """Whether a passage of this source type comes from a curated document (the report or the paper)."""
+    return source_type in CURATED_SOURCE_TYPES
 
 
 def profile_path(corpus_dir: Path) -> Path:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SOURCE_TYPES = ("report", "paper", "practice_card", "user_document")
-
 
 def join_list(values: list[str]) -> str:
     """``["FI5", "DE2"]`` -> ``"|FI5|DE2|"`` (delimiters on both ends make ``$contains`` exact)."""

@@ -26,7 +26,7 @@ import numpy as np
 
 from app.core.cards import PracticeCard
 from app.core.config import Settings
-from app.core.corpus_profile import CorpusProfile
+from app.core.corpus_profile import CorpusProfile, is_curated_document
 from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
@@ -156,7 +156,7 @@ class Composer:
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
             for c in retriever.catalogue
-            if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table"
+            if is_curated_document(c.source_type) and c.extra.get("kind") != "table"
         ]
 
     # ---- candidates -------------------------------------------------------------------------
@@ -642,7 +642,7 @@ def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
         # Card quotes come from the curated documents: a user's document must never be named as their source.
-        if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table":
+        if is_curated_document(c.source_type) and c.extra.get("kind") != "table":
             by_doc.setdefault(c.doc_id, []).append(c)
     out = []
     for doc_chunks in by_doc.values():
