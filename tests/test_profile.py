@@ -33,6 +33,10 @@ def test_a_broken_profile_is_refused_with_the_reason(tmp_path):
         read_profile(edited_profile(tmp_path, lambda d: d["vocabularies"].pop("funding")))
     with pytest.raises(ValueError, match="a code is used twice"):
         read_profile(edited_profile(tmp_path, lambda d: d["countries"].append(dict(d["countries"][0]))))
+    with pytest.raises(ValueError, match="card_fields: not fields of a practice card: fundng"):
+        read_profile(edited_profile(tmp_path, lambda d: d["card_fields"].update(fundng={"heading": "Funding"})))
+    with pytest.raises(ValueError, match="evidence_order: not evidence-label kinds: anecdote"):
+        read_profile(edited_profile(tmp_path, lambda d: d["answer_text"]["evidence_order"].append("anecdote")))
 
 
 def test_synonyms_match_whole_words_and_starred_endings():
@@ -77,3 +81,11 @@ def test_only_what_decides_chunks_changes_the_chunker_version():
 def test_only_the_report_and_the_paper_are_curated_documents():
     assert [t for t in SOURCE_TYPES if is_curated_document(t)] == ["report", "paper"]
     assert not is_curated_document("user_document") and not is_curated_document("practice_card")
+
+
+def test_what_answers_say_about_the_corpus_comes_from_the_profile():
+    assert PROFILE.card_label("effects") == "reported effects (Table 6)" and PROFILE.card_label("summary") == "what it is"
+    assert "self-reported" in PROFILE.answer_text.practice_evidence_note
+    money = PROFILE.money_pattern
+    assert money.search("EUR 1.2 million") and money.search("€40") and money.search("500 kroner")
+    assert not money.search("Europe") and not money.search("the eurozone")  # currency words are whole words

@@ -40,37 +40,27 @@ from app.query.retrieve import Filters, Retriever
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
 )
-# What counts as the figure a question measures (see app.query.analyse.measure_of).
-_MONEY = re.compile(
-    r"[€£$]|\b(eur|euros?|million|billion|dollars?|pounds?|kroner|kronor|krona|forint|zloty|sek|dkk|nok|huf|pln|gbp|usd)\b",
-    re.I,
-)
+# What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
 _SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
 _COUNT = re.compile(
     r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
     r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
     re.I,
 )
-_FIGURE_OF = {"money": _MONEY, "share": _SHARE, "count": _COUNT}
+_FIGURE_OF = {"share": _SHARE, "count": _COUNT}
 
 
-def gives_figure(quote: str, measure: str) -> bool:
+def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
     """Whether a quote holds the kind of figure asked for (an amount of money, a share, a count; any number else)."""
-    return bool(_FIGURE_OF.get(measure, _NUMBER).search(quote))
+    pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
+    return bool(pattern.search(quote))
 
 
-CARD_FIELD_LABELS = {
-    "funding": "funding",
-    "effects": "reported effects (Table 6)",
-    "evaluation": "evaluation",
-    "governance_level": "governance level",
-    "delivery_models": "delivery model",
-    "reasons": "reasons for integrating",
-    "transferability": "transferability",
-    "target_groups": "target groups",
-    "sectors": "sectors working with social services",
-    "summary": "what it is",
-}
+# The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
+CARD_FACT_FIELDS = (
+    "funding", "effects", "evaluation", "governance_level", "delivery_models", "reasons", "transferability",
+    "target_groups", "sectors", "summary",
+)  # fmt: skip
 
 
 @dataclass
@@ -150,6 +140,7 @@ class Composer:
         self.retriever = retriever
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
+        self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
@@ -228,7 +219,7 @@ class Composer:
         """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
         facts = []
         name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
-        for fld, label in CARD_FIELD_LABELS.items():
+        for fld, label in self.card_labels.items():
             value = getattr(card, fld)
             quotes = card.sources.get(fld, [])
             if not value or not quotes:
@@ -303,7 +294,7 @@ class Composer:
                 elif c.codes:
                     s -= cfg.named_practice_bonus  # about another practice
             if (
-                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure))
+                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure, self.profile))
                 or (analysis.answer_type == "practices" and (c.codes or c.kind == "card_fact"))
                 or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
             ):
@@ -337,7 +328,7 @@ class Composer:
         if not analysis.aspects:
             return True
         fields = {self.profile.aspects[a].card_field for a in analysis.aspects}
-        if c.kind == "card_fact" and any(f and CARD_FIELD_LABELS.get(f, "") in c.text for f in fields):
+        if c.kind == "card_fact" and any(f and self.card_labels.get(f, "") in c.text for f in fields):
             return True
         return any((p := self.profile.aspect_pattern(a)) and p.search(c.text) for a in analysis.aspects)
 
@@ -374,7 +365,7 @@ class Composer:
     def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
         """Whether one of the best statements holds the kind of figure asked for."""
         floor = scored[0].score * self.config.keep_ratio if scored else 0.0
-        return any(gives_figure(c.quote, measure) and c.score >= floor for c in scored[: self.config.figure_window])
+        return any(gives_figure(c.quote, measure, self.profile) and c.score >= floor for c in scored[: self.config.figure_window])
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
         """For a question in several parts, a note for each part asking a figure the documents do not give.
@@ -446,7 +437,7 @@ class Composer:
             return self._both_sides(analysis, about, floor)
         if analysis.answer_type == "figure":
             # The asked figure leads, even when a sentence without it is closer to the question's words.
-            figures = [c for c in about if gives_figure(c.quote, analysis.measure)]
+            figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
         return pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
 
@@ -477,7 +468,7 @@ class Composer:
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         claims += self._claims(bottom, "In short")
-        claims += self._claims(rows, "Barriers and facilitators (report, Table 8)")
+        claims += self._claims(rows, self.profile.answer_text.barriers_table_heading)
         floor = scored[0].score * cfg.keep_ratio
         close = max(c.relevance for c in scored) * cfg.close_ratio
         # Supporting evidence speaks to the aspect asked, or is as close to the question as the best statement.
@@ -505,7 +496,7 @@ class Composer:
             claims.append(c.claim(f"What the report recommends ({label})"))
         if analysis.answer_type == "list" and not analysis.aspects and chosen:
             return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
-        claims += self._claims(self._barrier_rows(analysis, scored), "Barriers and facilitators (report, Table 8)")
+        claims += self._claims(self._barrier_rows(analysis, scored), self.profile.answer_text.barriers_table_heading)
         floor = scored[0].score * cfg.keep_ratio
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
@@ -558,7 +549,7 @@ class Composer:
         return self.profile.evidence_label(c.chunk.source_type, c.chunk.section).label.capitalize()
 
     def _group_order(self, kind: str) -> int:
-        order = ["literature", "paper", "practice", "case_study", "policy", "conclusion", "recommendation", "summary", "user"]
+        order = self.profile.answer_text.evidence_order
         return order.index(kind) if kind in order else len(order)
 
     def _notes(self, analysis: Analysis, used: list[Candidate]) -> list[str]:
@@ -568,11 +559,11 @@ class Composer:
         for code in analysis.practices:
             card = self.cards.get(code)
             if card and fields and not any(getattr(card, f) for f in fields):
-                labels = " or ".join(CARD_FIELD_LABELS.get(f, f) for f in fields)
+                labels = " or ".join(self.card_labels.get(f, f) for f in fields)
                 notes.append(f"The documents do not record the {labels} of {code} ({card.title or 'unnamed'}).")
         kinds = {c.evidence for c in used}
         if "practice" in kinds:
-            notes.append("Practice examples are self-reported by ESN members; the report did not evaluate them independently.")
+            notes.append(self.profile.answer_text.practice_evidence_note)
         if analysis.aspects and not any(self.about_aspect(c, analysis) for c in used):
             labels = ", ".join(self.profile.aspects[a].label for a in analysis.aspects)
             notes.append(
