@@ -33,9 +33,10 @@ def test_pick_drops_repeats_and_weak_statements_and_stops_at_n():
         candidate("Hospitals discharge early.", 0.55),
         candidate("The weather was mild that year.", 0.3),
     ]
-    assert [c.text for c in pick(scored, 5, [], floor=0.45)] == [scored[0].text, scored[2].text, scored[3].text]
-    assert len(pick(scored, 1, [])) == 1
-    assert pick(scored, 5, [scored[2]], floor=0.45)[1].text == scored[3].text  # already taken elsewhere
+    overlap = SETTINGS.answer.duplicate_overlap
+    assert [c.text for c in pick(scored, 5, [], floor=0.45, overlap=overlap)] == [scored[0].text, scored[2].text, scored[3].text]
+    assert len(pick(scored, 1, [], overlap=overlap)) == 1
+    assert pick(scored, 5, [scored[2]], floor=0.45, overlap=overlap)[1].text == scored[3].text  # already taken elsewhere
 
 
 def test_a_list_reads_as_one_sentence_with_numbered_items():

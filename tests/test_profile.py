@@ -89,3 +89,14 @@ def test_what_answers_say_about_the_corpus_comes_from_the_profile():
     money = PROFILE.money_pattern
     assert money.search("EUR 1.2 million") and money.search("€40") and money.search("500 kroner")
     assert not money.search("Europe") and not money.search("the eurozone")  # currency words are whole words
+
+
+def test_a_practice_finder_without_a_profile_reads_the_configured_corpus(tmp_path, monkeypatch):
+    from app.core.config import FinderSettings
+    from app.query.practices import PracticeFinder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    edited_profile(corpus, lambda d: d.update(latest_source_year=2099))
+    monkeypatch.setenv("JOINEDUP_CORPUS_DIR", str(corpus))
+    assert PracticeFinder([], FinderSettings()).profile.latest_source_year == 2099  # not the project's corpus/

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from app.core.config import Settings
+from app.core.config import IndexSettings, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -73,7 +73,7 @@ def embed(texts: list[str], settings: Settings | None = None) -> np.ndarray:
 def _encode_by_length(texts: list[str], settings: Settings | None) -> np.ndarray:
     """Encode distinct texts in batches of similar token length; rows in the order given."""
     model = get_model(settings)
-    batch_size = settings.index.embed_batch if settings is not None else 16
+    batch_size = (settings.index if settings is not None else IndexSettings()).embed_batch
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
     order = _by_token_length(model, texts, model_path(settings)) if len(texts) > batch_size else list(range(len(texts)))
     for start in range(0, len(order), batch_size):

@@ -24,7 +24,7 @@ from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.normalise import normalise
-from app.core.refusals import refusal
+from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, content_terms
 from app.index.generations import read_stamp
@@ -42,7 +42,6 @@ from app.query.practices import PracticeFinder
 from app.query.retrieve import NO_FILTERS, Filters, Retriever
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
-MAX_NAMES_SHOWN = 5
 
 
 def scan_names(question: str) -> list[tuple[str, bool]]:

@@ -31,7 +31,7 @@ from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
-from app.core.refusals import refusal
+from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table, load_tables
 from app.core.text import content_terms
 from app.index.embeddings import embed
@@ -102,9 +102,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def pick(
-    scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, overlap: float = 0.6
-) -> list[Candidate]:
+def pick(scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, *, overlap: float) -> list[Candidate]:
     """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken."""
     chosen: list[Candidate] = []
     for c in scored:
@@ -225,7 +223,7 @@ class Composer:
             if not value or not quotes:
                 continue
             shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
-            quote = " … ".join(quotes[:3])
+            quote = " … ".join(quotes[: self.config.quotes_per_fact])
             source = self._source_of(quotes[0])
             if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
                 # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
@@ -350,7 +348,8 @@ class Composer:
         # A word the corpus never uses may be what the question is about: then the evidence must be closer.
         if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
             if unknown:
-                return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])), added=pool.added)
+                names = ", ".join(unknown[:MAX_NAMES_SHOWN])
+                return Draft(supported=False, refusal=refusal("unknown_names", names=names), added=pool.added)
             return Draft(supported=False, refusal=refusal("not_answered"), added=pool.added)
         if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added)
@@ -432,7 +431,7 @@ class Composer:
             if about_one:
                 return self.one_per_practice(about_one, analysis, self.config.practices)
         if best.kind == "table_row" and best.table is not None:
-            return [c for c in about if c.table is best.table and c.score >= floor][:8]
+            return [c for c in about if c.table is best.table and c.score >= floor][: self.config.table_rows]
         if analysis.answer_type == "compare":
             return self._both_sides(analysis, about, floor)
         if analysis.answer_type == "figure":
@@ -620,7 +619,7 @@ class Composer:
             if analysis.sectors and not set(card.sectors) & set(analysis.sectors):
                 continue
             fitting.append(p.chunk)
-        for chunk in fitting[: self.config.practices * 2]:
+        for chunk in fitting[: self.config.practices * self.config.cards_per_practice]:
             pool.add(chunk, "matching_cards")
 
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
