@@ -1,7 +1,7 @@
 """The corpus profile (``corpus/profile.yaml``): what is specific to this corpus, loaded as typed data.
 
 Countries and their codes and demonyms, the card vocabularies with plain labels and
-synonyms, the recommendation themes and audiences, the evidence-label rules, the
+synonyms, the audiences of the recommendations, the evidence-label rules, the
 corpus's own names and the cues for section detection live in the YAML file; the
 code reads them from here. A corpus folder without its own ``profile.yaml`` uses the
 project's.
@@ -86,14 +86,6 @@ class AnswerText(_Strict):
     currency_words: list[str]
 
 
-class Theme(_Strict):
-    """One theme of a design recommendation, with the words that aim its retrieval."""
-
-    heading: str
-    terms: str
-    section: str | None = None
-
-
 class Audience(_Strict):
     """An audience of the report's recommendations."""
 
@@ -163,7 +155,6 @@ class CorpusProfile(_Strict):
     aspects: dict[str, Aspect]
     card_fields: dict[str, CardField]
     answer_text: AnswerText
-    recommendation_themes: list[Theme]
     audiences: list[Audience]
     evidence_labels: EvidenceLabels
     headings: HeadingCues
