@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,9 +121,12 @@ class VectorCache:
 
     LIMIT = 100_000  # ~150 MB at 384 floats; the corpus has a few thousand sentences
 
-    def __init__(self, settings: Settings | None = None, limit: int = LIMIT) -> None:
+    def __init__(
+        self, settings: Settings | None = None, limit: int = LIMIT, encode: Callable[[list[str]], np.ndarray] | None = None
+    ) -> None:
         self.settings = settings
         self.limit = limit
+        self._encode = encode or (lambda texts: embed(texts, settings))  # another encoder: hand-made vectors in tests
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()  # questions are answered on several threads at once (Streamlit sessions)
 
@@ -145,7 +149,7 @@ class VectorCache:
             found = {t: self._vectors[t] for t in texts if t in self._vectors}
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            vectors = embed(missing, self.settings)
+            vectors = self._encode(missing)
             self.remember(missing, vectors)
             found.update(zip(missing, vectors, strict=True))
         return np.stack([found[t] for t in texts])

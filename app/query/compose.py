@@ -34,7 +34,6 @@ from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table, load_tables
 from app.core.text import content_terms
-from app.index.embeddings import embed
 from app.query.retrieve import Filters, Retriever
 
 _NUMBER = re.compile(
@@ -270,7 +269,7 @@ class Composer:
         q_terms = set(content_terms(query))
         idf = self.retriever.idf
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
-        q_vec = embed([query], self.settings)[0]
+        q_vec = self.retriever.vectors.embed([query])[0]
         semantic = self.retriever.vectors.embed([c.lead for c in candidates]) @ q_vec
         aspect_patterns = [p for a in analysis.aspects if (p := self.profile.aspect_pattern(a))]
         # "the case study", "the literature review": a question may name the kind of evidence it wants.

@@ -18,7 +18,7 @@ from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.models import Chunk, Passage, Unit
 from app.core.text import content_terms
 from app.index.bm25 import BM25Index
-from app.index.embeddings import VectorCache, embed
+from app.index.embeddings import VectorCache
 from app.index.generations import read_stamp
 from app.index.index import load_keywords, load_units
 from app.index.store import Store
@@ -180,7 +180,7 @@ class Retriever:
         filters = filters.within(self.config.source_types)
         if filters.excludes_all:
             return []
-        vector = vector if vector is not None else embed([query], self.settings)[0]
+        vector = vector if vector is not None else self.vectors.embed([query])[0]
         # Over-fetch when filtering so the filter does not starve the result.
         fetch = k * self.config.filtered_overfetch if filters.active else k
         hits = [(c, s) for c, s in self.store.query(vector, fetch, filters.where()) if filters.accepts(c)][:k]
@@ -191,7 +191,7 @@ class Retriever:
         filters = filters.within(self.config.source_types)
         if filters.excludes_all:
             return []
-        vector = vector if vector is not None else embed([query], self.settings)[0]
+        vector = vector if vector is not None else self.vectors.embed([query])[0]
         fetch = k * (self.config.sentence_fetch_filtered if filters.active else self.config.sentence_fetch)
         best: dict[str, float] = {}
         for chunk_id, _, sim in self.store.query_sentences(vector, fetch, filters.where()):
@@ -217,7 +217,7 @@ class Retriever:
         """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings (each asked for more than k)."""
         cfg = self.config
         pool = max(k * cfg.pool_factor, cfg.pool_min)
-        vector = embed([query], self.settings)[0]
+        vector = self.vectors.embed([query])[0]
         runs: dict[str, Callable[[], list[Passage]]] = {
             "dense": lambda: self.dense(query, pool, filters, vector),
             "bm25": lambda: self.bm25(query, pool, filters),
