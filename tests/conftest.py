@@ -54,3 +54,9 @@ def corpus_quotes():
     from ingest.card_check import corpus_quote_index
 
     return corpus_quote_index(ROOT / "corpus" / "documents")
+
+
+@pytest.fixture()
+def toy_settings(tmp_path: Path) -> Settings:
+    """Settings for a hand-made index (tests/toy_index.py) in a temporary data dir, over the real corpus profile and cards."""
+    return make_settings(tmp_path / "data")
