@@ -10,7 +10,7 @@ from app.index.bm25 import BM25Index
 from app.index.index import Index
 from app.index.store import Store
 from ingest.pipeline import ingest
-from tests.conftest import make_settings
+from tests.conftest import loads_model, make_settings
 
 pytestmark = pytest.mark.slow  # the real model embeds every batch
 
@@ -32,6 +32,7 @@ def long_document(paragraphs: int) -> str:
 
 
 @pytest.fixture()
+@loads_model
 def big_corpus(tmp_path: Path):
     docs = tmp_path / "corpus" / "documents"
     docs.mkdir(parents=True)

@@ -12,11 +12,8 @@ from app.index.store import Store
 from ingest.maintenance import check_index
 from ingest.pipeline import ingest
 from ingest.registry import Registry
-from tests import test_ingest
-from tests.conftest import make_settings
-from tests.test_index_consistency import use_in_cli
+from tests.conftest import make_settings, use_in_cli
 
-small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
 FI5 = ROOT / "corpus" / "practices" / "FI5.yaml"
 
 
