@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(_HERE.parent), *(p for p in sys.path if Path(p or ".").resolve() != _HERE)]
 
-from app.core.config import Settings, load_settings
+from app.core.config import SOURCE_TYPES, Settings, load_settings
 from app.core.welcome import Source, Welcome, load_welcome
 from app.index.store import StoreError
 from app.query.ask import Assistant
@@ -24,7 +24,7 @@ from app.ui.charts import render_landscape
 from app.ui.common import install_page_helpers, keep_widget_state
 from ingest.documents import read_sources
 
-SEARCHABLE = ("report", "paper", "practice_card")  # source types the chat offers to search
+SEARCHABLE = tuple(t for t in SOURCE_TYPES if t != "user_document")  # source types the chat offers to search
 SECTIONS = ("Ask", "Practices", "Workshop pack")
 SECTION_KEY = "section"
 

@@ -178,7 +178,7 @@ class _Chunker:
             problems = card_term_problems(card, self.profile)
             if problems:
                 raise LoadError("; ".join(problems))
-            return [chunk_from_card(card)], []
+            return [chunk_from_card(card, self.profile)], []
         doc = load_document(path, corpus_sources(path, self.settings.documents_dir), self.settings.max_file_bytes)
         doc.doc_id = doc_id  # unique by path (ingest.doc_ids), not only by file name
         clean = clean_document(doc, self.profile.headings)

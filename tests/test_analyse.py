@@ -111,3 +111,17 @@ def test_the_present_and_the_assistants_own_opinion_are_outside_the_sources():
 def test_a_sum_of_money_can_be_asked_in_euros():
     assert ANALYSER.analyse("how many euros a year did it save the city?").measure == "money"
     assert ANALYSER.analyse("How big is the model, in areas covered and budget?").measure == "other"
+
+
+def test_each_part_of_a_question_carries_the_figure_it_asks_for():
+    a = ANALYSER.analyse("What did the Act require, and how much did it save?")
+    assert [(p.text, p.measure) for p in a.parts] == [("What did the Act require", ""), ("how much did it save?", "money")]
+    assert ANALYSER.analyse("How are services funded in Finland and Sweden?").parts == []  # one part: nothing to check apart
+
+
+def test_a_question_analysed_once_is_resolved_without_analysing_it_again(monkeypatch):
+    first = ANALYSER.analyse("Which Finnish practices serve older people?")
+    own = ANALYSER.analyse("And how were those practices funded?")
+    monkeypatch.setattr(ANALYSER, "analyse", lambda q: pytest.fail(f"analysed again: {q}"))
+    follow = ANALYSER.resolve(own, first, ["FI6"])
+    assert follow.follow_up and follow.aspects == ["funding"] and follow.practices == ["FI6"]

@@ -46,9 +46,10 @@ def test_questions_about_times_after_the_sources_or_the_assistants_opinion_are_d
     assert not opinion.supported and "no opinion" in opinion.answer_markdown
 
 
-def test_unrelated_question_is_refused(assistant):
+def test_unrelated_question_is_refused_naming_what_the_documents_lack(assistant):
     answer = assistant.ask("What is a good recipe for chocolate cake?")
-    assert not answer.supported
+    assert not answer.supported and not answer.claims and not answer.citations
+    assert "do not mention" in answer.answer_markdown and "chocolate" in answer.answer_markdown
 
 
 def test_cli_ask_json_returns_the_answer_contract(corpus_settings, corpus_quotes):
@@ -77,7 +78,8 @@ def test_cli_ask_json_returns_the_answer_contract(corpus_settings, corpus_quotes
 
 def test_design_question_outside_the_corpus_is_refused_not_themed(assistant):
     answer = assistant.ask("How do I fix my car's brakes?")
-    assert not answer.supported and "**" not in answer.answer_markdown
+    assert not answer.supported and "**" not in answer.answer_markdown and not answer.citations
+    assert "do not mention brakes" in answer.answer_markdown  # says what is missing, not a themed non-answer
 
 
 def test_name_the_retrieved_evidence_never_mentions_is_refused(assistant):

@@ -33,9 +33,10 @@ def test_pick_drops_repeats_and_weak_statements_and_stops_at_n():
         candidate("Hospitals discharge early.", 0.55),
         candidate("The weather was mild that year.", 0.3),
     ]
-    assert [c.text for c in pick(scored, 5, [], floor=0.45)] == [scored[0].text, scored[2].text, scored[3].text]
-    assert len(pick(scored, 1, [])) == 1
-    assert pick(scored, 5, [scored[2]], floor=0.45)[1].text == scored[3].text  # already taken elsewhere
+    overlap = SETTINGS.answer.duplicate_overlap
+    assert [c.text for c in pick(scored, 5, [], floor=0.45, overlap=overlap)] == [scored[0].text, scored[2].text, scored[3].text]
+    assert len(pick(scored, 1, [], overlap=overlap)) == 1
+    assert pick(scored, 5, [scored[2]], floor=0.45, overlap=overlap)[1].text == scored[3].text  # already taken elsewhere
 
 
 def test_a_list_reads_as_one_sentence_with_numbered_items():
@@ -132,7 +133,7 @@ def test_a_figure_is_the_kind_of_number_asked_for():
     from app.query.compose import gives_figure
 
     audit = "An audit on cost-effectiveness was carried out by KPMG in 2014."
-    assert not gives_figure(audit, "money") and not gives_figure(audit, "count")  # a year is not a sum or a count
-    assert gives_figure("The scheme saved EUR 1.2 million a year.", "money")
-    assert gives_figure("Joint/pooled funding 20 45%", "share") and not gives_figure("20 practices", "share")
-    assert gives_figure("We reviewed 44 practices.", "count") and gives_figure("in 2014, 44 practices", "other")
+    assert not gives_figure(audit, "money", PROFILE) and not gives_figure(audit, "count", PROFILE)  # a year is neither
+    assert gives_figure("The scheme saved EUR 1.2 million a year.", "money", PROFILE)
+    assert gives_figure("Joint/pooled funding 20 45%", "share", PROFILE) and not gives_figure("20 practices", "share", PROFILE)
+    assert gives_figure("We reviewed 44 practices.", "count", PROFILE) and gives_figure("in 2014, 44 practices", "other", PROFILE)

@@ -49,3 +49,50 @@ def test_settings_restrict_source_types_without_widening_a_filter():
     assert narrowed.source_types == ("paper",)
     assert narrowed.where() == {"source_type": {"$in": ["paper"]}}
     assert NO_FILTERS.where() is None
+
+
+# ---- the hybrid retriever over a hand-made index (real Chroma and BM25, toy vectors: no model) ----------------------
+
+
+def toy_retriever(settings):
+    from tests.toy_index import build
+    from tests.toy_index import chunk as toy_chunk
+
+    return build(
+        settings,
+        [
+            toy_chunk("both", "Pooled budgets fund the centre.", doc="a"),
+            toy_chunk("dense_only", "Joint financed arrangements.", doc="b"),
+            toy_chunk("housing", "Homeless shelter places were added.", doc="c"),
+            toy_chunk(
+                "card", "Pooled budgets pay for older people's home care.", "practice_card", "Practice cards > FI6", doc="d"
+            ),
+        ],
+    )
+
+
+def test_hybrid_ranks_first_what_every_retriever_finds_and_keeps_what_only_meaning_finds(toy_settings):
+    fused = toy_retriever(toy_settings).hybrid("pooled budgets", 4)
+    ids = [p.chunk.id for p in fused]
+    assert set(fused[0].ranks) == {"dense", "bm25", "sentences"} and ids[0] in {"both", "card"}
+    meaning_only = fused[ids.index("dense_only")]
+    assert "bm25" not in meaning_only.ranks and "dense" in meaning_only.ranks  # no shared word, same concept
+    assert ids.index("dense_only") < ids.index("housing")
+    assert [p.score for p in fused] == sorted((p.score for p in fused), reverse=True)
+
+
+def test_hybrid_filters_every_retriever_and_search_drops_mentions_of_the_documents(toy_settings):
+    retriever = toy_retriever(toy_settings)
+    cards = retriever.hybrid("pooled budgets", 4, Filters(source_types=("practice_card",)))
+    assert [p.chunk.id for p in cards] == ["card"] and set(cards[0].ranks) == {"dense", "bm25", "sentences"}
+    plain = [p.chunk.id for p in retriever.search("pooled budgets", 4)]
+    assert [p.chunk.id for p in retriever.search("What does the ESN report say about pooled budgets", 4)][:2] == plain[:2]
+
+
+def test_a_fusion_weight_of_zero_leaves_that_retriever_out(toy_settings):
+    from tests.conftest import make_settings
+
+    settings = make_settings(toy_settings.data_dir, changes={"retrieval.weight_bm25": 0.0, "retrieval.weight_sentences": 0.0})
+    fused = toy_retriever(settings).hybrid("pooled budgets", 4)
+    dense = toy_retriever(settings).dense("pooled budgets", 4)
+    assert [p.chunk.id for p in fused] == [p.chunk.id for p in dense]  # only the dense ranking counts

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.config import ROOT, Settings
+from app.core.config import ROOT
 from app.index.generations import read_stamp
 from app.index.index import Index
 from app.index.store import Store, StoreError
@@ -20,19 +20,10 @@ from app.query.ask import Assistant
 from app.query.retrieve import Retriever
 from ingest.maintenance import check_index
 from ingest.pipeline import ingest
-from tests import test_ingest
-from tests.conftest import make_settings
+from tests.conftest import make_settings, use_in_cli
 from tests.servers import free_port, server_process
 
-small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
 NEW_TEXT = "# Youth services\n\nSchool meals and sports clubs are planned with the families. " * 4
-
-
-def use_in_cli(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
-    """Point `joinedup` (which reads the environment) at a test's index."""
-    monkeypatch.setenv("JOINEDUP_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("JOINEDUP_CORPUS_DIR", str(settings.corpus_dir))
-    monkeypatch.delenv("CHROMA_HOST", raising=False)
 
 
 def test_crash_between_manifest_and_keyword_index_is_named_then_repaired(small_corpus, monkeypatch, capsys):

@@ -12,12 +12,6 @@ from app.index.generations import live_generation
 from app.index.store import Store
 from app.query.retrieve import Retriever
 from ingest.pipeline import ingest
-from tests.conftest import make_settings
-
-PARAGRAPH = (
-    "Integrated youth services in Tampere bring social workers, teachers and job coaches together. "
-    "The team meets weekly to plan support for each young person. "
-)
 
 
 def write_pdf(path: Path, pages: list[str]) -> None:
@@ -27,19 +21,6 @@ def write_pdf(path: Path, pages: list[str]) -> None:
         pdf.add_page()
         pdf.multi_cell(0, 6, text)
     pdf.output(str(path))
-
-
-@pytest.fixture()
-def small_corpus(tmp_path: Path):
-    docs = tmp_path / "corpus" / "documents"
-    docs.mkdir(parents=True)
-    (tmp_path / "corpus" / "practices").mkdir()
-    (docs / "youth.md").write_text("# Youth services\n\n" + PARAGRAPH * 6, encoding="utf-8")
-    (docs / "elders.txt").write_text(
-        "Home care for older people\n\nIn Aarhus, nurses and home helpers share one care plan for every older person. " * 5,
-        encoding="utf-8",
-    )
-    return make_settings(tmp_path / "data", tmp_path / "corpus")
 
 
 def test_reingesting_the_real_corpus_adds_nothing(corpus_settings):
@@ -150,10 +131,10 @@ def test_keyword_index_missing_a_chunk_is_repaired_by_the_next_ingest(small_corp
     ingest(small_corpus)
     keywords = live_generation(small_corpus).bm25_dir
     full = BM25Index.load(keywords)
-    BM25Index(full.chunks[1:]).save(keywords)  # as if a crash left the keyword index behind the store
+    BM25Index(full.catalogue[1:]).save(keywords)  # as if a crash left the keyword index behind the store
     report = ingest(small_corpus)
-    assert report.added == 0 and report.total_chunks == len(full.chunks)
-    assert {c.id for c in BM25Index.load(keywords).chunks} == {c.id for c in full.chunks}
+    assert report.added == 0 and report.total_chunks == len(full.catalogue)
+    assert {c.id for c in BM25Index.load(keywords).catalogue} == {c.id for c in full.catalogue}
 
 
 def test_damaged_pdfs_are_each_a_report_line_and_never_stop_the_ingest(small_corpus, tmp_path):

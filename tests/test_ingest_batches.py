@@ -10,7 +10,7 @@ from app.index.bm25 import BM25Index
 from app.index.index import Index
 from app.index.store import Store
 from ingest.pipeline import ingest
-from tests.conftest import make_settings
+from tests.conftest import loads_model, make_settings
 
 pytestmark = pytest.mark.slow  # the real model embeds every batch
 
@@ -32,6 +32,7 @@ def long_document(paragraphs: int) -> str:
 
 
 @pytest.fixture()
+@loads_model
 def big_corpus(tmp_path: Path):
     docs = tmp_path / "corpus" / "documents"
     docs.mkdir(parents=True)
@@ -94,6 +95,6 @@ def test_an_interrupted_file_keeps_its_batches_and_the_next_run_adds_only_the_re
     assert sum(sizes) == total - len(kept)  # resumed: the stored batches were not embedded again
     ids = stored_ids(big_corpus)
     assert len(ids) == len(set(ids)) == total and kept <= set(ids)
-    assert {c.id for c in BM25Index.load(Index(big_corpus).generation.bm25_dir).chunks} == set(ids)
+    assert {c.id for c in BM25Index.load(Index(big_corpus).generation.bm25_dir).catalogue} == set(ids)
     assert Index(big_corpus).health().consistent
     assert big_file(ingest(big_corpus)).status == "unchanged"

@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from app.core.codes import PracticeCodes
-from app.core.config import ROOT
-from app.core.corpus_profile import load_profile, phrase_pattern, read_profile
-from app.query.retrieve import search_query
+from app.core.config import ROOT, SOURCE_TYPES
+from app.core.corpus_profile import is_curated_document, load_profile, phrase_pattern, read_profile
+from app.query.retrieve import without_source_mentions
 from ingest.pipeline import CHUNKING_CODE, chunker_version
 
 PROFILE = load_profile(ROOT / "corpus")
@@ -33,6 +33,10 @@ def test_a_broken_profile_is_refused_with_the_reason(tmp_path):
         read_profile(edited_profile(tmp_path, lambda d: d["vocabularies"].pop("funding")))
     with pytest.raises(ValueError, match="a code is used twice"):
         read_profile(edited_profile(tmp_path, lambda d: d["countries"].append(dict(d["countries"][0]))))
+    with pytest.raises(ValueError, match="card_fields: not fields of a practice card: fundng"):
+        read_profile(edited_profile(tmp_path, lambda d: d["card_fields"].update(fundng={"heading": "Funding"})))
+    with pytest.raises(ValueError, match="evidence_order: not evidence-label kinds: anecdote"):
+        read_profile(edited_profile(tmp_path, lambda d: d["answer_text"]["evidence_order"].append("anecdote")))
 
 
 def test_synonyms_match_whole_words_and_starred_endings():
@@ -60,8 +64,9 @@ def test_practice_codes_are_the_profiles_countries_only():
 
 
 def test_mentions_of_the_documents_are_dropped_from_the_search_query():
-    assert search_query("What does the ESN report say about pooled funding?", PROFILE) == "What does say about pooled funding?"
-    assert search_query("the report", PROFILE) == "the report"  # nothing left: keep the question
+    question = "What does the ESN report say about pooled funding?"
+    assert without_source_mentions(question, PROFILE) == "What does say about pooled funding?"
+    assert without_source_mentions("the report", PROFILE) == "the report"  # nothing left: keep the question
 
 
 def test_only_what_decides_chunks_changes_the_chunker_version():
@@ -71,3 +76,27 @@ def test_only_what_decides_chunks_changes_the_chunker_version():
     assert chunker_version(audiences) == base
     cues = PROFILE.headings.model_copy(update={"case_study_label": "Project name:"})
     assert chunker_version(PROFILE.model_copy(update={"headings": cues})) != base
+
+
+def test_only_the_report_and_the_paper_are_curated_documents():
+    assert [t for t in SOURCE_TYPES if is_curated_document(t)] == ["report", "paper"]
+    assert not is_curated_document("user_document") and not is_curated_document("practice_card")
+
+
+def test_what_answers_say_about_the_corpus_comes_from_the_profile():
+    assert PROFILE.card_label("effects") == "reported effects (Table 6)" and PROFILE.card_label("summary") == "what it is"
+    assert "self-reported" in PROFILE.answer_text.practice_evidence_note
+    money = PROFILE.money_pattern
+    assert money.search("EUR 1.2 million") and money.search("€40") and money.search("500 kroner")
+    assert not money.search("Europe") and not money.search("the eurozone")  # currency words are whole words
+
+
+def test_a_practice_finder_without_a_profile_reads_the_configured_corpus(tmp_path, monkeypatch):
+    from app.core.config import FinderSettings
+    from app.query.practices import PracticeFinder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    edited_profile(corpus, lambda d: d.update(latest_source_year=2099))
+    monkeypatch.setenv("JOINEDUP_CORPUS_DIR", str(corpus))
+    assert PracticeFinder([], FinderSettings()).profile.latest_source_year == 2099  # not the project's corpus/

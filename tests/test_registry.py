@@ -12,11 +12,8 @@ from app.index.store import Store
 from ingest.maintenance import check_index
 from ingest.pipeline import ingest
 from ingest.registry import Registry
-from tests import test_ingest
-from tests.conftest import make_settings
-from tests.test_index_consistency import use_in_cli
+from tests.conftest import make_settings, use_in_cli
 
-small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
 FI5 = ROOT / "corpus" / "practices" / "FI5.yaml"
 
 
@@ -88,7 +85,7 @@ def test_user_documents_stay_until_removed(small_corpus, tmp_path, monkeypatch, 
     assert doc_id in capsys.readouterr().out
     gen = live_generation(small_corpus)
     assert not Store(small_corpus).ids_for_doc(doc_id)
-    assert not [c for c in BM25Index.load(gen.bm25_dir).chunks if c.doc_id == doc_id]
+    assert not [c for c in BM25Index.load(gen.bm25_dir).catalogue if c.doc_id == doc_id]
     assert not (gen.units_dir / f"{doc_id}.json").exists()
     assert Registry.load(small_corpus.user_documents_path).documents == []
     assert check_index(small_corpus).consistent

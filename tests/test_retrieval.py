@@ -1,5 +1,7 @@
 """Retrieval on the real corpus: dense, BM25 and hybrid, and metadata filters."""
 
+import pytest
+
 from app.query.retrieve import Filters
 
 
@@ -22,10 +24,16 @@ def test_each_single_retriever_is_callable_and_ranks(assistant):
     assert any("DE2" in p.chunk.practice_codes for p in dense + sparse)
 
 
-def test_hybrid_fuses_both_rank_lists(assistant):
+def test_hybrid_fuses_the_three_rank_lists_and_puts_the_named_practice_first(assistant):
+    cfg = assistant.retriever.config
+    weights = {"dense": cfg.weight_dense, "bm25": cfg.weight_bm25, "sentences": cfg.weight_sentences}
     fused = assistant.retriever.hybrid("Open Dialogue Aarhus mental health", 8)
-    assert any(len(p.ranks) >= 2 for p in fused)  # found by more than one retriever
-    assert all(set(p.ranks) <= {"dense", "bm25", "sentences"} for p in fused)
+    assert len(fused) == 8 and [p.score for p in fused] == sorted((p.score for p in fused), reverse=True)
+    for p in fused:  # each score is the weighted reciprocal-rank sum of the ranks it records
+        assert set(p.ranks) <= set(weights)
+        assert p.score == pytest.approx(sum(weights[name] / (cfg.rrf_k + rank) for name, rank in p.ranks.items()))
+    assert all(set(p.ranks) == set(weights) for p in fused[:3])  # the best are found by every retriever
+    assert all("Open Dialogue" in p.chunk.text for p in fused[:2])  # the practice the question names leads
 
 
 def test_source_type_filter(assistant):

@@ -21,6 +21,7 @@ from app.core.injection import instruction_in
 from app.core.models import Chunk, Passage
 from app.core.text import escape_markdown
 from app.query.guard import check_claim
+from tests.conftest import loads_model
 from tests.markdown_check import render
 
 HOSTILE = [
@@ -154,6 +155,7 @@ FAKE_SOURCES = (
 
 
 @pytest.fixture(scope="module")
+@loads_model
 def hostile(tmp_path_factory: pytest.TempPathFactory):
     """A corpus of one curated document, and two user documents ingested from a folder with its own SOURCES.md."""
     from ingest.pipeline import ingest
@@ -181,7 +183,7 @@ def _chunks_by_file(settings) -> dict[str, list[Chunk]]:
     from app.query.retrieve import Retriever
 
     out: dict[str, list[Chunk]] = {}
-    for c in Retriever(settings).bm25_index.chunks:
+    for c in Retriever(settings).catalogue:
         out.setdefault(c.doc_id, []).append(c)
     return out
 

@@ -39,7 +39,13 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_TYPES = ("report", "paper", "practice_card", "user_document")
+# The source types of the Chunk contract (app/core/models.py), one definition for the whole project.
+SOURCE_TYPES = (
+    "report",  # a curated document listed in corpus/documents/SOURCES.md (the ESN report)
+    "paper",  # a curated document listed there (the IJIC paper)
+    "practice_card",  # a practice card of corpus/practices/
+    "user_document",  # a document a user ingested: cited, never under a curated title
+)
 
 
 def setting(default: Any, doc: str, env: str | tuple[str, ...] = ()) -> Any:
@@ -118,6 +124,11 @@ class AnswerSettings:
     recommendations: int = setting(4, "most recommendations of the report in a design answer")
     practices: int = setting(3, "most comparable practices listed")
     practice_pool: int = setting(12, "practice cards retrieved to find comparable practices")
+    cards_per_practice: int = setting(
+        2, "matching cards added to the passages per practice listed (more than one: a card may be silent on the asked field)"
+    )
+    table_rows: int = setting(8, "most rows of one table in a bottom line (more reads as the whole table)")
+    quotes_per_fact: int = setting(3, "source quotes behind one card fact (joined with ' … ' into its citation)")
     guard_min_term_support: float = setting(0.5, "share of a claim's content words its cited passages must contain")
 
 

@@ -1,7 +1,7 @@
 """The corpus profile (``corpus/profile.yaml``): what is specific to this corpus, loaded as typed data.
 
 Countries and their codes and demonyms, the card vocabularies with plain labels and
-synonyms, the recommendation themes and audiences, the evidence-label rules, the
+synonyms, the audiences of the recommendations, the evidence-label rules, the
 corpus's own names and the cues for section detection live in the YAML file; the
 code reads them from here. A corpus folder without its own ``profile.yaml`` uses the
 project's.
@@ -16,9 +16,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from app.core.cards import PracticeCard
 from app.core.config import ROOT, SOURCE_TYPES
 
 PROFILE_FILE = "profile.yaml"
+# The source types of the curated documents (titles and types from corpus/documents/SOURCES.md): what the
+# practice cards quote. A user's document is never one of them, whatever its text says.
+CURATED_SOURCE_TYPES = frozenset({"report", "paper"})
 CARD_VOCABULARY_FIELDS = ("sectors", "target_groups", "delivery_models", "funding", "governance_level", "reasons", "effects")
 
 
@@ -65,12 +69,21 @@ class Aspect(_Strict):
     table_rows: list[str] = []  # the rows of the barriers-and-facilitators table that concern it
 
 
-class Theme(_Strict):
-    """One theme of a design recommendation, with the words that aim its retrieval."""
+class CardField(_Strict):
+    """How a practice-card field is named to a reader."""
 
-    heading: str
-    terms: str
-    section: str | None = None
+    heading: str  # in the card's indexed passage ("Funding: pooled.")
+    label: str = ""  # in an answer's card fact ("FI5 (…) — funding: …"); "" for a field answers do not state
+
+
+class AnswerText(_Strict):
+    """What answers say about this corpus's evidence."""
+
+    barriers_table_heading: str
+    practice_evidence_note: str
+    evidence_order: list[str]  # evidence-label kinds, in the order an answer groups its evidence
+    currency_symbols: str
+    currency_words: list[str]
 
 
 class Audience(_Strict):
@@ -148,7 +161,8 @@ class CorpusProfile(_Strict):
     paper_practice_prefix: str
     vocabularies: dict[str, dict[str, Term]]
     aspects: dict[str, Aspect]
-    recommendation_themes: list[Theme]
+    card_fields: dict[str, CardField]
+    answer_text: AnswerText
     audiences: list[Audience]
     evidence_labels: EvidenceLabels
     headings: HeadingCues
@@ -178,6 +192,13 @@ class CorpusProfile(_Strict):
         for name, aspect in self.aspects.items():
             if aspect.card_field and aspect.card_field not in (*CARD_VOCABULARY_FIELDS, "evaluation", "transferability"):
                 problems.append(f"aspects.{name}: unknown card field {aspect.card_field!r}")
+        unknown_fields = [f for f in self.card_fields if f not in PracticeCard.model_fields]
+        if unknown_fields:
+            problems.append(f"card_fields: not fields of a practice card: {', '.join(unknown_fields)}")
+        kinds = {r.kind for r in [*self.evidence_labels.rules, self.evidence_labels.default]}
+        unknown_kinds = [k for k in self.answer_text.evidence_order if k not in kinds]
+        if unknown_kinds:
+            problems.append(f"answer_text.evidence_order: not evidence-label kinds: {', '.join(unknown_kinds)}")
         if not any(a.default for a in self.audiences):
             problems.append("audiences: mark at least one as default")
         if problems:
@@ -245,6 +266,18 @@ class CorpusProfile(_Strict):
         return next((r for r in self.evidence_labels.rules if r.matches(source_type, section)), self.evidence_labels.default)
 
     @cached_property
+    def money_pattern(self) -> re.Pattern[str]:
+        """An amount of money in a quote: a currency symbol, or a currency word of the sources."""
+        text = self.answer_text
+        words = "|".join(re.escape(w) for w in text.currency_words)
+        return re.compile(rf"[{re.escape(text.currency_symbols)}]|\b({words})\b", re.I)
+
+    def card_label(self, field: str) -> str:
+        """How an answer names a card field ("reported effects (Table 6)"); the field's name when the profile has none."""
+        entry = self.card_fields.get(field)
+        return entry.label if entry and entry.label else field.replace("_", " ")
+
+    @cached_property
     def own_name_set(self) -> frozenset[str]:
         return frozenset(n.lower() for n in self.own_names)
 
@@ -262,7 +295,13 @@ class CorpusProfile(_Strict):
 
     def chunking_fingerprint(self) -> str:
         """The parts of the profile that decide how files are chunked (their change re-chunks the corpus)."""
-        return repr(([c.code for c in self.countries], self.paper_practice_prefix, self.headings.model_dump()))
+        passages = {f: c.heading for f, c in self.card_fields.items()}  # the card passage's headings
+        return repr(([c.code for c in self.countries], self.paper_practice_prefix, self.headings.model_dump(), passages))
+
+
+def is_curated_document(source_type: str) -> bool:
+    """Whether a passage of this source type comes from a curated document (the report or the paper)."""
+    return source_type in CURATED_SOURCE_TYPES
 
 
 def profile_path(corpus_dir: Path) -> Path:

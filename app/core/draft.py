@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.models import Passage
+
 
 @dataclass
 class DraftClaim:
@@ -20,9 +22,18 @@ class DraftClaim:
 
 
 @dataclass
+class AddedPassage:
+    """A passage composition added to the retrieved ones, and the step that added it (the answer records both)."""
+
+    passage: Passage
+    step: str
+
+
+@dataclass
 class Draft:
     claims: list[DraftClaim] = field(default_factory=list)
     supported: bool = True
     preface: str = ""
     refusal: str = ""
     notes: list[str] = field(default_factory=list)  # shown after the evidence, in italics, uncited
+    added: list[AddedPassage] = field(default_factory=list)  # passages composition added, in the order it added them

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-SOURCE_TYPES = ("report", "paper", "practice_card", "user_document")
-
 
 def join_list(values: list[str]) -> str:
     """``["FI5", "DE2"]`` -> ``"|FI5|DE2|"`` (delimiters on both ends make ``$contains`` exact)."""
@@ -96,6 +94,13 @@ class Unit(BaseModel):
     audience: str = ""  # recommendation units: the audience of the section
 
 
+class QuestionPart(BaseModel):
+    """One part of a question that asks several things ("…, and how much did it save?")."""
+
+    text: str
+    measure: str = ""  # the figure this part asks for (money, share, count, other); "" when it asks none
+
+
 class Analysis(BaseModel):
     """What a question asks (see :mod:`app.query.analyse`); answers carry it so a follow-up can build on it."""
 
@@ -112,6 +117,8 @@ class Analysis(BaseModel):
     audiences: list[str] = []  # the audiences the question names (none: not said)
     follow_up: bool = False
     topic: str = ""  # the earlier question a follow-up continues
+    parts: list[QuestionPart] = []  # a question in several parts, each on its own (empty for a simple question)
+    unknown_words: list[str] = []  # content words of the question the corpus never uses (set by the scope step)
 
     @property
     def route(self) -> str:
@@ -148,9 +155,14 @@ class Claim(BaseModel):
 
 
 class RetrievedRef(BaseModel):
+    """A passage the answer was composed from, and the step that brought it in."""
+
     chunk_id: str
     score: float
     text: str
+    # "retrieve" (the question's retrieval), else the composition step that added it: "recommendations",
+    # "barriers_table", "named_cards", "matching_cards" (a second retrieval, over the cards), "claim_sources".
+    step: str = "retrieve"
 
 
 class GuardReport(BaseModel):

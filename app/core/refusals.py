@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+MAX_NAMES_SHOWN = 5  # a refusal names at most this many words the documents lack: a longer list reads as noise
+
 REFUSALS = {
     "empty": "Please type a question.",
     "language": (

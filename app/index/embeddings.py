@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
-from app.core.config import Settings
+from app.core.config import IndexSettings, Settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -73,7 +74,7 @@ def embed(texts: list[str], settings: Settings | None = None) -> np.ndarray:
 def _encode_by_length(texts: list[str], settings: Settings | None) -> np.ndarray:
     """Encode distinct texts in batches of similar token length; rows in the order given."""
     model = get_model(settings)
-    batch_size = settings.index.embed_batch if settings is not None else 16
+    batch_size = (settings.index if settings is not None else IndexSettings()).embed_batch
     out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
     order = _by_token_length(model, texts, model_path(settings)) if len(texts) > batch_size else list(range(len(texts)))
     for start in range(0, len(order), batch_size):
@@ -111,32 +112,51 @@ def _token_counter(path: str, limit: int) -> Any:
     return counter
 
 
-_CACHE: dict[str, np.ndarray] = {}
-_CACHE_LIMIT = 100_000  # ~150 MB at 384 floats; the corpus has a few thousand sentences
-_CACHE_LOCK = threading.Lock()  # questions are answered on several threads at once (Streamlit sessions)
+class VectorCache:
+    """Vectors of texts already embedded, so each distinct text is embedded once per owner.
 
+    The retriever owns one, seeded with the sentence vectors ingest stored, and answer composition
+    scores statements through it; a reload builds a new retriever and with it a new cache.
+    """
 
-def remember(texts: list[str], vectors: np.ndarray) -> None:
-    """Seed the cache with vectors computed elsewhere (e.g. the sentence vectors stored in Chroma)."""
-    with _CACHE_LOCK:
-        if len(_CACHE) + len(texts) > _CACHE_LIMIT:
-            _CACHE.clear()
-        for text, vec in zip(texts, vectors, strict=True):
-            _CACHE[text] = np.asarray(vec, dtype=np.float32)
+    LIMIT = 100_000  # ~150 MB at 384 floats; the corpus has a few thousand sentences
 
+    def __init__(
+        self, settings: Settings | None = None, limit: int = LIMIT, encode: Callable[[list[str]], np.ndarray] | None = None
+    ) -> None:
+        self.settings = settings
+        self.limit = limit
+        self._encode = encode or (lambda texts: embed(texts, settings))  # another encoder: hand-made vectors in tests
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # questions are answered on several threads at once (Streamlit sessions)
 
-def embed_cached(texts: list[str], settings: Settings | None = None) -> np.ndarray:
-    """Like :func:`embed`, but each distinct text is embedded once per process."""
-    if not texts:
-        return np.zeros((0, DIMENSION), dtype=np.float32)
-    with _CACHE_LOCK:  # read under the lock: another thread may clear the cache between our lookups
-        found = {t: _CACHE[t] for t in texts if t in _CACHE}
-    missing = list(dict.fromkeys(t for t in texts if t not in found))
-    if missing:
-        vectors = embed(missing, settings)
-        remember(missing, vectors)
-        found.update(zip(missing, vectors, strict=True))
-    return np.stack([found[t] for t in texts])
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Keep vectors computed elsewhere (e.g. the sentence vectors stored in Chroma)."""
+        with self._lock:
+            if len(self._vectors) + len(texts) > self.limit:
+                self._vectors.clear()
+            for text, vec in zip(texts, vectors, strict=True):
+                self._vectors[text] = np.asarray(vec, dtype=np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Like :func:`embed`, but a text already embedded is not embedded again."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        with self._lock:  # read under the lock: another thread may clear the cache between our lookups
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            vectors = self._encode(missing)
+            self.remember(missing, vectors)
+            found.update(zip(missing, vectors, strict=True))
+        return np.stack([found[t] for t in texts])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
 
 
 class ChromaEmbedder(EmbeddingFunction[Documents]):

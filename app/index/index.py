@@ -121,14 +121,14 @@ class Index:
 
     def keywords_agree(self) -> bool:
         """True when the keyword index holds exactly the store's chunks."""
-        return {c.id for c in BM25Index.load(self.generation.bm25_dir).chunks} == set(self.store.all_ids())
+        return {c.id for c in BM25Index.load(self.generation.bm25_dir).catalogue} == set(self.store.all_ids())
 
     def ensure(self) -> int:
         """Make the keyword index agree with the store when it is missing or holds other chunks."""
         keywords = BM25Index.load(self.generation.bm25_dir)
-        if {c.id for c in keywords.chunks} != set(self.store.all_ids()):
+        if {c.id for c in keywords.catalogue} != set(self.store.all_ids()):
             return self.sync_keywords()
-        return len(keywords.chunks)
+        return len(keywords.catalogue)
 
     def wipe(self) -> None:
         """Drop this generation's collections, keyword index and units; the generation is empty afterwards."""
@@ -144,7 +144,7 @@ class Index:
         chunk_ids = {c.id for c in chunks}
         doc_ids = {c.doc_id for c in chunks}
         owners = self.store.sentence_owners()
-        keywords = {c.id for c in (shared_keywords(self.store) if self.server_units else BM25Index.load(gen.bm25_dir)).chunks}
+        keywords = {c.id for c in (shared_keywords(self.store) if self.server_units else BM25Index.load(gen.bm25_dir)).catalogue}
         units = self.all_units()
         health = IndexHealth(
             generation=gen.number, chunks=len(chunks), sentence_vectors=len(owners), bm25_docs=len(keywords),
@@ -271,7 +271,7 @@ def shared_keywords(store: Store) -> BM25Index:
         keywords = BM25Index.load(store.generation.bm25_dir)
     except Exception:  # a damaged or half-replaced cache is only a cache: rebuild it
         keywords = BM25Index([])
-    if {c.id for c in keywords.chunks} == set(store.all_ids()):
+    if {c.id for c in keywords.catalogue} == set(store.all_ids()):
         return keywords
     keywords = BM25Index(store.all_chunks())
     with suppress(OSError):  # a read-only data folder: keep it in memory
@@ -285,7 +285,7 @@ def load_keywords(store: Store) -> tuple[BM25Index, list[str]]:
         return shared_keywords(store), []
     keywords = BM25Index.load(store.generation.bm25_dir)
     stored = set(store.all_ids())
-    have = {c.id for c in keywords.chunks}
+    have = {c.id for c in keywords.catalogue}
     if have == stored:
         return keywords, []
     problem = (

@@ -55,7 +55,7 @@ def build_pack(assistant: Assistant, topic: str, codes: list[str], answers: list
         raise ValueError("the topic is empty: give the question the workshop is about")
     wanted = chosen_codes(codes, [c.code for c in assistant.cards], config.min_practices, config.max_practices)
     answered = answers or [assistant.ask(topic)]
-    texts = SourceTexts.from_corpus(settings.documents_dir, assistant.retriever.bm25_index.chunks)
+    texts = SourceTexts.from_corpus(settings.documents_dir, assistant.retriever.catalogue)
     tables = list(load_tables(settings.corpus_dir).values())
     pages = practice_pages(wanted, assistant.cards, assistant.profile, texts, tables, config.quotes_per_fact)
     context = _context(topic, pages)

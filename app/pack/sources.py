@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.corpus_profile import is_curated_document
 from app.core.models import Chunk
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.text import document_id
@@ -18,7 +19,6 @@ from app.pack.model import Source
 
 EXCERPT_JOIN = " … "  # how non-adjacent excerpts of one source are joined in a quote
 _DOCUMENT_SUFFIXES = {".txt", ".md"}
-_SOURCE_TYPES = {"report", "paper", "user_document"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class SourceTexts:
         passages = [
             Passage(c.doc_title, c.section, c.page, c.text)
             for c in chunks
-            if c.source_type in _SOURCE_TYPES and c.extra.get("kind") != "table"
+            # A document's running text (curated or a user's): not a practice card, not a table.
+            if (is_curated_document(c.source_type) or c.source_type == "user_document") and c.extra.get("kind") != "table"
         ]
         return cls(documents, passages, ids)
 

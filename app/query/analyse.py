@@ -14,7 +14,7 @@ import re
 from app.core.cards import PracticeCard
 from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
-from app.core.models import Analysis
+from app.core.models import Analysis, QuestionPart
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -80,6 +80,8 @@ _PARTS = re.compile(
     r"|(?<=\?)\s+(?=\S)",
     re.I,
 )
+# A part that asks "how many" or "how much" asks a figure, whatever its first words.
+_HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
 # Times relative to the asker's present, which sources published years ago cannot speak for.
 _NOW = re.compile(r"\b(last|this|past) (year|month|week)\b", re.I)
@@ -235,7 +237,8 @@ class QuestionAnalyser:
     def analyse(self, question: str) -> Analysis:
         """The analysis of a question on its own."""
         # A question in several parts takes its kind from the first; the others are checked when composing.
-        main = question_parts(question)[0]
+        split = question_parts(question)
+        main = split[0]
         answer_type = next((name for name, pattern in _TYPES if pattern.search(main)), "general")
         measure = measure_of(main, answer_type)
         if measure == "money" and answer_type == "general":
@@ -253,6 +256,9 @@ class QuestionAnalyser:
             target_groups=self.profile.detect("target_groups", question),
             sectors=self.profile.detect("sectors", question),
             audiences=named,
+            parts=[QuestionPart(text=p, measure=measure_of(p, "figure" if _HOW_MANY.search(p) else "")) for p in split]
+            if len(split) > 1
+            else [],
         )
 
     def is_follow_up(self, analysis: Analysis) -> bool:
@@ -263,13 +269,15 @@ class QuestionAnalyser:
         own_topic = analysis.practices or analysis.countries or analysis.target_groups or analysis.sectors
         return bool(_POINTS_BACK.search(q)) or not (own_topic or analysis.aspects)
 
-    def resolve(self, question: str, previous: Analysis | None, answered: list[str] | None = None) -> Analysis:
+    def resolve(self, question: str | Analysis, previous: Analysis | None, answered: list[str] | None = None) -> Analysis:
         """The analysis of a question in a conversation: what it leaves unsaid comes from the previous one.
 
+        ``question``: the question, or its own analysis when already made (a question is analysed once).
         ``answered``: the practices the previous answer named; "they", "those", "which of them" refer to them.
         A new aspect, group, sector, country or audience replaces the previous one.
         """
-        now = self.analyse(question)
+        now = question if isinstance(question, Analysis) else self.analyse(question)
+        question = now.question
         if previous is None or not self.is_follow_up(now):
             return now
         practices = now.practices or previous.practices

@@ -24,7 +24,7 @@ from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.normalise import normalise
-from app.core.refusals import refusal
+from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, content_terms
 from app.index.generations import read_stamp
@@ -42,7 +42,6 @@ from app.query.practices import PracticeFinder
 from app.query.retrieve import NO_FILTERS, Filters, Retriever
 
 _SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
-MAX_NAMES_SHOWN = 5
 Progress = Callable[[str], None]  # told the name of each step as it starts ("scope", "analyse", "retrieve", …)
 
 
@@ -68,7 +67,8 @@ class AskState:
     k: int
     filters: Filters
     retrieval_query: str | None = None
-    analysis: Analysis | None = None
+    own_analysis: Analysis | None = None  # the question on its own (scope step), made once
+    analysis: Analysis | None = None  # the same, resolved against the conversation (analyse step)
     query: str = ""
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
@@ -83,20 +83,23 @@ class AskState:
         return self.draft is not None
 
 
-class Assistant:
-    """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
+class Loaded:
+    """What an assistant loads from the live index generation and the cards, each part built on first use.
 
-    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
-        self.settings = settings or load_settings()
-        self.profile: CorpusProfile = load_profile(self.settings.corpus_dir)
-        self.codes = PracticeCodes.from_profile(self.profile)
-        self._retriever = retriever
-        self._backends: dict[str, AnswerBackend] = {}
-        self._reload_lock = threading.Lock()
+    ``Assistant.reload`` replaces the whole object, so nothing loaded from an old generation survives a reload.
+    """
+
+    def __init__(self, settings: Settings, profile: CorpusProfile, retriever: Retriever | None = None) -> None:
+        self.settings = settings
+        self.profile = profile
+        self._given = retriever
+        self.index_open = False  # whether the retriever (store, keyword index, vectors) has been loaded
 
     @cached_property
     def retriever(self) -> Retriever:
-        return self._retriever or Retriever(self.settings)
+        retriever = self._given or Retriever(self.settings)
+        self.index_open = True
+        return retriever
 
     @cached_property
     def cards(self) -> list[PracticeCard]:
@@ -118,19 +121,62 @@ class Assistant:
 
     @cached_property
     def finder(self) -> PracticeFinder | None:
-        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
         return PracticeFinder(self.cards, self.settings.finder, self.retriever) if self.cards else None
 
+    @cached_property
+    def extractive(self) -> ExtractiveBackend:
+        return ExtractiveBackend(self.composer)
+
+
+class Assistant:
+    """The library entry point: ``Assistant().ask("How are integrated services funded?")``."""
+
+    def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.profile: CorpusProfile = load_profile(self.settings.corpus_dir)
+        self.codes = PracticeCodes.from_profile(self.profile)
+        self._retriever = retriever
+        self._loaded = Loaded(self.settings, self.profile, retriever)
+        self._llm_backends: dict[str, AnswerBackend] = {}  # they hold no index: kept across reloads
+        self._reload_lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._loaded.retriever
+
+    @property
+    def cards(self) -> list[PracticeCard]:
+        return self._loaded.cards
+
+    @property
+    def analyser(self) -> QuestionAnalyser:
+        return self._loaded.analyser
+
+    @property
+    def composer(self) -> Composer:
+        return self._loaded.composer
+
+    @property
+    def readable(self) -> ReadableStatements:
+        return self._loaded.readable
+
+    @property
+    def finder(self) -> PracticeFinder | None:
+        """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
+        return self._loaded.finder
+
     def backend(self, name: str) -> AnswerBackend:
-        if name not in self._backends:
-            self._backends[name] = ExtractiveBackend(self.composer) if name == "extractive" else get_backend(name, self.settings)
-        return self._backends[name]
+        if name == "extractive":
+            return self._loaded.extractive
+        if name not in self._llm_backends:
+            self._llm_backends[name] = get_backend(name, self.settings)
+        return self._llm_backends[name]
 
     # ---- the steps ----------------------------------------------------------------------------
 
     def scope(self, state: AskState) -> None:
         """Questions the corpus cannot be asked: another language, or names the documents never mention."""
-        analysis = self.analyser.analyse(state.question)
+        analysis = state.own_analysis = self.analyser.analyse(state.question)
         if analysis.language != "English":
             state.refuse("language", language=analysis.language)
             return
@@ -141,7 +187,7 @@ class Assistant:
         if later:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
             return
-        unknown = self.unknown_terms(state.question)
+        unknown, analysis.unknown_words = self.unknown_words(state.question)
         if unknown:
             shown = ", ".join(unknown[:MAX_NAMES_SHOWN]) + (" …" if len(unknown) > MAX_NAMES_SHOWN else "")
             state.refuse("unknown_names", names=shown)
@@ -150,12 +196,13 @@ class Assistant:
         """What is asked, resolved against the previous turn for a follow-up."""
         last = state.history[-1] if state.history else None
         previous = (last.analysis or self.analyser.analyse(last.question)) if last else None
-        state.analysis = self.analyser.resolve(state.question, previous, last.practices if last else [])
+        own = state.own_analysis or self.analyser.analyse(state.question)
+        state.analysis = self.analyser.resolve(own, previous, last.practices if last else [])
 
     def retrieve(self, state: AskState) -> None:
         """The ranked passages for the question (a follow-up carries the earlier topic into the search)."""
         assert state.analysis is not None
-        state.query = state.retrieval_query or self._search_query(state)
+        state.query = state.retrieval_query or self._retrieval_query(state)
         state.passages = self.retriever.search(state.query, state.k, state.filters)
         if not state.passages:
             state.refuse("nothing_found")
@@ -219,7 +266,7 @@ class Assistant:
 
     def refresh(self) -> bool:
         """Reload the index if an ingest changed it since it was loaded (one small file read); True if it did."""
-        if self._retriever is not None or "retriever" not in self.__dict__:
+        if self._retriever is not None or not self._loaded.index_open:
             return False
         if read_stamp(self.settings) == self.retriever.stamp:
             return False
@@ -229,9 +276,7 @@ class Assistant:
     def reload(self) -> None:
         """Forget the loaded index (store, keyword index, units, cards): the next use opens the live generation."""
         with self._reload_lock:
-            for name in ("retriever", "composer", "finder", "cards", "analyser", "readable"):
-                self.__dict__.pop(name, None)
-            self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
+            self._loaded = Loaded(self.settings, self.profile, self._retriever)
 
     def _run(self, state: AskState, progress: Progress | None = None) -> Answer:
         steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
@@ -262,7 +307,8 @@ class Assistant:
 
     # ---- helpers ------------------------------------------------------------------------------
 
-    def _search_query(self, state: AskState) -> str:
+    def _retrieval_query(self, state: AskState) -> str:
+        """What to retrieve with: an LLM backend may condense a follow-up; else the follow-up plus its carried topic."""
         assert state.analysis is not None
         if state.backend != "extractive" and state.analysis.follow_up:
             try:
@@ -279,11 +325,19 @@ class Assistant:
         low = word.lower()
         return low in self.profile.own_name_set or any(low == n.lower() for c in self.profile.countries for n in c.names())
 
-    def unknown_terms(self, question: str) -> list[str]:
-        """Names, codes and years in the question that the corpus never mentions."""
-        return [
+    def unknown_words(self, question: str) -> tuple[list[str], list[str]]:
+        """The question's words the corpus never uses, checked once: (names, content words).
+
+        Names, codes and years the corpus never mentions cannot be answered at all; a content word of
+        5+ letters it never uses ("salary", "vaccines") may be what the question is about, so composition
+        asks for closer evidence (``answer.unknown_word_margin``).
+        """
+        names = [
             name for name, _ in scan_names(question) if not self._is_corpus_name(name) and not self.retriever.knows(name.lower())
         ]
+        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
+        unknown = [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
+        return names, unknown
 
     def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
         """Names in the question that none of the retrieved passages mention.
@@ -324,6 +378,11 @@ def build_answer(
     """
     codes = PracticeCodes.from_profile(profile)
     retrieved = [RetrievedRef(chunk_id=p.chunk.id, score=round(p.score, 4), text=p.chunk.text) for p in passages]
+    retrieved += [
+        RetrievedRef(chunk_id=a.passage.chunk.id, score=round(a.passage.score, 4), text=a.passage.chunk.text, step=a.step)
+        for a in draft.added
+    ]
+    passages = [*passages, *(a.passage for a in draft.added)]
     if not draft.supported:
         return Answer(question=question, answer_markdown=draft.refusal, supported=False, backend=backend, retrieved=retrieved)
     kept, report = apply_guard(draft.claims, passages, codes, min_term_support)

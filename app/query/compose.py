@@ -26,54 +26,42 @@ import numpy as np
 
 from app.core.cards import PracticeCard
 from app.core.config import Settings
-from app.core.corpus_profile import CorpusProfile
+from app.core.corpus_profile import CorpusProfile, is_curated_document
 from app.core.differences import load_differences
-from app.core.draft import Draft, DraftClaim
+from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
-from app.core.refusals import refusal
+from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table, load_tables
-from app.core.text import STOPWORDS, content_terms
-from app.index.embeddings import embed, embed_cached
-from app.query.analyse import measure_of, question_parts
+from app.core.text import content_terms
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.retrieve import Filters, Retriever
 
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
 )
-# What counts as the figure a question measures (see app.query.analyse.measure_of).
-_MONEY = re.compile(
-    r"[€£$]|\b(eur|euros?|million|billion|dollars?|pounds?|kroner|kronor|krona|forint|zloty|sek|dkk|nok|huf|pln|gbp|usd)\b",
-    re.I,
-)
+# What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
 _SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
 _COUNT = re.compile(
     r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
     r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
     re.I,
 )
-_FIGURE_OF = {"money": _MONEY, "share": _SHARE, "count": _COUNT}
+_FIGURE_OF = {"share": _SHARE, "count": _COUNT}
 
 
-def gives_figure(quote: str, measure: str) -> bool:
+def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
     """Whether a quote holds the kind of figure asked for (an amount of money, a share, a count; any number else)."""
-    return bool(_FIGURE_OF.get(measure, _NUMBER).search(quote))
+    pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
+    return bool(pattern.search(quote))
 
 
-CARD_FIELD_LABELS = {
-    "funding": "funding",
-    "effects": "reported effects (Table 6)",
-    "evaluation": "evaluation",
-    "governance_level": "governance level",
-    "delivery_models": "delivery model",
-    "reasons": "reasons for integrating",
-    "transferability": "transferability",
-    "target_groups": "target groups",
-    "sectors": "sectors working with social services",
-    "summary": "what it is",
-}
+# The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
+CARD_FACT_FIELDS = (
+    "funding", "effects", "evaluation", "governance_level", "delivery_models", "reasons", "transferability",
+    "target_groups", "sectors", "summary",
+)  # fmt: skip
 
 
 @dataclass
@@ -91,6 +79,7 @@ class Candidate:
     table: Table | None = None
     row: list[str] = field(default_factory=list)
     cite_as: tuple[str, str] | None = None  # for a practice card cited as the route to a source quote
+    card_field: str = ""  # for a card fact: the card field it states ("funding", "effects" …)
     also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
     rank: int = 0
     relevance: float = 0.0
@@ -114,9 +103,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def pick(
-    scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, overlap: float = 0.6
-) -> list[Candidate]:
+def pick(scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, *, overlap: float) -> list[Candidate]:
     """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken."""
     chosen: list[Candidate] = []
     for c in scored:
@@ -128,6 +115,21 @@ def pick(
     return chosen
 
 
+@dataclass
+class PassagePool:
+    """The passages a draft is composed from: the retrieved ones (the caller's list is never changed), then those
+    composition adds, each recorded with the step that added it."""
+
+    passages: list[Passage]
+    added: list[AddedPassage] = field(default_factory=list)
+
+    def add(self, chunk: Chunk | None, step: str) -> None:
+        if chunk is not None and all(p.chunk.id != chunk.id for p in self.passages):
+            passage = Passage(chunk=chunk, score=0.0)
+            self.passages.append(passage)
+            self.added.append(AddedPassage(passage, step))
+
+
 class Composer:
     """Builds the draft answer for an analysed question from retrieved passages."""
 
@@ -137,14 +139,15 @@ class Composer:
         self.retriever = retriever
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
+        self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
         self.tables = load_tables(settings.corpus_dir)
-        self._quote_sources = _document_texts(retriever.bm25_index.chunks)
+        self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
-        self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.bm25_index.chunks)
+        self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.catalogue)
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
-            for c in retriever.bm25_index.chunks
-            if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table"
+            for c in retriever.catalogue
+            if is_curated_document(c.source_type) and c.extra.get("kind") != "table"
         ]
 
     # ---- candidates -------------------------------------------------------------------------
@@ -216,13 +219,13 @@ class Composer:
         """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
         facts = []
         name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
-        for fld, label in CARD_FIELD_LABELS.items():
+        for fld, label in self.card_labels.items():
             value = getattr(card, fld)
             quotes = card.sources.get(fld, [])
             if not value or not quotes:
                 continue
             shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
-            quote = " … ".join(quotes[:3])
+            quote = " … ".join(quotes[: self.config.quotes_per_fact])
             source = self._source_of(quotes[0])
             if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
                 # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
@@ -241,6 +244,7 @@ class Composer:
                     codes=[card.code],
                     rank=rank,
                     cite_as=self._cite_quote(quote, card.code, label),
+                    card_field=fld,
                 )
             )
         return facts
@@ -268,8 +272,8 @@ class Composer:
         q_terms = set(content_terms(query))
         idf = self.retriever.idf
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
-        q_vec = embed([query], self.settings)[0]
-        semantic = embed_cached([c.lead for c in candidates], self.settings) @ q_vec
+        q_vec = self.retriever.vectors.embed([query])[0]
+        semantic = self.retriever.vectors.embed([c.lead for c in candidates]) @ q_vec
         aspect_patterns = [p for a in analysis.aspects if (p := self.profile.aspect_pattern(a))]
         # "the case study", "the literature review": a question may name the kind of evidence it wants.
         q_low = analysis.question.lower()
@@ -290,7 +294,7 @@ class Composer:
                 elif c.codes:
                     s -= cfg.named_practice_bonus  # about another practice
             if (
-                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure))
+                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure, self.profile))
                 or (analysis.answer_type == "practices" and (c.codes or c.kind == "card_fact"))
                 or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
             ):
@@ -324,36 +328,33 @@ class Composer:
         if not analysis.aspects:
             return True
         fields = {self.profile.aspects[a].card_field for a in analysis.aspects}
-        if c.kind == "card_fact" and any(f and CARD_FIELD_LABELS.get(f, "") in c.text for f in fields):
+        if c.kind == "card_fact" and any(f and self.card_labels.get(f, "") in c.text for f in fields):
             return True
         return any((p := self.profile.aspect_pattern(a)) and p.search(c.text) for a in analysis.aspects)
 
     # ---- layouts ----------------------------------------------------------------------------
 
-    def unknown_words(self, question: str) -> list[str]:
-        """Content words of the question (5+ letters) that the corpus never uses ("salary", "vaccines")."""
-        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
-        return [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
-
     def compose(self, analysis: Analysis, query: str, passages: list[Passage]) -> Draft:
-        """The draft for the analysed question; ``passages`` may grow (tables, cards, recommendations added)."""
+        """The draft for the analysed question; the passages it adds (tables, cards, recommendations) are ``draft.added``."""
+        pool = PassagePool(list(passages))
         if analysis.route == "recommend":
-            self._add_recommendations(analysis, passages)
+            self._add_recommendations(analysis, pool)
         if analysis.route == "recommend" or self._asks_barriers(analysis):
-            self._add(passages, self._barriers_chunk())
+            pool.add(self._barriers_chunk(), "barriers_table")
         if analysis.practices:
-            self._add_cards(analysis.practices, passages)
+            self._add_cards(analysis.practices, pool)
         elif analysis.route in {"recommend", "practices"}:
-            self._add_matching_cards(analysis, query, passages)
-        scored = self.score(self.candidates(passages, analysis), analysis, query)
-        unknown = self.unknown_words(analysis.question)
+            self._add_matching_cards(analysis, query, pool)
+        scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
+        unknown = analysis.unknown_words
         # A word the corpus never uses may be what the question is about: then the evidence must be closer.
         if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
             if unknown:
-                return Draft(supported=False, refusal=refusal("unknown_names", names=", ".join(unknown[:5])))
-            return Draft(supported=False, refusal=refusal("not_answered"))
+                names = ", ".join(unknown[:MAX_NAMES_SHOWN])
+                return Draft(supported=False, refusal=refusal("unknown_names", names=names), added=pool.added)
+            return Draft(supported=False, refusal=refusal("not_answered"), added=pool.added)
         if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
-            return Draft(supported=False, refusal=refusal("no_figure"))
+            return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added)
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
         draft.notes += self._parts_without_figures(analysis, scored)
         # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
@@ -361,30 +362,30 @@ class Composer:
         draft.claims = [*notes, *draft.claims] if asks_agreement(analysis.question) else [*draft.claims, *notes]
         for claim in draft.claims:  # every passage a claim rests on is among the answer's passages
             for source in claim.sources:
-                self._add(passages, self.retriever.chunks_by_id.get(source))
+                pool.add(self.retriever.chunks_by_id.get(source), "claim_sources")
+        draft.added = pool.added
         return draft
 
     def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
         """Whether one of the best statements holds the kind of figure asked for."""
         floor = scored[0].score * self.config.keep_ratio if scored else 0.0
-        return any(gives_figure(c.quote, measure) and c.score >= floor for c in scored[: self.config.figure_window])
+        return any(gives_figure(c.quote, measure, self.profile) and c.score >= floor for c in scored[: self.config.figure_window])
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
         """For a question in several parts, a note for each part asking a figure the documents do not give.
 
         Runs after the draft is built: it rescores the candidates against each part.
         """
-        parts = question_parts(analysis.question)
-        if len(parts) < 2:
-            return []
         notes = []
-        for part in parts:
-            measure = measure_of(part, "figure" if re.search(r"\bhow (many|much)\b", part, re.I) else "")
+        for part in analysis.parts:
+            measure = part.measure
             if not measure:
                 continue
-            rescored = self.score(list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part)
+            rescored = self.score(
+                list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part.text
+            )
             if not self._has_figure(rescored, measure):
-                notes.append(refusal("no_figure_for", part=part.rstrip("?. ")))
+                notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
 
     def _fits_filters(self, c: Candidate, analysis: Analysis) -> bool:
@@ -398,7 +399,7 @@ class Composer:
 
     def _field_of(self, c: Candidate) -> str:
         """The card field a card fact states ("" for other candidates)."""
-        return next((f for f, label in CARD_FIELD_LABELS.items() if c.kind == "card_fact" and f" — {label}:" in c.text), "")
+        return c.card_field if c.kind == "card_fact" else ""
 
     def one_per_practice(self, facts: list[Candidate], analysis: Analysis, n: int) -> list[Candidate]:
         """The best fact of each practice, in order: the asked aspect's card field first, else what the practice is."""
@@ -435,12 +436,12 @@ class Composer:
             if about_one:
                 return self.one_per_practice(about_one, analysis, self.config.practices)
         if best.kind == "table_row" and best.table is not None:
-            return [c for c in about if c.table is best.table and c.score >= floor][:8]
+            return [c for c in about if c.table is best.table and c.score >= floor][: self.config.table_rows]
         if analysis.answer_type == "compare":
             return self._both_sides(analysis, about, floor)
         if analysis.answer_type == "figure":
             # The asked figure leads, even when a sentence without it is closer to the question's words.
-            figures = [c for c in about if gives_figure(c.quote, analysis.measure)]
+            figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
         return pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
 
@@ -471,7 +472,7 @@ class Composer:
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         claims += self._claims(bottom, "In short")
-        claims += self._claims(rows, "Barriers and facilitators (report, Table 8)")
+        claims += self._claims(rows, self.profile.answer_text.barriers_table_heading)
         floor = scored[0].score * cfg.keep_ratio
         close = max(c.relevance for c in scored) * cfg.close_ratio
         # Supporting evidence speaks to the aspect asked, or is as close to the question as the best statement.
@@ -499,7 +500,7 @@ class Composer:
             claims.append(c.claim(f"What the report recommends ({label})"))
         if analysis.answer_type == "list" and not analysis.aspects and chosen:
             return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
-        claims += self._claims(self._barrier_rows(analysis, scored), "Barriers and facilitators (report, Table 8)")
+        claims += self._claims(self._barrier_rows(analysis, scored), self.profile.answer_text.barriers_table_heading)
         floor = scored[0].score * cfg.keep_ratio
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
@@ -552,7 +553,7 @@ class Composer:
         return self.profile.evidence_label(c.chunk.source_type, c.chunk.section).label.capitalize()
 
     def _group_order(self, kind: str) -> int:
-        order = ["literature", "paper", "practice", "case_study", "policy", "conclusion", "recommendation", "summary", "user"]
+        order = self.profile.answer_text.evidence_order
         return order.index(kind) if kind in order else len(order)
 
     def _notes(self, analysis: Analysis, used: list[Candidate]) -> list[str]:
@@ -562,11 +563,11 @@ class Composer:
         for code in analysis.practices:
             card = self.cards.get(code)
             if card and fields and not any(getattr(card, f) for f in fields):
-                labels = " or ".join(CARD_FIELD_LABELS.get(f, f) for f in fields)
+                labels = " or ".join(self.card_labels.get(f, f) for f in fields)
                 notes.append(f"The documents do not record the {labels} of {code} ({card.title or 'unnamed'}).")
         kinds = {c.evidence for c in used}
         if "practice" in kinds:
-            notes.append("Practice examples are self-reported by ESN members; the report did not evaluate them independently.")
+            notes.append(self.profile.answer_text.practice_evidence_note)
         if analysis.aspects and not any(self.about_aspect(c, analysis) for c in used):
             labels = ", ".join(self.profile.aspects[a].label for a in analysis.aspects)
             notes.append(
@@ -576,18 +577,18 @@ class Composer:
 
     # ---- extra evidence for a route ----------------------------------------------------------
 
-    def _add_recommendations(self, analysis: Analysis, passages: list[Passage]) -> None:
+    def _add_recommendations(self, analysis: Analysis, pool: PassagePool) -> None:
         """The report's recommendations for the audiences, and the barriers-and-facilitators table."""
         audiences = set(analysis.audiences or self.profile.default_audiences)
         for units in self.retriever.units_by_doc.values():
             for u in units:
                 if u.kind == "recommendation" and u.audience in audiences:
-                    self._add(passages, self.retriever.chunk_at(u.doc_id, u.start))
-        self._add(passages, self._barriers_chunk())
+                    pool.add(self.retriever.chunk_at(u.doc_id, u.start), "recommendations")
+        pool.add(self._barriers_chunk(), "barriers_table")
 
     def _barriers_chunk(self) -> Chunk | None:
         table_id = self._barriers_table()
-        return next((c for c in self.retriever.bm25_index.chunks if c.extra.get("table_id") == table_id), None)
+        return next((c for c in self.retriever.catalogue if c.extra.get("table_id") == table_id), None)
 
     def _asks_barriers(self, analysis: Analysis) -> bool:
         """Whether the question is about barriers or facilitators as such (all rows of their table concern it)."""
@@ -604,8 +605,12 @@ class Composer:
         chosen = [c for c in rows if c.row and ("*" in wanted or c.row[0] in wanted)]
         return sorted(chosen, key=lambda c: rows[0].table.rows.index(c.row) if rows[0].table else 0)
 
-    def _add_matching_cards(self, analysis: Analysis, query: str, passages: list[Passage]) -> None:
-        """The cards of practices that fit the question's country, target group and sector, most similar first."""
+    def _add_matching_cards(self, analysis: Analysis, query: str, pool: PassagePool) -> None:
+        """The cards of practices that fit the question's country, target group and sector, most similar first.
+
+        A second retrieval, over the cards only: the question's own passages rarely include enough cards to
+        list comparable practices. What it adds is recorded as step ``matching_cards``.
+        """
         hits = self.retriever.hybrid(query, self.config.practice_pool, Filters(source_types=("practice_card",)))
         fitting = []
         for p in hits:
@@ -619,17 +624,12 @@ class Composer:
             if analysis.sectors and not set(card.sectors) & set(analysis.sectors):
                 continue
             fitting.append(p.chunk)
-        for chunk in fitting[: self.config.practices * 2]:
-            self._add(passages, chunk)
+        for chunk in fitting[: self.config.practices * self.config.cards_per_practice]:
+            pool.add(chunk, "matching_cards")
 
-    def _add_cards(self, codes: list[str], passages: list[Passage]) -> None:
+    def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
-            self._add(passages, self.retriever.chunk_of_card(code))
-
-    @staticmethod
-    def _add(passages: list[Passage], chunk: Chunk | None) -> None:
-        if chunk is not None and all(p.chunk.id != chunk.id for p in passages):
-            passages.append(Passage(chunk=chunk, score=0.0))
+            pool.add(self.retriever.chunk_of_card(code), "named_cards")
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
@@ -637,7 +637,7 @@ def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
         # Card quotes come from the curated documents: a user's document must never be named as their source.
-        if c.source_type in {"report", "paper"} and c.extra.get("kind") != "table":
+        if is_curated_document(c.source_type) and c.extra.get("kind") != "table":
             by_doc.setdefault(c.doc_id, []).append(c)
     out = []
     for doc_chunks in by_doc.values():

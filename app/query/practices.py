@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from app.core.cards import PracticeCard, paper_refs
 from app.core.codes import PracticeCodes
-from app.core.config import ROOT, FinderSettings
+from app.core.config import FinderSettings, load_settings
 from app.core.corpus_profile import CorpusProfile, load_profile, phrase_pattern
 from app.core.sentences import split_sentences
 from app.query.retrieve import Filters, Retriever
@@ -126,7 +126,7 @@ class PracticeFinder:
         self.cards = cards
         self.config = config
         self.retriever = retriever
-        self.profile = profile or (retriever.profile if retriever else load_profile(ROOT / "corpus"))
+        self.profile = profile or (retriever.profile if retriever else load_profile(load_settings().corpus_dir))
         self._codes = PracticeCodes.from_profile(self.profile)
         self._paper_refs = paper_refs(cards)
 

@@ -18,7 +18,7 @@ from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.models import Chunk, Passage, Unit
 from app.core.text import content_terms
 from app.index.bm25 import BM25Index
-from app.index.embeddings import embed, remember
+from app.index.embeddings import VectorCache
 from app.index.generations import read_stamp
 from app.index.index import load_keywords, store_units
 from app.index.store import Store
@@ -26,7 +26,7 @@ from app.index.store import Store
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
 
 
-def search_query(question: str, profile: CorpusProfile) -> str:
+def without_source_mentions(question: str, profile: CorpusProfile) -> str:
     """The question without mentions of the source documents themselves ("what does the ESN report say …").
 
     Every passage is from the documents, so naming them tells retrieval nothing (measured: hit@5 +0.04).
@@ -105,15 +105,20 @@ class Retriever:
             for problem in self.problems:
                 logging.getLogger(__name__).warning("index check: %s", problem)
         self.bm25_index = bm25
-        # Answer composition scores sentences: reuse the vectors ingest stored instead of re-embedding.
-        texts, vectors = self.store.all_sentence_vectors()
-        remember(texts, vectors)
+        # Answer composition scores sentences through this cache: the vectors ingest stored are not computed again.
+        self.vectors = VectorCache(settings)
+        self.vectors.remember(*self.store.all_sentence_vectors())
+
+    @property
+    def catalogue(self) -> list[Chunk]:
+        """Every indexed chunk (the keyword index holds the whole catalogue, in its own order)."""
+        return self.bm25_index.catalogue
 
     @cached_property
     def vocabulary(self) -> set[str]:
         """Every lower-case word of the indexed text (used to spot terms the corpus never mentions)."""
         words: set[str] = set()
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             words.update(w.lower() for w in re.findall(r"[\w’'-]+", c.context_text()))
         return words
 
@@ -121,9 +126,9 @@ class Retriever:
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each stemmed content word over the chunks."""
         df: Counter[str] = Counter()
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             df.update(set(content_terms(c.text)))
-        n = len(self.bm25_index.chunks)
+        n = len(self.catalogue)
         return {t: math.log((n + 1) / (f + 1)) + 1.0 for t, f in df.items()}
 
     @cached_property
@@ -141,7 +146,7 @@ class Retriever:
 
     @cached_property
     def chunks_by_id(self) -> dict[str, Chunk]:
-        return {c.id: c for c in self.bm25_index.chunks}
+        return {c.id: c for c in self.catalogue}
 
     @cached_property
     def units_by_doc(self) -> dict[str, list[Unit]]:
@@ -151,7 +156,7 @@ class Retriever:
     @cached_property
     def _chunks_by_doc(self) -> dict[str, list[Chunk]]:
         out: dict[str, list[Chunk]] = {}
-        for c in self.bm25_index.chunks:
+        for c in self.catalogue:
             out.setdefault(c.doc_id, []).append(c)
         return out
 
@@ -168,14 +173,14 @@ class Retriever:
         if "practice_card" not in self.config.source_types:
             return None
         doc_id = card_doc_id(code)
-        return next((c for c in self.bm25_index.chunks if c.doc_id == doc_id), None)
+        return next((c for c in self.catalogue if c.doc_id == doc_id), None)
 
     def dense(self, query: str, k: int, filters: Filters = NO_FILTERS, vector: np.ndarray | None = None) -> list[Passage]:
         """Nearest chunks by cosine similarity of the packaged MiniLM embeddings."""
         filters = filters.within(self.config.source_types)
         if filters.excludes_all:
             return []
-        vector = vector if vector is not None else embed([query], self.settings)[0]
+        vector = vector if vector is not None else self.vectors.embed([query])[0]
         # Over-fetch when filtering so the filter does not starve the result.
         fetch = k * self.config.filtered_overfetch if filters.active else k
         hits = [(c, s) for c, s in self.store.query(vector, fetch, filters.where()) if filters.accepts(c)][:k]
@@ -186,7 +191,7 @@ class Retriever:
         filters = filters.within(self.config.source_types)
         if filters.excludes_all:
             return []
-        vector = vector if vector is not None else embed([query], self.settings)[0]
+        vector = vector if vector is not None else self.vectors.embed([query])[0]
         fetch = k * (self.config.sentence_fetch_filtered if filters.active else self.config.sentence_fetch)
         best: dict[str, float] = {}
         for chunk_id, _, sim in self.store.query_sentences(vector, fetch, filters.where()):
@@ -204,7 +209,7 @@ class Retriever:
             return []
         mask = None
         if filters.active:
-            mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.bm25_index.chunks], dtype=np.float32)
+            mask = np.array([1.0 if filters.accepts(c) else 0.0 for c in self.catalogue], dtype=np.float32)
         hits = self.bm25_index.search(query, k, mask)
         return [Passage(chunk=c, score=s, ranks={"bm25": i + 1}) for i, (c, s) in enumerate(hits)]
 
@@ -212,7 +217,7 @@ class Retriever:
         """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings (each asked for more than k)."""
         cfg = self.config
         pool = max(k * cfg.pool_factor, cfg.pool_min)
-        vector = embed([query], self.settings)[0]
+        vector = self.vectors.embed([query])[0]
         runs: dict[str, Callable[[], list[Passage]]] = {
             "dense": lambda: self.dense(query, pool, filters, vector),
             "bm25": lambda: self.bm25(query, pool, filters),
@@ -227,4 +232,4 @@ class Retriever:
         if mode not in RETRIEVERS:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(RETRIEVERS)}")
         retrieve: Callable[[str, int, Filters], list[Passage]] = getattr(self, mode)
-        return retrieve(search_query(query, self.profile), k or self.config.k, filters)
+        return retrieve(without_source_mentions(query, self.profile), k or self.config.k, filters)

@@ -26,4 +26,4 @@ class AnswerBackend(ABC):
 
     @abstractmethod
     def compose(self, question: str, passages: list[Passage], analysis: Analysis) -> Draft:
-        """Compose a draft answer from the retrieved passages only (``passages`` may grow with evidence it adds)."""
+        """Compose a draft answer from the retrieved passages only; any passage it adds is listed in ``Draft.added``."""

@@ -1,0 +1,33 @@
+"""The assistant's own state on a hand-made index (no model): one analysis per question, one loaded-state object."""
+
+from __future__ import annotations
+
+from app.query.ask import Assistant
+from tests.toy_index import build, chunk
+
+CHUNKS = [
+    chunk("lit", "Pooled budgets fund integrated services in many countries.", section="Literature review > Funding", doc="a"),
+    chunk("case", "The centre pooled budgets from two agencies.", section="Case studies > Centre", doc="b"),
+]
+
+
+def test_a_question_is_analysed_once_and_carries_its_unknown_words(toy_settings, monkeypatch):
+    assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))
+    calls: list[str] = []
+    analyse = assistant.analyser.analyse
+    monkeypatch.setattr(assistant.analyser, "analyse", lambda q: calls.append(q) or analyse(q))
+    answer = assistant.ask("How are integrated services funded through salaries?")
+    assert calls == ["How are integrated services funded through salaries?"]
+    assert answer.analysis is not None and answer.analysis.unknown_words == ["salaries"]
+
+
+def test_reload_replaces_everything_loaded_from_the_index_at_once(toy_settings):
+    retriever = build(toy_settings, CHUNKS)
+    assistant = Assistant(toy_settings, retriever=retriever)
+    composer, finder, extractive = assistant.composer, assistant.finder, assistant.backend("extractive")
+    assert assistant.composer is composer and assistant.backend("extractive") is extractive  # loaded once
+    assistant.reload()
+    assert assistant.composer is not composer and assistant.finder is not finder
+    assert assistant.backend("extractive") is not extractive
+    assert assistant.retriever is retriever  # a retriever given by the caller is kept
+    assert not assistant.refresh()  # … and never swapped for the live generation

@@ -1,0 +1,106 @@
+"""Each composition step on a hand-made index (real Chroma and BM25, toy vectors: no model loaded)."""
+
+from __future__ import annotations
+
+from app.core.cards import load_cards
+from app.core.config import ROOT, Settings
+from app.core.corpus_profile import load_profile
+from app.core.models import Analysis, Passage
+from app.query.analyse import QuestionAnalyser
+from app.query.ask import build_answer
+from app.query.compose import CARD_FACT_FIELDS, Composer
+from ingest.card_chunks import chunk_from_card
+from tests.conftest import make_settings
+from tests.toy_index import build, chunk
+
+CARDS = [card for _, card in load_cards(ROOT / "corpus" / "practices") if card.code in {"FI6", "DE1"}]
+LITERATURE = chunk(
+    "lit",
+    "Pooled budgets fund integrated services in many countries. Joint budgets need a shared vision of the funders.",
+    section="Literature review > Funding",
+    doc="review",
+)
+CASE = chunk(
+    "case",
+    "The centre pooled budgets from two agencies to fund integrated services.",
+    section="Case studies > Centre",
+    doc="case",
+)
+HOUSING = chunk("housing", "Homeless shelter places were added in the winter.", doc="housing")
+
+
+def composer_for(settings: Settings) -> Composer:
+    retriever = build(
+        settings, [LITERATURE, CASE, HOUSING, *(chunk_from_card(c, load_profile(settings.corpus_dir)) for c in CARDS)]
+    )
+    return Composer(settings, retriever, CARDS)
+
+
+def analysed(question: str, settings: Settings) -> Analysis:
+    return QuestionAnalyser(load_profile(settings.corpus_dir), CARDS, 14).analyse(question)
+
+
+def passages(*chunks) -> list[Passage]:
+    return [Passage(chunk=c, score=1.0 / (i + 1)) for i, c in enumerate(chunks)]
+
+
+def test_composition_leaves_the_retrieved_passages_alone_and_says_what_it_added(toy_settings):
+    composer = composer_for(toy_settings)
+    question = "How was FI6 funded?"
+    retrieved = passages(LITERATURE, CASE)
+    before = list(retrieved)
+    draft = composer.compose(analysed(question, toy_settings), question, retrieved)
+    assert retrieved == before  # the caller's list is not changed
+    assert [(a.passage.chunk.doc_id, a.step) for a in draft.added][:1] == [("practice-fi6", "named_cards")]
+    answer = build_answer(question, draft, retrieved, "extractive", composer.profile, 0.5)
+    steps = {r.chunk_id: r.step for r in answer.retrieved}
+    assert steps["lit"] == steps["case"] == "retrieve" and "named_cards" in steps.values()
+    assert {c.chunk_id for c in answer.citations} <= set(steps)  # everything cited is recorded as retrieved
+
+
+def test_the_bottom_line_leads_and_supporting_evidence_follows_the_profiles_group_order(toy_settings):
+    settings = make_settings(toy_settings.data_dir, changes={"answer.bottom_line": 1})
+    composer = composer_for(settings)
+    question = "How are integrated services funded?"
+    draft = composer.compose(analysed(question, settings), question, passages(CASE, HOUSING, LITERATURE))
+    assert draft.supported and draft.claims[0].heading == "In short"
+    assert "budgets" in draft.claims[0].text and all("Homeless" not in c.text for c in draft.claims)
+    kinds = [composer.profile.evidence_label(*_source(composer, c.sources[0])).kind for c in draft.claims[1:]]
+    order = composer.profile.answer_text.evidence_order
+    assert kinds and kinds == sorted(kinds, key=order.index)  # literature before case study, as the profile says
+
+
+def _source(composer: Composer, chunk_id: str) -> tuple[str, str]:
+    c = composer.retriever.chunks_by_id[chunk_id]
+    return c.source_type, c.section
+
+
+def test_words_the_corpus_never_uses_come_from_the_analysis_and_raise_the_bar(toy_settings):
+    settings = make_settings(toy_settings.data_dir, changes={"answer.unknown_word_margin": 5.0})
+    composer = composer_for(settings)
+    question = "How are integrated services funded?"
+    analysis = analysed(question, settings)
+    assert composer.compose(analysis, question, passages(LITERATURE)).supported
+    analysis.unknown_words = ["salaries"]  # found once, by the scope step; composition does not look again
+    draft = composer.compose(analysis, question, passages(LITERATURE))
+    assert not draft.supported and "salaries" in draft.refusal
+
+
+def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settings):
+    settings = make_settings(toy_settings.data_dir, changes={"answer.quotes_per_fact": 1})
+    composer = composer_for(settings)
+    card = next(c for c in CARDS if c.code == "FI6")
+    card_chunk = composer.retriever.chunk_of_card("FI6")
+    assert card_chunk is not None
+    analysis = analysed("How was FI6 funded?", settings)
+    facts = composer.card_facts(card, card_chunk, analysis, 0)
+    assert [f.card_field for f in facts] == [f for f in CARD_FACT_FIELDS if getattr(card, f) and card.sources.get(f)]
+    for f in facts:
+        assert f" — {composer.profile.card_label(f.card_field)}:" in f.text
+        assert " … " not in f.quote  # one source quote per fact, as set
+    # The field is the fact's own, not found in its wording: a relabelled fact is still the funding fact.
+    for f in facts:
+        f.text = f"{card.code}: relabelled."
+        f.score = 1.0
+    assert [c.card_field for c in composer.one_per_practice(facts, analysis, 1)] == ["funding"]
+    assert composer.profile.answer_text.practice_evidence_note in composer._notes(analysis, facts)
