@@ -15,9 +15,6 @@ from app.index.store import Store
 from ingest.maintenance import check_index, remove_document
 from ingest.pipeline import _Chunker, ingest
 from ingest.registry import Registry
-from tests import test_ingest
-
-small_corpus = test_ingest.small_corpus  # the fixture: two documents in a temporary corpus
 
 
 def write(path: Path, text: str) -> Path:
