@@ -145,6 +145,8 @@ class CorpusProfile(_Strict):
     evidence_labels: EvidenceLabels
     headings: HeadingCues
     card_checks: CardChecks
+    # The note for a question in another language, in that language (English name -> sentence); others get English.
+    language_notes: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> CorpusProfile:

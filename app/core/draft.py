@@ -25,3 +25,4 @@ class Draft:
     preface: str = ""
     refusal: str = ""
     notes: list[str] = field(default_factory=list)  # shown after the evidence, in italics, uncited
+    evidence: dict[str, float] | None = None  # what answerability was judged on (app.query.answerability.Evidence)

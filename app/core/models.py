@@ -112,6 +112,7 @@ class Analysis(BaseModel):
     audiences: list[str] = []  # the audiences the question names (none: not said)
     follow_up: bool = False
     topic: str = ""  # the earlier question a follow-up continues
+    unknown_names: list[str] = []  # names, codes and years of the question the corpus never mentions
 
     @property
     def route(self) -> str:
@@ -178,3 +179,4 @@ class Answer(BaseModel):
     guard: GuardReport | None = None
     analysis: Analysis | None = None
     route: str = ""
+    evidence: dict[str, float] | None = None  # what answerability judged (see app.query.answerability.Evidence)
