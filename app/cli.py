@@ -234,6 +234,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from evals.train.fit import train
+    from ingest.pipeline import ingest
+
+    settings = load_settings()
+    if not args.reuse:
+        ingest(settings)  # idempotent: the features are measured on the current index
+    bar = ProgressBar() if not args.reuse else None
+    print(train(settings, reuse=args.reuse, progress=(lambda i, n: bar(i, n, "training questions")) if bar else None))
+    if bar:
+        bar.close()
+    return 0
+
+
 def _finder_sets(args: argparse.Namespace, assistant: Any) -> dict:
     """The practice finder's description search over each situation file (the finder part of the report)."""
     from evals.finder import finder_summary_table, run_finder_sets
@@ -448,6 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--finder-only", action="store_true", help="score only the practice finder's description search")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("train", help="fit the answerability model on evals/train/ (never on an evaluation set)")
+    p.add_argument("--reuse", action="store_true", help="refit from the features cached by the last run (seconds)")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("chat", help="a conversation: questions from stdin, follow-ups build on the earlier answers")
     p.add_argument("--json", action="store_true", help="print each Answer as JSON, one per line")

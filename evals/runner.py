@@ -89,6 +89,8 @@ def run_config(
 def summarise(results: list[ItemResult]) -> dict[str, dict]:
     """Aggregates per kind present and overall ("all")."""
     rows = [(r.item, r.scores) for r in results]
-    out = {kind: aggregate([(i, s) for i, s in rows if i.kind == kind]) for kind in KINDS if any(i.kind == kind for i, _ in rows)}
+    present = list(dict.fromkeys(i.kind for i, _ in rows))
+    kinds = [k for k in KINDS if k in present] + [k for k in present if k not in KINDS]
+    out = {kind: aggregate([(i, s) for i, s in rows if i.kind == kind]) for kind in kinds}
     out["all"] = aggregate(rows)
     return out

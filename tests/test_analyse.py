@@ -18,6 +18,12 @@ ANALYSER = QuestionAnalyser(load_profile(ROOT / "corpus"), [c for _, c in load_c
         ("Wie werden integrierte Dienste finanziert und wer ist dafür zuständig?", "German"),
         ("How are integrated services funded?", "English"),
         ("Do Dutch schools work with social services?", "English"),
+        ("Wie finanzieren Kommunen integrierte Dienste?", "German"),
+        ("Come vengono finanziati i servizi integrati per gli anziani?", "Italian"),
+        # Names of practices and places are not another language, nor is an unusual English word.
+        ("Kotitori Tampere funding", "English"),
+        ("How can GPs and social services work together for frail older people?", "English"),
+        ("Check which practices joined up housing and social services.", "English"),
     ],
 )
 def test_language(question, language):

@@ -75,15 +75,30 @@ def _source(composer: Composer, chunk_id: str) -> tuple[str, str]:
     return c.source_type, c.section
 
 
-def test_words_the_corpus_never_uses_come_from_the_analysis_and_raise_the_bar(toy_settings):
-    settings = make_settings(toy_settings.data_dir, changes={"answer.unknown_word_margin": 5.0})
+def test_words_the_corpus_never_uses_come_from_the_analysis_and_count_against_the_evidence(toy_settings):
+    composer = composer_for(toy_settings)
+    question = "How are integrated services funded for salaried carers?"
+    analysis = analysed(question, toy_settings)
+    found = passages(LITERATURE)
+    scored = composer.score(composer.candidates(found, analysis), analysis, question)
+    clean = composer.evidence(analysis, question, scored, found)
+    analysis.unknown_words = ["salaried"]  # found once, by the scope step; composition does not look again
+    marked = composer.evidence(analysis, question, scored, found)
+    assert clean.unknown_word_share == 0 and marked.unknown_word_share > 0
+    assert marked.best_relevance == clean.best_relevance  # one word lowers the standing, it does not refuse
+
+
+def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decided(toy_settings, tmp_path):
+    # No model file: the relevance floor decides; set out of reach so the evidence is judged too weak.
+    settings = make_settings(
+        toy_settings.data_dir, changes={"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")}
+    )
     composer = composer_for(settings)
-    question = "How are integrated services funded?"
+    question = "How is the Vellmar pilot funded?"
     analysis = analysed(question, settings)
-    assert composer.compose(analysis, question, passages(LITERATURE)).supported
-    analysis.unknown_words = ["salaries"]  # found once, by the scope step; composition does not look again
+    analysis.unknown_names = ["Vellmar"]
     draft = composer.compose(analysis, question, passages(LITERATURE))
-    assert not draft.supported and "salaries" in draft.refusal
+    assert not draft.supported and "Vellmar" in draft.refusal and draft.evidence is not None
 
 
 def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settings):

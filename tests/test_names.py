@@ -1,6 +1,6 @@
 """Name scanning for refusals: which words of a question are taken as names (no model)."""
 
-from app.query.ask import scan_names
+from app.query.analyse import scan_names
 
 
 def names(question: str) -> list[str]:

@@ -106,17 +106,22 @@ class AnswerSettings:
     backend: str = setting("extractive", "answer backend: extractive, openai, ollama or llamacpp", "JOINEDUP_BACKEND")
     semantic_weight: float = setting(0.65, "share of a sentence's score from embedding similarity (the rest: word overlap)")
     rank_prior: float = setting(0.05, "bonus for sentences of higher-ranked passages (divided by 1 + rank)")
-    support_threshold: float = setting(0.38, "best sentence below this score: the corpus does not answer the question")
+    support_threshold: float = setting(
+        0.38, "without an answerability model: best sentence below this score means the corpus does not answer"
+    )
+    answerability_model: str = setting(
+        str(ROOT / "models" / "answerability.json"),
+        "the fitted answerability model (joinedup train); 'off' answers every question (for collecting training features)",
+        "JOINEDUP_ANSWERABILITY_MODEL",
+    )
     keep_ratio: float = setting(0.5, "statements scoring under this share of the best one are not shown")
     close_ratio: float = setting(0.85, "a statement without the aspect's words is shown if this close to the best's relevance")
     duplicate_overlap: float = setting(0.6, "word overlap at which a statement repeats one already chosen")
     answer_type_bonus: float = setting(0.08, "bonus for a sentence of the kind asked for (a figure, a named practice)")
-    unknown_word_margin: float = setting(
-        0.08, "support threshold raised by this when the question uses a word the corpus never does"
-    )
     aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
     named_practice_bonus: float = setting(0.15, "bonus for a statement about a practice the question names (penalty: another)")
     bottom_line: int = setting(3, "most statements in the bottom line")
+    max_table_rows: int = setting(16, "a table that counts something is shown whole up to this many rows (else its asked rows)")
     figure_window: int = setting(
         8, "a figure question is answered only if one of this many best statements (above keep_ratio) holds such a figure"
     )

@@ -168,6 +168,8 @@ class CorpusProfile(_Strict):
     headings: HeadingCues
     card_checks: CardChecks
     glossary: list[GlossaryEntry] = []  # abbreviations a workshop pack explains (those its text uses)
+    # The note for a question in another language, in that language (English name -> sentence); others get English.
+    language_notes: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> CorpusProfile:

@@ -37,3 +37,4 @@ class Draft:
     refusal: str = ""
     notes: list[str] = field(default_factory=list)  # shown after the evidence, in italics, uncited
     added: list[AddedPassage] = field(default_factory=list)  # passages composition added, in the order it added them
+    evidence: dict[str, float] | None = None  # what answerability was judged on (app.query.answerability.Evidence)

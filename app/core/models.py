@@ -119,6 +119,7 @@ class Analysis(BaseModel):
     topic: str = ""  # the earlier question a follow-up continues
     parts: list[QuestionPart] = []  # a question in several parts, each on its own (empty for a simple question)
     unknown_words: list[str] = []  # content words of the question the corpus never uses (set by the scope step)
+    unknown_names: list[str] = []  # names, codes and years of the question the corpus never mentions
 
     @property
     def route(self) -> str:
@@ -190,3 +191,4 @@ class Answer(BaseModel):
     guard: GuardReport | None = None
     analysis: Analysis | None = None
     route: str = ""
+    evidence: dict[str, float] | None = None  # what answerability judged (see app.query.answerability.Evidence)

@@ -8,7 +8,7 @@ REFUSALS = {
     "empty": "Please type a question.",
     "language": (
         "The sources are in English and answers are given in English; your question seems to be in {language}. "
-        "Please ask it in English."
+        "Here is what the sources say:"
     ),
     "unknown_names": "The documents in this corpus do not mention {names}, so they cannot answer this.",
     "names_not_in_evidence": "The documents do not discuss {names} in connection with this question.",

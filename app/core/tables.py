@@ -36,16 +36,41 @@ class Table(BaseModel):
         lines += [" | ".join(cell for cell in row if cell) for row in self.rows]
         return "\n".join(lines)
 
-    def markdown(self, rows: list[list[str]] | None = None) -> str:
-        """Header and rows (all, or the given ones) as a Markdown table."""
+    def markdown(self, rows: list[list[str]] | None = None, marked: list[list[str]] | None = None) -> str:
+        """Header and rows (all, or the given ones) as a Markdown table; ``marked`` rows are shown in bold."""
         rows = self.rows if rows is None else rows
         width = len(self.header)
 
-        def line(cells: list[str]) -> str:
+        def line(cells: list[str], bold: bool = False) -> str:
             padded = [*cells, *[""] * (width - len(cells))][:width]
-            return "| " + " | ".join(c.replace("|", "/").strip() for c in padded) + " |"
+            shown = [c.replace("|", "/").strip() for c in padded]
+            if bold:
+                shown = [f"**{c}**" if c else c for c in shown]
+            return "| " + " | ".join(shown) + " |"
 
-        return "\n".join([line(self.header), "|" + "---|" * width, *(line(r) for r in rows)])
+        marked = marked or []
+        return "\n".join([line(self.header), "|" + "---|" * width, *(line(r, r in marked) for r in rows)])
+
+    @property
+    def has_groups(self) -> bool:
+        """Whether some rows are group headings (one filled cell) that introduce the rows after them."""
+        return any(sum(1 for c in row if c) == 1 for row in self.rows)
+
+    def count_column(self) -> int | None:
+        """The column that counts something (every filled row holds a whole number there), if any."""
+        rows = [r for r in self.rows if sum(1 for c in r if c) > 1]
+        for i in range(1, len(self.header)):
+            cells = [r[i].strip() for r in rows if i < len(r)]
+            if rows and len(cells) == len(rows) and all(c.isdigit() for c in cells):
+                return i
+        return None
+
+    def by_count(self) -> list[list[str]]:
+        """The rows, largest count first where the table counts something and has no group headings; else as printed."""
+        col = self.count_column()
+        if col is None or self.has_groups:
+            return list(self.rows)
+        return sorted(self.rows, key=lambda r: -int(r[col]))
 
     @staticmethod
     def quote(row: list[str]) -> str:

@@ -10,11 +10,15 @@ it does not say itself from the previous question's analysis; a new aspect repla
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from app.core.cards import PracticeCard
 from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
-from app.core.models import Analysis, QuestionPart
+from app.core.models import Analysis, Passage, QuestionPart
+from app.core.normalise import normalise
+from app.core.text import STOPWORDS
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -96,15 +100,6 @@ _PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|pro
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
-# Function words of other languages, to answer "the sources are in English" instead of guessing.
-_LANGUAGES = {
-    "French": "les des est sont une pour dans avec quels quelles quel quelle comment pourquoi qui que du aux sur pas où "
-    "nous vous être intégration financer services sociaux",
-    "German": "der die das und ist sind wie welche welcher mit für nicht ein eine den dem werden von zu warum wer",
-    "Spanish": "los las el es son cómo qué cuáles cuál para con una del por porque quién servicios sociales",
-    "Italian": "il gli sono come quali quale per con della delle che una perché chi servizi sociali",
-    "Dutch": "de het een en hoe welke zijn voor met van niet wat waarom wie diensten",
-}
 _ENGLISH = frozenset(
     [
         "the",
@@ -178,15 +173,76 @@ def asks_opinion(question: str) -> bool:
     return bool(_OPINION.search(question))
 
 
+# Languages told apart from English (lingua, offline): the sources' own languages and their neighbours.
+_OTHER_LANGUAGES = (
+    "GERMAN", "FRENCH", "SPANISH", "ITALIAN", "DUTCH", "PORTUGUESE", "POLISH", "SWEDISH", "DANISH", "FINNISH", "HUNGARIAN",
+)  # fmt: skip
+MIN_WORDS_FOR_LANGUAGE = 4  # shorter questions ("Kotitori Tampere funding") are names as often as another language
+MIN_LANGUAGE_CONFIDENCE = 0.6
+
+
+@lru_cache(maxsize=1)
+def _language_detector() -> Any:
+    """lingua's detector in low-accuracy mode (trigram models: loads in about a second, needs no network)."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [Language.ENGLISH, *(getattr(Language, name) for name in _OTHER_LANGUAGES)]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
 def detect_language(text: str) -> str:
-    """ "English", or the name of the other language a question is clearly written in."""
+    """ "English", or the name of the other language a question is clearly written in.
+
+    Only a question with almost no English function words is given to the detector: names of
+    practices and places ("Kotitori", "Tampere") must not make an English question foreign.
+    """
     words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < 3:
+    if len(words) < MIN_WORDS_FOR_LANGUAGE or sum(w in _ENGLISH for w in words) / len(words) >= 0.15:
         return "English"
-    english = sum(w in _ENGLISH for w in words)
-    scores = {lang: sum(w in set(vocab.split()) for w in words) for lang, vocab in _LANGUAGES.items()}
-    lang, best = max(scores.items(), key=lambda kv: kv[1])
-    return lang if best >= 2 and best > english else "English"
+    detector = _language_detector()
+    found = detector.detect_language_of(text)
+    if found is None or found.name == "ENGLISH" or detector.compute_language_confidence(text, found) < MIN_LANGUAGE_CONFIDENCE:
+        return "English"
+    return found.name.capitalize()
+
+
+_SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
+
+
+def scan_names(question: str) -> list[tuple[str, bool]]:
+    """Capitalised words, codes and years of a question (possessive dropped), and whether each starts a sentence."""
+    out = []
+    for m in _SALIENT.finditer(question):
+        word = re.sub(r"[’']s$", "", m.group(0))
+        if re.search(r"[’']", word) or word.lower() in STOPWORDS:
+            continue  # contractions ("I'm") and question words ("What") are not names
+        before = question[: m.start()].rstrip()
+        out.append((word, not before or before[-1] in ".?!:"))
+    return out
+
+
+def is_corpus_name(word: str, profile: CorpusProfile) -> bool:
+    """The corpus's own names, countries with their demonyms and aliases: known, whatever the passages say."""
+    low = word.lower()
+    return low in profile.own_name_set or any(low == n.lower() for c in profile.countries for n in c.names())
+
+
+def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile) -> list[str]:
+    """Names in the question that none of the retrieved passages mention.
+
+    "What does the report say about Canada?" retrieves passages on integrated services, none of
+    which discusses Canada: answering from them would put words in the sources' mouth.
+    """
+    text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
+    missing = []
+    for name, starts_sentence in scan_names(question):
+        low = name.lower()
+        # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
+        if starts_sentence or is_corpus_name(name, profile):
+            continue
+        if low not in text and low.rstrip("s") not in text:
+            missing.append(name)
+    return missing
 
 
 _GENERIC_NAME_ENDINGS = re.compile(r"\s+(project|programme|program|model|practice|pilot|initiative|services?)$", re.I)

@@ -23,13 +23,12 @@ from app.core.config import Settings, load_settings
 from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
-from app.core.normalise import normalise
-from app.core.refusals import MAX_NAMES_SHOWN, refusal
+from app.core.refusals import refusal
 from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, content_terms
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
-from app.query.analyse import QuestionAnalyser, asks_opinion, later_years
+from app.query.analyse import QuestionAnalyser, asks_opinion, is_corpus_name, later_years, scan_names
 from app.query.backends import AnswerBackend, BackendError, get_backend
 from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
@@ -41,20 +40,7 @@ from app.query.labels import evidence_label
 from app.query.practices import PracticeFinder
 from app.query.retrieve import NO_FILTERS, Filters, Retriever
 
-_SALIENT = re.compile(r"\b(?:[A-Z][\w’'-]+|[A-Z]{2}\d+|(?:19|20)\d\d)\b")
 Progress = Callable[[str], None]  # told the name of each step as it starts ("scope", "analyse", "retrieve", …)
-
-
-def scan_names(question: str) -> list[tuple[str, bool]]:
-    """Capitalised words, codes and years of a question (possessive dropped), and whether each starts a sentence."""
-    out = []
-    for m in _SALIENT.finditer(question):
-        word = re.sub(r"[’']s$", "", m.group(0))
-        if re.search(r"[’']", word) or word.lower() in STOPWORDS:
-            continue  # contractions ("I'm") and question words ("What") are not names
-        before = question[: m.start()].rstrip()
-        out.append((word, not before or before[-1] in ".?!:"))
-    return out
 
 
 @dataclass
@@ -73,6 +59,7 @@ class AskState:
     passages: list[Passage] = field(default_factory=list)
     draft: Draft | None = None
     notice: str | None = None
+    preface: str = ""  # shown before the answer or the refusal (the note on another language)
     timings: dict[str, int] = field(default_factory=dict)
 
     def refuse(self, reason: str, **details: str) -> None:
@@ -178,8 +165,8 @@ class Assistant:
         """Questions the corpus cannot be asked: another language, or names the documents never mention."""
         analysis = state.own_analysis = self.analyser.analyse(state.question)
         if analysis.language != "English":
-            state.refuse("language", language=analysis.language)
-            return
+            # The note comes first, in the asker's language where the profile has it; the evidence follows.
+            state.preface = self.profile.language_notes.get(analysis.language) or refusal("language", language=analysis.language)
         if asks_opinion(state.question):
             state.refuse("opinion")
             return
@@ -187,10 +174,7 @@ class Assistant:
         if later:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
             return
-        unknown, analysis.unknown_words = self.unknown_words(state.question)
-        if unknown:
-            shown = ", ".join(unknown[:MAX_NAMES_SHOWN]) + (" …" if len(unknown) > MAX_NAMES_SHOWN else "")
-            state.refuse("unknown_names", names=shown)
+        analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question)
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""
@@ -206,12 +190,6 @@ class Assistant:
         state.passages = self.retriever.search(state.query, state.k, state.filters)
         if not state.passages:
             state.refuse("nothing_found")
-
-    def check_names(self, state: AskState) -> None:
-        """A name the retrieved passages never mention cannot be answered from them."""
-        missing = self.names_not_in(state.question, state.passages)
-        if missing:
-            state.refuse("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
 
     def compose(self, state: AskState) -> None:
         """The chosen backend's draft; an LLM that fails leaves the extractive answer and a notice."""
@@ -279,7 +257,7 @@ class Assistant:
             self._loaded = Loaded(self.settings, self.profile, self._retriever)
 
     def _run(self, state: AskState, progress: Progress | None = None) -> Answer:
-        steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.check_names, self.compose]
+        steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.compose]
         for step in steps:
             if progress is not None:
                 progress(step.__name__)
@@ -293,6 +271,8 @@ class Assistant:
     def cite(self, state: AskState) -> Answer:
         """Guard the draft, number the citations, and lay out the Answer contract."""
         draft = state.draft or Draft(supported=False, refusal=refusal("not_answered"))
+        if state.preface:
+            draft = replace(draft, preface=state.preface, refusal=f"{state.preface} {draft.refusal}" if draft.refusal else "")
         answer = build_answer(
             state.question, draft, state.passages, state.backend, self.profile, self.settings.answer.guard_min_term_support,
             self.readable,
@@ -300,6 +280,7 @@ class Assistant:
         answer.notice = state.notice
         answer.timings_ms = state.timings
         answer.analysis = state.analysis
+        answer.evidence = draft.evidence
         answer.route = state.analysis.route if state.analysis else "scope"
         if state.query and state.query != state.question:
             answer.rewritten_query = state.query
@@ -320,41 +301,19 @@ class Assistant:
                 pass  # the compose step reports the backend problem
         return search_query(state.analysis, self.settings.conversation)
 
-    def _is_corpus_name(self, word: str) -> bool:
-        """The corpus's own names, countries with their demonyms and aliases: known, whatever the passages say."""
-        low = word.lower()
-        return low in self.profile.own_name_set or any(low == n.lower() for c in self.profile.countries for n in c.names())
-
     def unknown_words(self, question: str) -> tuple[list[str], list[str]]:
         """The question's words the corpus never uses, checked once: (names, content words).
 
-        Names, codes and years the corpus never mentions cannot be answered at all; a content word of
-        5+ letters it never uses ("salary", "vaccines") may be what the question is about, so composition
-        asks for closer evidence (``answer.unknown_word_margin``).
+        Neither refuses a question on its own: they are evidence for answerability (a name no passage mentions
+        makes an answer unlikely), and a refusal names them as its reason once the evidence has decided.
         """
         names = [
-            name for name, _ in scan_names(question) if not self._is_corpus_name(name) and not self.retriever.knows(name.lower())
+            name
+            for name, _ in scan_names(question)
+            if not is_corpus_name(name, self.profile) and not self.retriever.knows(name.lower())
         ]
-        words = re.findall(r"[A-Za-z][a-z-]{4,}", question)
-        unknown = [w for w in dict.fromkeys(words) if not self.retriever.knows(w.lower()) and w.lower() not in STOPWORDS]
-        return names, unknown
-
-    def names_not_in(self, question: str, passages: list[Passage]) -> list[str]:
-        """Names in the question that none of the retrieved passages mention.
-
-        "What does the report say about Canada?" retrieves passages on integrated services, none of
-        which discusses Canada: answering from them would put words in the sources' mouth.
-        """
-        text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
-        missing = []
-        for name, starts_sentence in scan_names(question):
-            low = name.lower()
-            # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
-            if starts_sentence or self._is_corpus_name(name):
-                continue
-            if low not in text and low.rstrip("s") not in text:
-                missing.append(name)
-        return missing
+        words = dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", question))
+        return names, [w for w in words if w not in STOPWORDS and not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -34,7 +35,9 @@ from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table, load_tables
-from app.core.text import content_terms
+from app.core.text import STOPWORDS, content_terms
+from app.query.analyse import names_not_in
+from app.query.answerability import AnswerabilityModel, Evidence
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.retrieve import Filters, Retriever
 
@@ -82,6 +85,7 @@ class Candidate:
     card_field: str = ""  # for a card fact: the card field it states ("funding", "effects" …)
     also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
     rank: int = 0
+    similarity: float = 0.0  # embedding similarity of its lead to the question
     relevance: float = 0.0
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
@@ -141,6 +145,12 @@ class Composer:
         self.cards = {c.code: c for c in cards}
         self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
         self.tables = load_tables(settings.corpus_dir)
+        model_path = self.config.answerability_model
+        # "off" (training): every question is answered, so the features of unanswerable ones can be collected too.
+        self.judge_answerability = model_path != "off"
+        self.answerability = (
+            AnswerabilityModel.load(Path(model_path)) if self.judge_answerability and Path(model_path).is_file() else None
+        )
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
         self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.catalogue)
@@ -283,6 +293,7 @@ class Composer:
             c.terms = set(content_terms(c.lead if c.kind == "card_fact" else c.text))
             lexical = sum(idf.get(t, 1.0) for t in q_terms & c.terms) / weight
             s = cfg.semantic_weight * float(sim) + (1 - cfg.semantic_weight) * lexical + cfg.rank_prior / (1 + c.rank)
+            c.similarity = float(sim)
             c.relevance = s  # before the bonuses: whether the corpus answers at all is judged on this
             if aspect_patterns and any(p.search(c.text) for p in aspect_patterns):
                 s += cfg.aspect_bonus
@@ -319,9 +330,45 @@ class Composer:
             fit += bonus if groups & set(analysis.target_groups) else -bonus
         return fit
 
-    def supports(self, scored: list[Candidate], margin: float = 0.0) -> bool:
-        """Whether the most relevant statement (before bonuses) is relevant enough for the corpus to answer."""
-        return bool(scored) and max(c.relevance for c in scored) >= self.config.support_threshold + margin
+    def evidence(self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage]) -> Evidence:
+        """What answerability is judged on: how close and how complete the best evidence is, and what it never names."""
+        idf = self.retriever.idf
+        q_terms = set(content_terms(query))
+        weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
+        top = scored[:5]
+        best_terms = set().union(*(c.terms for c in top)) if top else set()
+        passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
+        words = re.findall(r"[A-Za-z][a-z-]{4,}", analysis.question)
+        content = [w for w in dict.fromkeys(w.lower() for w in words) if w not in STOPWORDS]
+        relevance = sorted((c.relevance for c in scored), reverse=True)
+        return Evidence(
+            best_relevance=relevance[0] if relevance else 0.0,
+            top3_relevance=float(np.mean(relevance[:3])) if relevance else 0.0,
+            best_similarity=max((c.similarity for c in scored), default=0.0),
+            coverage=sum(idf.get(t, 1.0) for t in q_terms & best_terms) / weight,
+            passage_coverage=sum(idf.get(t, 1.0) for t in q_terms & passage_terms) / weight,
+            unknown_word_share=len(analysis.unknown_words) / max(1, len(content)),
+            names_unknown=len(analysis.unknown_names),
+            names_missing=len(names_not_in(analysis.question, passages, self.profile)),
+            figure_missing=analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure),
+            words=len(analysis.question.split()),
+            follow_up=analysis.follow_up,
+        )
+
+    def _refusal(self, analysis: Analysis, passages: list[Passage]) -> str:
+        """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
+        if analysis.unknown_names:
+            return refusal("unknown_names", names=", ".join(analysis.unknown_names[:MAX_NAMES_SHOWN]))
+        missing = names_not_in(analysis.question, passages, self.profile)
+        if missing:
+            return refusal("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
+        return refusal("not_answered")
+
+    def answers(self, evidence: Evidence) -> bool:
+        """Whether the evidence answers the question: the fitted model, else the relevance floor alone."""
+        if self.answerability is None:
+            return evidence.best_relevance >= self.config.support_threshold
+        return self.answerability.answers(evidence)
 
     def about_aspect(self, c: Candidate, analysis: Analysis) -> bool:
         """A statement shown under an aspect must be about it (its words, or the card field that records it)."""
@@ -346,16 +393,15 @@ class Composer:
         elif analysis.route in {"recommend", "practices"}:
             self._add_matching_cards(analysis, query, pool)
         scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
-        unknown = analysis.unknown_words
-        # A word the corpus never uses may be what the question is about: then the evidence must be closer.
-        if not self.supports(scored, self.config.unknown_word_margin if unknown else 0.0):
-            if unknown:
-                names = ", ".join(unknown[:MAX_NAMES_SHOWN])
-                return Draft(supported=False, refusal=refusal("unknown_names", names=names), added=pool.added)
-            return Draft(supported=False, refusal=refusal("not_answered"), added=pool.added)
-        if analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure):
-            return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added)
+        evidence = self.evidence(analysis, query, scored, pool.passages) if scored else None
+        if evidence is None or (self.judge_answerability and not self.answers(evidence)):
+            # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
+            refused = self._refusal(analysis, pool.passages)
+            return Draft(supported=False, refusal=refused, added=pool.added, evidence=_features(evidence))
+        if self.judge_answerability and analysis.answer_type == "figure" and evidence.figure_missing:
+            return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
+        draft.evidence = evidence.as_dict()
         draft.notes += self._parts_without_figures(analysis, scored)
         # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
         notes = self.differences.claims([c.quote or "" for c in draft.claims], analysis.question)
@@ -482,9 +528,58 @@ class Composer:
         support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
+        listed = self._practice_list(analysis) if analysis.route == "practices" and not analysis.practices else None
+        if listed is not None:
+            claims += listed[0]
+            notes = [*listed[1], *self._notes(analysis, [*bottom, *support])]
+            return Draft(claims=claims, notes=notes)
         if analysis.route == "practices" or analysis.answer_type == "practices":
             claims += self._practice_lines(analysis, scored, [*bottom, *support])
         return Draft(claims=claims, notes=self._notes(analysis, [*bottom, *support]))
+
+    def recorded_values(self, analysis: Analysis) -> dict[str, list[str]]:
+        """The card-field values a question asks practices to have ("older people", "one-stop shop", "pooled")."""
+        asked = {"target_groups": analysis.target_groups, "sectors": analysis.sectors}
+        for fld in ("delivery_models", "funding"):
+            asked[fld] = self.profile.detect(fld, analysis.question)
+        return {f: v for f, v in asked.items() if v}
+
+    def _practice_list(self, analysis: Analysis) -> tuple[list[DraftClaim], list[str]] | None:
+        """Every card recording what a "which practices …" question asks, each with the card's source quote.
+
+        The cards, not the passages that happen to be retrieved, say which practices record a value; a
+        practice the sources only list in a table is named in a note, not listed among the described ones.
+        """
+        asked = self.recorded_values(analysis)
+        if not asked:
+            return None
+        matching = [
+            card for card in self.cards.values()
+            if all(set(getattr(card, f)) & set(values) for f, values in asked.items())
+            and (not analysis.countries or card.country in analysis.countries)
+        ]  # fmt: skip
+        described = [c for c in matching if c.title and c.summary]
+        if not described:
+            return None
+        first = next(iter(asked))
+        labels = " and ".join(", ".join(self.profile.label(f, v) for v in vs) for f, vs in asked.items())
+        heading = f"{len(described)} of {len(self.cards)} practices record {labels}"
+        claims = []
+        for card in sorted(described, key=lambda c: c.code):
+            chunk = self.retriever.chunk_of_card(card.code)
+            if chunk is None:
+                continue
+            facts = {self._field_of(f): f for f in self.card_facts(card, chunk, analysis, 0)}
+            fact = facts.get(first) or next((facts[f] for f in asked if f in facts), None) or facts.get("summary")
+            if fact is not None:
+                claims.append(fact.claim(heading))
+        notes = []
+        listed_only = sorted(c.code for c in matching if c not in described)
+        if listed_only:
+            notes.append(
+                f"Also recorded for {', '.join(listed_only)}, which the sources list only in their tables, without a description."
+            )
+        return (claims, notes) if claims else None
 
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
@@ -525,6 +620,10 @@ class Composer:
         if rows and rows[0].table is not None:
             table = rows[0].table
             selected = [c.row for c in rows if c.table is table]
+            # A table that counts something is shown whole, largest first, the asked rows in bold: one row of a
+            # distribution ("20 practices pooled their budgets") does not say whether that is most of them.
+            whole = table.count_column() is not None and len(table.rows) <= self.config.max_table_rows
+            shown = table.by_count() if whole else selected
             text = table.caption + ": " + " … ".join(Table.quote(r) for r in selected)
             claims.append(
                 DraftClaim(
@@ -532,7 +631,7 @@ class Composer:
                     sources=[rows[0].chunk.id],
                     quote=" … ".join(Table.quote(r) for r in selected),
                     heading=heading,
-                    table_md=table.markdown(selected),
+                    table_md=table.markdown(shown, marked=selected if whole and len(selected) < len(table.rows) else None),
                     caption=table.caption,
                 )
             )
@@ -630,6 +729,10 @@ class Composer:
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
             pool.add(self.retriever.chunk_of_card(code), "named_cards")
+
+
+def _features(evidence: Evidence | None) -> dict[str, float] | None:
+    return evidence.as_dict() if evidence else None
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:

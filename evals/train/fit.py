@@ -1,0 +1,159 @@
+"""``joinedup train``: fit the answerability model on the training set (never on an evaluation set).
+
+1. Every training question (``evals/train/*.jsonl``; follow-ups asked after their history) goes
+   through the real pipeline with answerability off, so unanswerable questions yield their
+   evidence features too. Features are cached in the data folder (``--reuse`` skips this step).
+2. A logistic model is fitted on answerable vs out-of-scope; its threshold is the highest that
+   refuses at most ``MAX_FALSE_REFUSALS`` of the answerable training questions.
+3. The model and its card are written to ``models/`` (``answerability.json``, ``MODEL_CARD.md``),
+   with five-fold figures measured on the training set itself, out of fold.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from app.core.config import ROOT, Settings
+from app.query.answerability import FEATURES, AnswerabilityModel, Evidence, fit
+from app.query.ask import Assistant
+from evals.dataset import EvalItem, expects_refusal, load_items
+from evals.runner import conversation_for
+
+TRAIN_DIR = ROOT / "evals" / "train"
+MODEL_DIR = ROOT / "models"
+MAX_FALSE_REFUSALS = 0.02  # the issue's bound on false refusals, applied to the training questions
+SEED = 20261206
+# Other-language questions are answered by a rule (the language note first); they say nothing about evidence.
+SKIPPED_KINDS = {"other_language"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One training question's evidence features and whether it is answerable."""
+
+    id: str
+    kind: str
+    answerable: bool
+    evidence: Evidence
+
+
+def training_items(train_dir: Path = TRAIN_DIR) -> list[EvalItem]:
+    """Every training item, file by file in name order."""
+    return [item for path in sorted(train_dir.glob("*.jsonl")) for item in load_items(path)]
+
+
+def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> list[Row]:
+    """Ask every item with answerability off and keep the evidence the composer measured."""
+    assistant = Assistant(settings.with_({"answer.answerability_model": "off"}))
+    rows = []
+    for n, item in enumerate(items, 1):
+        if item.kind in SKIPPED_KINDS:
+            continue
+        answer = assistant.ask(item.question, history=conversation_for(assistant, item))
+        if answer.evidence is not None:  # refused by a rule before composing (opinion, later years …): no evidence
+            rows.append(Row(item.id, item.kind, not expects_refusal(item.kind), Evidence.from_dict(answer.evidence)))
+        if progress:
+            progress(n, len(items))
+    return rows
+
+
+def save_rows(rows: list[Row], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"id": r.id, "kind": r.kind, "answerable": r.answerable, "evidence": r.evidence.as_dict()}) for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def load_rows(path: Path) -> list[Row]:
+    rows = []
+    for line in path.read_text().splitlines():
+        d = json.loads(line)
+        rows.append(Row(d["id"], d["kind"], d["answerable"], Evidence.from_dict(d["evidence"])))
+    return rows
+
+
+@dataclass(frozen=True)
+class Scores:
+    refused_out_of_scope: float
+    false_refusals: float
+    n_answerable: int
+    n_out_of_scope: int
+
+
+def score(model: AnswerabilityModel, rows: list[Row]) -> Scores:
+    answerable = [r for r in rows if r.answerable]
+    oos = [r for r in rows if not r.answerable]
+    refused = sum(not model.answers(r.evidence) for r in oos)
+    false = sum(not model.answers(r.evidence) for r in answerable)
+    return Scores(refused / max(1, len(oos)), false / max(1, len(answerable)), len(answerable), len(oos))
+
+
+def cross_validate(rows: list[Row], folds: int = 5) -> Scores:
+    """Out-of-fold refusal figures on the training set: each fold scored by a model fitted on the others."""
+    order = list(range(len(rows)))
+    random.Random(SEED).shuffle(order)
+    refused = false = 0
+    for f in range(folds):
+        test = [rows[i] for i in order[f::folds]]
+        train = [rows[i] for j, i in enumerate(order) if j % folds != f]
+        model = fit([r.evidence for r in train], [r.answerable for r in train], MAX_FALSE_REFUSALS, SEED)
+        s = score(model, test)
+        refused += round(s.refused_out_of_scope * s.n_out_of_scope)
+        false += round(s.false_refusals * s.n_answerable)
+    n_ans = sum(r.answerable for r in rows)
+    return Scores(refused / max(1, len(rows) - n_ans), false / max(1, n_ans), n_ans, len(rows) - n_ans)
+
+
+def model_card(model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train: Scores, files: list[str]) -> str:
+    weights = "\n".join(f"| {name} | {w:+.3f} |" for name, w in zip(FEATURES, model.weights, strict=True))
+    kinds: dict[str, int] = {}
+    for r in rows:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    make_up = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    return f"""# Model card: answerability
+
+- **What it decides**: whether the best evidence the pipeline found answers the question (below the
+  threshold the assistant says the documents do not answer it, naming what the corpus never mentions).
+- **Model**: logistic regression (scikit-learn, balanced classes, seed {SEED}) over {len(FEATURES)} features of the
+  evidence (`app/query/answerability.py`); read at run time with numpy from `models/answerability.json`.
+- **Training data**: {len(rows)} questions from {", ".join(files)} ({make_up}); other-language questions
+  are left out (a rule answers them). Readers who saw only the two documents wrote `reader_*.jsonl`;
+  `structure.jsonl` is generated from the cards (`python -m evals.train.structure`). No evaluation set
+  (`evals/questions*.jsonl`) was used.
+- **Threshold**: {model.threshold:.3f}, the highest that refuses at most {MAX_FALSE_REFUSALS:.0%} of the answerable
+  training questions.
+- **Measured on the training set**: out of fold (5 folds) out-of-scope refused {oof.refused_out_of_scope:.3f},
+  false refusals {oof.false_refusals:.3f}; fitted on all of it:
+  {on_train.refused_out_of_scope:.3f} / {on_train.false_refusals:.3f}
+  ({on_train.n_answerable} answerable, {on_train.n_out_of_scope} out of scope).
+- **Rebuild**: `joinedup train` (about ten minutes: every question is answered once); `joinedup train --reuse` refits
+  from the cached features in seconds. Same data, same seed, same model.
+- **Date**: {date.today().isoformat()}
+
+| feature (standardised) | weight |
+|---|---|
+{weights}
+"""
+
+
+def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int], None] | None = None) -> str:
+    """Collect (or reuse) the features, fit, write the model and its card; returns a one-paragraph summary."""
+    cache = settings.data_dir / "train_features.jsonl"
+    if reuse and cache.is_file():
+        rows = load_rows(cache)
+    else:
+        rows = collect(settings, training_items(), progress)
+        save_rows(rows, cache)
+    model = fit([r.evidence for r in rows], [r.answerable for r in rows], MAX_FALSE_REFUSALS, SEED)
+    oof, on_train = cross_validate(rows), score(model, rows)
+    files = [p.name for p in sorted(TRAIN_DIR.glob("*.jsonl"))]
+    model.save(MODEL_DIR / "answerability.json", trained_on=files, seed=SEED, date=date.today().isoformat())
+    (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files))
+    return (
+        f"{len(rows)} training questions; threshold {model.threshold:.3f}; out of fold: out-of-scope refused "
+        f"{oof.refused_out_of_scope:.3f}, false refusals {oof.false_refusals:.3f} -> {MODEL_DIR / 'answerability.json'}"
+    )

@@ -1,0 +1,77 @@
+"""Answerability from evidence: the logistic judge and its threshold, on hand-made evidence (no model loaded)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core.config import ROOT
+from app.query.answerability import FEATURES, AnswerabilityModel, Evidence, fit
+
+
+def evidence(relevance: float, coverage: float, unknown: int = 0, missing: int = 0) -> Evidence:
+    return Evidence(
+        best_relevance=relevance, top3_relevance=relevance - 0.05, best_similarity=relevance + 0.1, coverage=coverage,
+        passage_coverage=min(1.0, coverage + 0.2), unknown_word_share=0.0, names_unknown=unknown, names_missing=missing,
+        figure_missing=False, words=10, follow_up=False,
+    )  # fmt: skip
+
+
+def toy_set() -> tuple[list[Evidence], list[bool]]:
+    """Answerable questions have close, covering evidence; unanswerable ones weak evidence or unknown names."""
+    rows, labels = [], []
+    for i in range(40):
+        rows.append(evidence(0.45 + 0.01 * (i % 20), 0.5 + 0.01 * i))
+        labels.append(True)
+    for i in range(20):
+        rows.append(evidence(0.25 + 0.005 * i, 0.1 + 0.01 * i, unknown=i % 2, missing=1))
+        labels.append(False)
+    return rows, labels
+
+
+def test_fitted_model_answers_strong_evidence_and_refuses_weak_evidence():
+    rows, labels = toy_set()
+    model = fit(rows, labels, max_false_refusals=0.0)
+    assert model.answers(evidence(0.6, 0.8))
+    assert not model.answers(evidence(0.25, 0.1, unknown=1, missing=1))
+
+
+def test_threshold_refuses_at_most_the_allowed_share_of_answerable_questions():
+    rows, labels = toy_set()
+    for allowed in (0.0, 0.05, 0.1):
+        model = fit(rows, labels, max_false_refusals=allowed)
+        refused = sum(not model.answers(r) for r, a in zip(rows, labels, strict=True) if a)
+        assert refused <= allowed * sum(labels)
+
+
+def test_an_unknown_name_lowers_the_standing_of_the_same_evidence():
+    rows, labels = toy_set()
+    model = fit(rows, labels, max_false_refusals=0.0)
+    same = evidence(0.4, 0.4)
+    with_name = evidence(0.4, 0.4, unknown=2, missing=2)
+    assert model.probability(with_name) < model.probability(same)
+
+
+def test_model_round_trips_through_json_and_refuses_a_file_for_other_features(tmp_path):
+    rows, labels = toy_set()
+    model = fit(rows, labels, max_false_refusals=0.02)
+    path = tmp_path / "m.json"
+    model.save(path, trained_on=["toy"])
+    again = AnswerabilityModel.load(path)
+    assert again.probability(rows[0]) == pytest.approx(model.probability(rows[0]))
+    data = json.loads(path.read_text())
+    data["features"] = ["something_else"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="joinedup train"):
+        AnswerabilityModel.load(path)
+
+
+def test_evidence_survives_the_answer_contract_as_a_dict():
+    e = evidence(0.5, 0.6, unknown=1, missing=2)
+    assert Evidence.from_dict(e.as_dict()) == e
+
+
+def test_the_shipped_model_reads_the_current_features():
+    model = AnswerabilityModel.load(ROOT / "models" / "answerability.json")
+    assert len(model.weights) == len(FEATURES) and 0.0 < model.threshold < 1.0
