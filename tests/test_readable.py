@@ -55,8 +55,8 @@ def test_from_cards_names_every_card_with_a_paper_number():
 
     cards = [card for _, card in load_cards(Settings().practices_dir)]
     readable = ReadableStatements.from_cards(cards, VOCABULARY)
-    assert readable.practice_names["P43"] == "GB4, Single assessment tool for older people's needs"
-    assert readable.practice_names["P12"] == "DK3, Recovery"
+    assert readable.practice_names["P43"] == "GB4, Single assessment tool for older people's needs; the paper's P43"
+    assert readable.practice_names["P12"] == "DK3, Recovery; the paper's P12"
     assert len(readable.practice_names) == sum(1 for c in cards if c.paper_ref)
 
 

@@ -29,7 +29,8 @@ class Evidence:
     best_similarity: float  # the best statement's embedding similarity to the question
     coverage: float  # idf-weighted share of the question's content words found in the five best statements
     passage_coverage: float  # … found anywhere in the retrieved passages
-    unknown_word_share: float  # share of the question's content words the corpus never uses
+    unknown_word_share: float  # share of the question's content words the corpus never uses (smoothed: +2 words)
+    uncovered_specificity: float  # idf of the rarest question word the best statements lack, over the corpus's highest
     names_unknown: int  # names, codes and years of the question the corpus never mentions
     names_missing: int  # names of the question no retrieved passage mentions
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
@@ -45,6 +46,7 @@ class Evidence:
             self.coverage,
             self.passage_coverage,
             self.unknown_word_share,
+            self.uncovered_specificity,
             math.log1p(self.names_unknown),
             math.log1p(self.names_missing),
             float(self.figure_missing),
@@ -64,7 +66,7 @@ class Evidence:
 
 FEATURES = [
     "best_relevance", "top3_relevance", "best_similarity", "coverage", "passage_coverage", "unknown_word_share",
-    "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
+    "uncovered_specificity", "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
 ]  # fmt: skip
 
 

@@ -341,16 +341,24 @@ class Composer:
         words = re.findall(r"[A-Za-z][a-z-]{4,}", analysis.question)
         content = [w for w in dict.fromkeys(w.lower() for w in words) if w not in STOPWORDS]
         relevance = sorted((c.relevance for c in scored), reverse=True)
+        # A question whose most specific word the best statements lack is likely asking something else; a word
+        # the corpus never uses is the most specific of all.
+        top_idf = max(idf.values(), default=1.0)
+        uncovered = [idf.get(t, top_idf) for t in q_terms - best_terms]
         return Evidence(
             best_relevance=relevance[0] if relevance else 0.0,
             top3_relevance=float(np.mean(relevance[:3])) if relevance else 0.0,
             best_similarity=max((c.similarity for c in scored), default=0.0),
             coverage=sum(idf.get(t, 1.0) for t in q_terms & best_terms) / weight,
             passage_coverage=sum(idf.get(t, 1.0) for t in q_terms & passage_terms) / weight,
-            unknown_word_share=len(analysis.unknown_words) / max(1, len(content)),
+            unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
+            uncovered_specificity=max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             names_missing=len(names_not_in(analysis.question, passages, self.profile)),
-            figure_missing=analysis.answer_type == "figure" and not self._has_figure(scored, analysis.measure),
+            # A question in several parts is answered part by part; a part's missing figure gets its own note.
+            figure_missing=analysis.answer_type == "figure"
+            and len(analysis.parts) < 2
+            and not self._has_figure(scored, analysis.measure),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
@@ -398,7 +406,7 @@ class Composer:
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
             refused = self._refusal(analysis, pool.passages)
             return Draft(supported=False, refusal=refused, added=pool.added, evidence=_features(evidence))
-        if self.judge_answerability and analysis.answer_type == "figure" and evidence.figure_missing:
+        if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
         draft.evidence = evidence.as_dict()

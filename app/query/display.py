@@ -61,8 +61,13 @@ class ReadableStatements:
 
     @classmethod
     def from_cards(cls, cards: Iterable[PracticeCard], vocabulary: AbstractSet[str]) -> ReadableStatements:
-        """Names from the cards' ``paper_ref`` (a card without a name is named by its code alone)."""
-        names = {c.paper_ref: ", ".join(p for p in (c.code, c.title) if p) for c in cards if c.paper_ref}
+        """Names from the cards' ``paper_ref`` (a card without a name is named by its code alone).
+
+        The paper's own number stays beside the name, so a reader can find the practice in the paper too.
+        """
+        names = {
+            c.paper_ref: ", ".join(p for p in (c.code, c.title) if p) + f"; the paper's {c.paper_ref}" for c in cards if c.paper_ref
+        }
         return cls(names, vocabulary)
 
     @cached_property
