@@ -22,9 +22,25 @@ NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
+# The user part of a URL runs to the LAST "@" before the host ("http://bob:pa@ss@host": the password holds an "@").
+_USERINFO = re.compile(r"(\b[a-z][\w+.-]*://)[^/\s?#]*@", re.I)
+# A query or fragment parameter whose name says it holds a secret: ?api_key=…, &access_token=…, ;password=…
+_SECRET_PARAM = re.compile(
+    r"([?&;#][\w.-]*?(?:key|token|secret|pass(?:word|wd)?|pwd|auth\w*|sig(?:nature)?|credentials?|session)[\w.-]*=)[^&#;\s\"']*",
+    re.I,
+)
+_BEARER = re.compile(r"\b(bearer\s+|sk-)[\w.~+/=-]{6,}", re.I)
+
+
 def redact(text: str) -> str:
-    """Text with any credentials in a URL ("http://user:secret@host") replaced, for notices, logs and errors."""
-    return re.sub(r"(\b[a-z][\w+.-]*://)[^/\s@]+@", r"\1***@", text)
+    """Text with any credentials replaced, for notices, logs and errors.
+
+    Covers the user part of a URL ("http://user:secret@host", whatever characters the password holds), query
+    parameters named like a key, token, secret or password ("?api_key=…"), and bearer tokens in error messages.
+    """
+    text = _USERINFO.sub(r"\1***@", text)
+    text = _SECRET_PARAM.sub(r"\1***", text)
+    return _BEARER.sub(r"\1***", text)
 
 
 def format_passages(passages: list[Passage], max_chars: int) -> str:
