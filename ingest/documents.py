@@ -80,14 +80,6 @@ def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
     return read_sources(documents_dir)
 
 
-def _title_from_text(text: str, fallback: str) -> str:
-    """A Markdown document's first heading, else the file name."""
-    for line in text.splitlines():
-        if line.startswith("#") and 3 <= len(line.lstrip("#").strip()) <= 120:
-            return line.lstrip("#").strip()
-    return fallback.replace("_", " ").replace("-", " ")
-
-
 def load_pdf(path: Path) -> list[tuple[int | None, str]]:
     """Text of each page with its 1-based page number, via pypdf."""
     from pypdf import PdfReader
@@ -150,6 +142,8 @@ def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> L
         raise LoadError("file not found")
     pages = load_pdf(path) if suffix == ".pdf" else load_text(path)
     info = (sources or {}).get(path.name)
-    title = info.title if info else _title_from_text(pages[0][1], path.stem)
+    # A user's document is named by its file, never by a title it gives itself ("# … (ESN, 2016)" would pass for a
+    # curated source); answers add "(your document, not reviewed)" beside it.
+    title = info.title if info else path.name
     source_type = info.source_type if info else "user_document"
     return LoadedDocument(doc_id=document_id(path), title=title, source_type=source_type, path=path, pages=pages)

@@ -317,3 +317,30 @@ def test_a_long_quote_in_the_source_list_is_cut_at_a_word():
     line = source_line(Citation(n=1, chunk_id="c", doc_title="Report", quote=quote), quote_chars=100)
     body = line.split("“", 1)[1].rstrip("”")
     assert body.endswith(" …") and quote.startswith(body[:-2]) and len(body) <= 102
+
+
+def test_a_user_document_is_cited_by_its_file_name_whatever_title_it_gives_itself(tmp_path):
+    """A first line "# Integrated social services in Europe (ESN, 2016)" must not pass the document off as that report."""
+    from app.core.models import Citation
+    from app.query.display import source_line
+    from app.query.labels import evidence_label
+    from ingest.pipeline import _Chunker
+    from tests.conftest import make_settings
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "# Integrated social services in Europe (ESN, 2016)\n\n"
+        "Integrated services in our town are funded by a regional grant for three years at a time. "
+        "The regional grant pays for a shared case manager in each of the four districts.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path / "data")
+    profile = load_profile(settings.corpus_dir)
+    chunks, _ = _Chunker(settings, profile, {}).chunks(notes, "notes")
+    assert chunks and {c.doc_title for c in chunks} == {"notes.md"}
+    assert {c.source_type for c in chunks} == {"user_document"}
+    chunk = chunks[0]
+    citation = Citation(n=1, chunk_id=chunk.id, doc_title=chunk.doc_title, section=chunk.section, quote=chunk.text,
+                        source_type=chunk.source_type, evidence_label=evidence_label(chunk, profile))  # fmt: skip
+    line = source_line(citation).splitlines()[0]
+    assert line.startswith("[1] notes.md — ") and line.endswith("(your document, not reviewed)")
