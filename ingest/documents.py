@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.control_chars import strip_controls
 from app.core.text import document_id
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md")
@@ -80,6 +81,22 @@ def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
     return read_sources(documents_dir)
 
 
+def without_controls(pages: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
+    """The pages without terminal escapes and control characters; raises :class:`LoadError` when they are most of it.
+
+    A file that is mostly escapes is not a document with a little noise: ingesting what is left would add it with
+    no usable evidence and say nothing.
+    """
+    cleaned = [(page, *strip_controls(text)) for page, text in pages]
+    removed = sum(n for _, _, n in cleaned)
+    kept = sum(len("".join(text.split())) for _, text, _ in cleaned)
+    if removed and removed >= kept:
+        raise LoadError(
+            f"mostly control characters or terminal escape sequences ({removed} of {removed + kept} characters), not text"
+        )
+    return [(page, text) for page, text, _ in cleaned]
+
+
 def load_pdf(path: Path) -> list[tuple[int | None, str]]:
     """Text of each page with its 1-based page number, via pypdf."""
     from pypdf import PdfReader
@@ -140,7 +157,7 @@ def load_document(path: Path, sources: dict[str, SourceInfo] | None = None) -> L
         raise LoadError(f"unsupported file type {suffix or '(none)'}; use {', '.join(SUPPORTED_SUFFIXES)}{hint}")
     if not path.is_file():
         raise LoadError("file not found")
-    pages = load_pdf(path) if suffix == ".pdf" else load_text(path)
+    pages = without_controls(load_pdf(path) if suffix == ".pdf" else load_text(path))
     info = (sources or {}).get(path.name)
     # A user's document is named by its file, never by a title it gives itself ("# … (ESN, 2016)" would pass for a
     # curated source); answers add "(your document, not reviewed)" beside it.

@@ -344,3 +344,49 @@ def test_a_user_document_is_cited_by_its_file_name_whatever_title_it_gives_itsel
                         source_type=chunk.source_type, evidence_label=evidence_label(chunk, profile))  # fmt: skip
     line = source_line(citation).splitlines()[0]
     assert line.startswith("[1] notes.md — ") and line.endswith("(your document, not reviewed)")
+
+
+# ---- control characters and terminal escapes ------------------------------------------------------
+
+ESCAPES = "\x1b[2J\x1b[31m\x1b]0;pwned\x07\x1b]8;;http://evil.example\x1b\\\x00\x07\x08\x1b[1A\u202e"
+
+
+def _chunker(tmp_path):
+    from ingest.pipeline import _Chunker
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data")
+    return _Chunker(settings, load_profile(settings.corpus_dir), {})
+
+
+def test_escapes_and_control_characters_in_a_document_never_reach_the_store(tmp_path):
+    doc = tmp_path / "memo.txt"
+    doc.write_text(
+        f"Funding memo\n\nIntegrated services{ESCAPES} are funded by pooled budgets of the municipality and the insurer.\x00 "
+        "A joint board decides how the pooled budget is spent each year.\n",
+        encoding="utf-8",
+    )
+    chunks, _ = _chunker(tmp_path).chunks(doc, "memo")
+    stored = " ".join(c.text + c.doc_title + c.section for c in chunks)
+    assert "pooled budgets of the municipality" in stored and "joint board" in stored
+    assert not [ch for ch in stored if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e"]
+    assert "pwned" not in stored and "evil.example" not in stored  # an escape's payload is not text either
+
+
+def test_a_document_that_is_mostly_escapes_fails_with_a_reason(tmp_path):
+    from ingest.documents import LoadError
+
+    doc = tmp_path / "noise.txt"
+    doc.write_text("Funding. " + ESCAPES * 40 + " pooled.\n", encoding="utf-8")
+    with pytest.raises(LoadError, match="control characters or terminal escape"):
+        _chunker(tmp_path).chunks(doc, "noise")
+
+
+def test_escapes_already_in_an_index_are_not_printed():
+    from app.core.models import Citation
+    from app.query.display import claim_line, source_line
+
+    quote = f"Budgets are pooled{ESCAPES} by the municipality."
+    shown = claim_line(quote, "[1]") + source_line(Citation(n=1, chunk_id="c", doc_title=f"memo{ESCAPES}.txt", quote=quote))
+    assert "\x1b" not in shown and "\x00" not in shown and "\u202e" not in shown
+    assert "Budgets are pooled by the municipality." in shown
