@@ -220,6 +220,8 @@ class Store:
             if len(got["ids"]) < page:
                 break
             offset += page
+        if not texts:  # an empty store (nothing ingested yet): no vectors, not a reshape error
+            return [], np.zeros((0, 0), dtype=np.float32)
         return texts, np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     @_translated

@@ -29,7 +29,7 @@ from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, content_terms
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
-from app.query.analyse import QuestionAnalyser, asks_opinion, later_years
+from app.query.analyse import QuestionAnalyser, asks_opinion, later_years, latest_year
 from app.query.backends import AnswerBackend, BackendError, get_backend
 from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
@@ -103,6 +103,12 @@ class Assistant:
         return [card for _, card in load_cards(practices)] if practices.exists() else []
 
     @cached_property
+    def latest_year(self) -> int:
+        """The latest year the index can speak for: the sources' own, or a later year a user's document names."""
+        mine = (c.text for c in self.retriever.bm25_index.chunks if c.source_type == "user_document")
+        return latest_year(self.retriever.profile.latest_source_year, mine)
+
+    @cached_property
     def analyser(self) -> QuestionAnalyser:
         return QuestionAnalyser(self.profile, self.cards, self.settings.conversation.follow_up_max_words)
 
@@ -131,9 +137,9 @@ class Assistant:
         if asks_opinion(state.question):
             state.refuse("opinion")
             return
-        later = later_years(state.question, self.retriever.profile.latest_source_year)
+        later = later_years(state.question, self.latest_year)
         if later:
-            state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
+            state.refuse("after_sources", years=", ".join(later), latest=str(self.latest_year))
             return
         unknown = self.unknown_terms(state.question)
         if unknown:
@@ -221,7 +227,7 @@ class Assistant:
     def reload(self) -> None:
         """Forget the loaded index (store, keyword index, units, cards): the next use opens the live generation."""
         with self._reload_lock:
-            for name in ("retriever", "composer", "finder", "cards", "analyser"):
+            for name in ("retriever", "composer", "finder", "cards", "analyser", "latest_year"):
                 self.__dict__.pop(name, None)
             self._backends.pop("extractive", None)  # it holds the composer; LLM backends hold no index
 
