@@ -461,7 +461,9 @@ class Composer:
         cfg = self.config
         claims: list[DraftClaim] = []
         rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
-        bottom = self._bottom_line(analysis, scored)
+        # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says.
+        reviewed = [c for c in scored if c.chunk.source_type != "user_document"]
+        bottom = self._bottom_line(analysis, reviewed) if reviewed else []
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         claims += self._claims(bottom, "In short")
@@ -482,7 +484,10 @@ class Composer:
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
         audiences = analysis.audiences or self.profile.default_audiences
-        recs = [c for c in scored if c.kind == "recommendation" and c.audience in audiences]
+        recs = [
+            c for c in scored
+            if c.kind == "recommendation" and c.audience in audiences and c.chunk.source_type != "user_document"
+        ]  # fmt: skip
         if analysis.answer_type == "list" and not analysis.aspects:
             chosen = sorted(recs, key=lambda c: (audiences.index(c.audience), c.chunk.char_start, c.quote))
         else:
