@@ -461,9 +461,11 @@ class Composer:
         cfg = self.config
         claims: list[DraftClaim] = []
         rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
-        # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says.
+        # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says. Curated
+        # statements far below it are not promoted to the bottom line in its place (then the answer is the document's).
         reviewed = [c for c in scored if c.chunk.source_type != "user_document"]
-        bottom = self._bottom_line(analysis, reviewed) if reviewed else []
+        lead_floor = scored[0].score * cfg.keep_ratio
+        bottom = [c for c in self._bottom_line(analysis, reviewed) if c.score >= lead_floor] if reviewed else []
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         claims += self._claims(bottom, "In short")
