@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.control_chars import strip_controls
 from app.core.files import FileRefused, read_regular, regular_file_problem, resolved
 from app.core.text import document_id
 
@@ -81,12 +82,20 @@ def corpus_sources(path: Path, documents_dir: Path) -> dict[str, SourceInfo]:
     return read_sources(documents_dir)
 
 
-def _title_from_text(text: str, fallback: str) -> str:
-    """A Markdown document's first heading, else the file name."""
-    for line in text.splitlines():
-        if line.startswith("#") and 3 <= len(line.lstrip("#").strip()) <= 120:
-            return line.lstrip("#").strip()
-    return fallback.replace("_", " ").replace("-", " ")
+def without_controls(pages: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
+    """The pages without terminal escapes and control characters; raises :class:`LoadError` when they are most of it.
+
+    A file that is mostly escapes is not a document with a little noise: ingesting what is left would add it with
+    no usable evidence and say nothing.
+    """
+    cleaned = [(page, *strip_controls(text)) for page, text in pages]
+    removed = sum(n for _, _, n in cleaned)
+    kept = sum(len("".join(text.split())) for _, text, _ in cleaned)
+    if removed and removed >= kept:
+        raise LoadError(
+            f"mostly control characters or terminal escape sequences ({removed} of {removed + kept} characters), not text"
+        )
+    return [(page, text) for page, text, _ in cleaned]
 
 
 def read_input(path: Path, max_bytes: int) -> bytes:
@@ -165,8 +174,10 @@ def load_document(path: Path, sources: dict[str, SourceInfo] | None = None, max_
     if not path.exists():
         raise LoadError("file not found")
     data = read_input(path, max_bytes)
-    pages = load_pdf(path, data) if suffix == ".pdf" else load_text(path, data)
+    pages = without_controls(load_pdf(path, data) if suffix == ".pdf" else load_text(path, data))
     info = (sources or {}).get(path.name)
-    title = info.title if info else _title_from_text(pages[0][1], path.stem)
+    # A user's document is named by its file, never by a title it gives itself ("# … (ESN, 2016)" would pass for a
+    # curated source); answers add "(your document, not reviewed)" beside it.
+    title = info.title if info else path.name
     source_type = info.source_type if info else "user_document"
     return LoadedDocument(doc_id=document_id(path), title=title, source_type=source_type, path=path, pages=pages)

@@ -28,6 +28,7 @@ from app.core.models import Chunk, Unit
 from app.core.tables import TABLES_FILE
 from app.index.generations import POINTER_FILE, Generation, Stamp, generation, live_generation, read_stamp, write_stamp
 from app.index.index import Index, drop_generation
+from app.index.readonly import require_writable
 from app.index.store import DISK_FULL_MESSAGE, DiskFull, StoreDamaged, is_disk_full, set_aside_damaged_store
 from app.index.store_file import erase_removed_text, store_damage
 from ingest.card_check import card_term_problems
@@ -79,6 +80,7 @@ class IngestReport:
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
     """One writer at a time: a second ingest waits instead of interleaving with the first."""
+    require_writable(settings)  # a read-only data folder is said plainly, before anything is touched
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.data_dir / ".ingest.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -131,3 +131,37 @@ def test_a_question_analysed_once_is_resolved_without_analysing_it_again(monkeyp
     monkeypatch.setattr(ANALYSER, "analyse", lambda q: pytest.fail(f"analysed again: {q}"))
     follow = ANALYSER.resolve(own, first, ["FI6"])
     assert follow.follow_up and follow.aspects == ["funding"] and follow.practices == ["FI6"]
+
+
+def _scope(tmp_path, user_text: str | None, question: str) -> str:
+    """The scope step's refusal ("" when it lets the question through) over an index of the curated corpus's chunks
+    of one small document plus, when given, a user's document (real Chroma, keyword index; no model needed)."""
+    from app.index.bm25 import BM25Index
+    from app.query.ask import AskState, Assistant
+    from app.query.retrieve import NO_FILTERS, Retriever
+    from ingest.pipeline import _Chunker
+    from tests.conftest import make_settings
+
+    tmp_path.mkdir(parents=True)
+    settings = make_settings(tmp_path / "data")
+    chunker = _Chunker(settings, load_profile(settings.corpus_dir), {})
+    curated = sorted((ROOT / "corpus" / "documents").glob("*.txt"))[0]
+    chunks, _ = chunker.chunks(curated, "c")
+    if user_text is not None:
+        mine = tmp_path / "helpdesk.txt"
+        mine.write_text(user_text, encoding="utf-8")
+        chunks += chunker.chunks(mine, "helpdesk")[0]
+    assistant = Assistant(settings, retriever=Retriever(settings, bm25=BM25Index(chunks)))
+    state = AskState(question, [], "extractive", 5, NO_FILTERS)
+    assistant.scope(state)
+    return state.draft.refusal if state.draft else ""
+
+
+HELPDESK = "Testland municipalities ran a joint helpdesk for migrants and social services in 2019.\n"
+IN_2019 = "Which municipalities ran a joint helpdesk for migrants in 2019?"
+
+
+def test_a_year_a_users_document_covers_is_not_refused_as_after_the_sources(tmp_path):
+    assert "up to 2018" in _scope(tmp_path / "a", None, IN_2019)  # the curated corpus alone cannot speak for 2019
+    assert _scope(tmp_path / "b", HELPDESK, IN_2019) == ""  # the user's document can
+    assert "2021" in _scope(tmp_path / "c", HELPDESK, "Which municipalities ran a joint helpdesk in 2021?")

@@ -28,6 +28,30 @@ def test_credentials_in_a_backend_url_are_never_shown():
     assert redact("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1"
 
 
+@pytest.mark.parametrize(
+    ("url", "secrets"),
+    [
+        ("http://bob:pa@ss-WORD2@127.0.0.1:{port}/v1", ["pa@ss", "ss-WORD2", "WORD2", "bob:"]),
+        ("http://127.0.0.1:{port}/v1?api_key=SEKRET-123&model=m", ["SEKRET", "123"]),
+        ("http://127.0.0.1:{port}/v1?x=1&access_token=TOK9;password=PW7", ["TOK9", "PW7"]),
+    ],
+)
+def test_no_part_of_a_key_or_password_in_a_backend_url_reaches_the_user(url, secrets, tmp_path):
+    """The backend's name for its server and its failure message, as a user would see them, hold no secret."""
+    from app.query.backends.base import BackendError
+    from app.query.backends.llm import make_llm_backend
+    from tests.conftest import make_settings
+
+    url = url.format(port=free_port())  # nothing listens there: the request fails and says where
+    settings = make_settings(tmp_path, changes={"llm.base_url": url, "llm.model": "m", "llm.timeout": 5})
+    backend = make_llm_backend("openai", settings)
+    with pytest.raises(BackendError) as failure:
+        backend.complete("hello")
+    for shown in (backend.where, str(failure.value), redact(url)):
+        assert "127.0.0.1" in shown
+        assert not [s for s in secrets if s in shown], shown
+
+
 def test_a_yml_card_is_told_to_be_yaml(tmp_path):
     from ingest.documents import LoadError, load_document
 

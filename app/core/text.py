@@ -8,6 +8,8 @@ from pathlib import Path
 
 import Stemmer
 
+from app.core.control_chars import printable
+
 _STEM = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*|\d+(?:[.,]\d+)?%?")
 
@@ -78,7 +80,7 @@ def escape_markdown(text: str) -> str:
     a quote, a label): special characters are backslash-escaped, bare URLs and e-mail addresses are shown
     as code, and whitespace runs (which Markdown would read as structure) become one space.
     """
-    flat = " ".join(text.split())
+    flat = " ".join(printable(text).split())  # and no terminal escape or control character (an index built before)
     parts: list[str] = []
     last = 0
     for m in _BARE_LINK.finditer(flat):

@@ -187,8 +187,10 @@ def open_client(settings: Settings) -> Any:
             return client
         except Exception as exc:  # chromadb raises plain exceptions for connection failures
             raise StoreError(server_down_message(settings)) from exc
+    from app.index.readonly import readable_store_path  # (it imports this module)
+
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    path = str(settings.chroma_dir)
+    path = readable_store_path(settings)  # a private copy when the data folder is read-only
     with _OPEN_LOCK:
         stamp = read_stamp(settings)
         if _OPENED_AT.get(path, stamp) != stamp:
@@ -291,6 +293,8 @@ class Store:
             if len(got["ids"]) < page:
                 break
             offset += page
+        if not texts:  # an empty store (nothing ingested yet): no vectors, not a reshape error
+            return [], np.zeros((0, 0), dtype=np.float32)
         return texts, np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
     @_translated

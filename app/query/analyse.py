@@ -10,6 +10,7 @@ it does not say itself from the previous question's analysis; a new aspect repla
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -166,6 +167,20 @@ def later_years(question: str, latest: int) -> list[str]:
     """Times the question asks about that come after the latest source: "in 2023", "last year" (not "before 2020")."""
     years = [m.group(2) for m in _YEAR.finditer(question) if not m.group(1) and int(m.group(2)) > latest]
     return years + [m.group(0).lower() for m in _NOW.finditer(question)]
+
+
+# A year in running text: "in 2019." counts (a sentence may end on it), "2019.5" and "12019" do not.
+_YEAR_IN_TEXT = re.compile(r"(?<![\w.,])((?:19|20)\d\d)(?!\w|[.,]\d)")
+
+
+def latest_year(published_up_to: int, user_texts: Iterable[str]) -> int:
+    """The latest year the indexed documents speak for: the curated sources' last year, or a later one a user's document names.
+
+    A user who adds a document on 2019 can ask about 2019; whether the passages found answer it is then the evidence's
+    to say (a year no retrieved passage mentions is still refused by name).
+    """
+    years = (int(m.group(1)) for text in user_texts for m in _YEAR_IN_TEXT.finditer(text))
+    return max(published_up_to, max(years, default=published_up_to))
 
 
 def asks_opinion(question: str) -> bool:

@@ -28,7 +28,7 @@ from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, content_terms
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
-from app.query.analyse import QuestionAnalyser, asks_opinion, is_corpus_name, later_years, scan_names
+from app.query.analyse import QuestionAnalyser, asks_opinion, is_corpus_name, later_years, latest_year, scan_names
 from app.query.backends import AnswerBackend, BackendError, get_backend
 from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
@@ -94,6 +94,12 @@ class Loaded:
         return [card for _, card in load_cards(practices)] if practices.exists() else []
 
     @cached_property
+    def latest_year(self) -> int:
+        """The latest year the index can speak for: the sources' own, or a later year a user's document names."""
+        mine = (c.text for c in self.retriever.catalogue if c.source_type == "user_document")
+        return latest_year(self.retriever.profile.latest_source_year, mine)
+
+    @cached_property
     def analyser(self) -> QuestionAnalyser:
         return QuestionAnalyser(self.profile, self.cards, self.settings.conversation.follow_up_max_words)
 
@@ -148,6 +154,10 @@ class Assistant:
         return self._loaded.readable
 
     @property
+    def latest_year(self) -> int:
+        return self._loaded.latest_year
+
+    @property
     def finder(self) -> PracticeFinder | None:
         """The practice finder over the corpus cards (None when the corpus has no practices folder)."""
         return self._loaded.finder
@@ -170,9 +180,9 @@ class Assistant:
         if asks_opinion(state.question):
             state.refuse("opinion")
             return
-        later = later_years(state.question, self.retriever.profile.latest_source_year)
+        later = later_years(state.question, self.latest_year)
         if later:
-            state.refuse("after_sources", years=", ".join(later), latest=str(self.retriever.profile.latest_source_year))
+            state.refuse("after_sources", years=", ".join(later), latest=str(self.latest_year))
             return
         analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question)
 

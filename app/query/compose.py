@@ -522,7 +522,11 @@ class Composer:
         cfg = self.config
         claims: list[DraftClaim] = []
         rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
-        bottom = self._bottom_line(analysis, scored)
+        # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says. Curated
+        # statements far below it are not promoted to the bottom line in its place (then the answer is the document's).
+        reviewed = [c for c in scored if c.chunk.source_type != "user_document"]
+        lead_floor = scored[0].score * cfg.keep_ratio
+        bottom = [c for c in self._bottom_line(analysis, reviewed) if c.score >= lead_floor] if reviewed else []
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         claims += self._claims(bottom, "In short")
@@ -592,7 +596,10 @@ class Composer:
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
         audiences = analysis.audiences or self.profile.default_audiences
-        recs = [c for c in scored if c.kind == "recommendation" and c.audience in audiences]
+        recs = [
+            c for c in scored
+            if c.kind == "recommendation" and c.audience in audiences and c.chunk.source_type != "user_document"
+        ]  # fmt: skip
         if analysis.answer_type == "list" and not analysis.aspects:
             chosen = sorted(recs, key=lambda c: (audiences.index(c.audience), c.chunk.char_start, c.quote))
         else:

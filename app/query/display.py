@@ -30,7 +30,8 @@ def source_line(citation: Citation, quote_chars: int = 300) -> str:
     """A citation for a Markdown listing of sources: ``[n] Title — section, p. 3 (label)`` and the quote below."""
     page = f", p. {citation.page}" if citation.page else ""
     where = escape_markdown(citation.section) + page
-    head = f"[{citation.n}] {escape_markdown(citation.doc_title)} — {where} ({escape_markdown(citation.evidence_label)})"
+    where = f" — {where}" if where else ""  # a user's document without headings has no section
+    head = f"[{citation.n}] {escape_markdown(citation.doc_title)}{where} ({escape_markdown(citation.evidence_label)})"
     quote = citation.quote
     if len(quote) > quote_chars:  # cut at a word, and say so
         quote = quote[:quote_chars].rsplit(" ", 1)[0].rstrip(" ,;:…") + " …"
@@ -66,7 +67,9 @@ class ReadableStatements:
         The paper's own number stays beside the name, so a reader can find the practice in the paper too.
         """
         names = {
-            c.paper_ref: ", ".join(p for p in (c.code, c.title) if p) + f"; the paper's {c.paper_ref}" for c in cards if c.paper_ref
+            c.paper_ref: ", ".join(p for p in (c.code, c.title) if p) + f"; the paper's {c.paper_ref}"
+            for c in cards
+            if c.paper_ref
         }
         return cls(names, vocabulary)
 

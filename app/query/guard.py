@@ -6,9 +6,15 @@ a passage that does not exist or that holds instructions aimed at the assistant 
 absent from the passages it cites, or when it shares too few content words
 with them (a citation to the wrong passage). Each removal is counted and
 explained in the Answer's ``guard`` field.
+
+A grounded claim that rests on a user's unreviewed document alone is kept but said as that document's
+("Your document says: …"), never as a finding: an obedient LLM may state what a document told it to.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import replace
 
 from app.core.codes import PracticeCodes
 from app.core.draft import DraftClaim
@@ -16,6 +22,12 @@ from app.core.injection import instruction_in
 from app.core.models import GuardReport, Passage
 from app.core.normalise import dehyphenate, normalise
 from app.core.text import content_terms, numbers_in
+
+UNREVIEWED = "user_document"  # the source type of a user's own documents: nobody reviewed them
+YOUR_DOCUMENT_SAYS = "Your document says:"
+_ATTRIBUTED = re.compile(
+    r"(?:according\s+to\s+)?(?:your|the\s+user['’]s|the\s+uploaded)\s+document(?:\s+(?:says|states|reports|claims)\b|\s*,)", re.I
+)
 
 
 def _number_forms(n: str) -> set[str]:
@@ -56,17 +68,40 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
     return None
 
 
+def rests_on_unreviewed(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> bool:
+    """Whether a grounded claim needs a user's document: its reviewed passages alone (if any) would not support it.
+
+    A user's document is not reviewed: what it says may be shown as what it says, never as a finding. A claim
+    citing a curated passage as well as the user's one is a plain claim only if the curated passage carries it.
+    """
+    unreviewed = {p.chunk.id for p in passages if p.chunk.source_type == UNREVIEWED}
+    if not unreviewed & set(claim.sources):
+        return False
+    reviewed = [s for s in claim.sources if s not in unreviewed]
+    return not reviewed or check_claim(replace(claim, sources=reviewed), passages, codes, min_term_support) is not None
+
+
+def attributed(text: str) -> str:
+    """A statement from a user's document, said as that document's: "Your document says: …"."""
+    if _ATTRIBUTED.match(text):
+        return text  # the backend already said whose words these are
+    return f"{YOUR_DOCUMENT_SAYS} {text}"
+
+
 def apply_guard(
     claims: list[DraftClaim], passages: list[Passage], codes: PracticeCodes, min_term_support: float
 ) -> tuple[list[DraftClaim], GuardReport]:
-    """Keep grounded claims; report the others."""
+    """Keep grounded claims, a claim resting on a user's document alone said as that document's; report the others."""
     kept: list[DraftClaim] = []
     report = GuardReport(checked_claims=len(claims))
     for claim in claims:
         reason = check_claim(claim, passages, codes, min_term_support)
-        if reason is None:
-            kept.append(claim)
-        else:
+        if reason is not None:
             report.removed_claims += 1
             report.problems.append(f"removed: “{claim.text[:80]}” — {reason}")
+        elif not claim.table_md and rests_on_unreviewed(claim, passages, codes, min_term_support):
+            kept.append(replace(claim, text=attributed(claim.text)))
+            report.problems.append(f"labelled: “{claim.text[:80]}” — rests only on a user's document, which is not reviewed")
+        else:
+            kept.append(claim)
     return kept, report

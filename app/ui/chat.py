@@ -29,6 +29,7 @@ from app.ui.common import doc_text, follow_newest, quote_block
 TURNS, PENDING, BLANK, FROM_LINK, LOCK = "turns", "pending", "blank_question", "link_question_done", "answer_lock"
 TURN_ID = "turn_id"  # the queued question a stored answer belongs to
 INPUT_KEY = "question"
+QUEUE_LOCK, UNMATCHED, TYPED_KEY, TYPED_SEEN = "queue_lock", "unmatched_questions", "typed_questions", "typed_seen"
 BLANK_MESSAGE = "Please type a question first — for example, “How are integrated services funded?”"
 # What the assistant is doing, in a user's words, by the step of Assistant.ask that has started.
 STEP_WORDS = {
@@ -62,17 +63,46 @@ def backend_label(name: str) -> str:
     return BACKEND_LABELS.get(name, name)
 
 
-def queue_question(question: str) -> None:
-    """Put a question in the queue (blank ones get a friendly message instead)."""
+def _queue_lock() -> threading.Lock:
+    """Guards the queue: the runs of one session overlap (a new question starts a run before the last one ends)."""
+    return st.session_state.setdefault(QUEUE_LOCK, threading.Lock())
+
+
+def queue_question(question: str, claims: str = "") -> None:
+    """Put a question in the queue (blank ones get a friendly message instead).
+
+    ``claims`` names where it came from ("box": the question box's own submission, "page": the page's record of
+    what was typed); each of the two reports every typed question, so one is matched against the other and a
+    question is queued once, whichever arrives first, and still queued when the other never arrives.
+    """
     if not question or not question.strip():
         st.session_state[BLANK] = True
         return
     st.session_state[BLANK] = False
-    st.session_state.setdefault(PENDING, []).append({"id": uuid.uuid4().hex, "question": question.strip()})
+    question = question.strip()
+    with _queue_lock():
+        if claims:
+            unmatched: dict[str, list[str]] = st.session_state.setdefault(UNMATCHED, {"box": [], "page": []})
+            other = unmatched["page" if claims == "box" else "box"]
+            if question in other:
+                other.remove(question)  # the other report of this same question: queued already
+                return
+            unmatched[claims].append(question)
+        st.session_state.setdefault(PENDING, []).append({"id": uuid.uuid4().hex, "question": question})
 
 
 def _queue_from_input() -> None:
-    queue_question(st.session_state.get(INPUT_KEY) or "")
+    queue_question(st.session_state.get(INPUT_KEY) or "", claims="box")
+
+
+def _queue_from_page() -> None:
+    """Questions the page recorded as typed that this session has not taken yet (see :data:`_TYPED_JS`)."""
+    typed = (st.session_state.get(TYPED_KEY) or {}).get("typed") or []
+    seen: set[str] = st.session_state.setdefault(TYPED_SEEN, set())
+    for item in typed:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in seen:
+            seen.add(item["id"])
+            queue_question(str(item.get("q") or ""), claims="page")
 
 
 def queue_from_link() -> None:
@@ -184,7 +214,8 @@ def _answer_next(
             entry["question"], backend=options.backend, k=options.k, filters=options.filters, history=history, progress=progress
         )
         turns.append({**answer.model_dump(), TURN_ID: entry["id"]})  # stored before anything can interrupt the run
-        pending[:] = [e for e in pending if e["id"] != entry["id"]]
+        with _queue_lock():  # another run may be queueing a question this very moment
+            pending[:] = [e for e in pending if e["id"] != entry["id"]]
         return answer, len(turns) - 1
 
 
@@ -246,8 +277,44 @@ def render_chat(assistant: Assistant, options: ChatOptions) -> None:
     waiting.empty()
 
 
+# Streamlit drops a question box submission when a newer one stops the run that would have taken it before that run
+# began (quick typing while an answer is computed: about 1 in 8 at 0.3 s apart). So the page also keeps its own record
+# of every question typed (Enter or the send button) and sends the whole list as the state of an invisible component:
+# a state, unlike the box's one-off trigger, is sent again with every later run, so no question can be lost.
+_TYPED_JS = """
+export default function (component) {
+  const w = window;
+  if (!w.__joinedUpTyped) {
+    const record = { list: [], send: null, n: 0 };
+    w.__joinedUpTyped = record;
+    const BOX = 'textarea[data-testid="stChatInputTextArea"]';
+    const box = () => document.querySelector(BOX);
+    const typed = function (text) {
+      if (!text || !text.trim()) return;
+      record.n += 1;
+      record.list.push({ id: Date.now().toString(36) + '-' + record.n, q: text });
+      if (record.send) record.send('typed', record.list.slice());
+    };
+    document.addEventListener('keydown', function (e) {
+      const t = e.target;
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && t && t.matches && t.matches(BOX)) {
+        typed(t.value);
+      }
+    }, true);
+    document.addEventListener('click', function (e) {
+      const button = e.target.closest ? e.target.closest('[data-testid="stChatInputSubmitButton"]') : null;
+      if (button && !button.disabled && box()) typed(box().value);
+    }, true);
+  }
+  w.__joinedUpTyped.send = component.setStateValue;  // this run's component sends the list from now on
+}
+"""
+_typed_questions = st.components.v2.component("joinedup_typed_questions", js=_TYPED_JS)
+
+
 def chat_input() -> None:
-    """The question box, pinned to the bottom of the page; a submitted question is queued."""
+    """The question box, pinned to the bottom of the page; a submitted question is queued (never lost, see above)."""
     st.chat_input(
         "Ask about integrated services, e.g. “How are integrated services funded?”", key=INPUT_KEY, on_submit=_queue_from_input
     )
+    _typed_questions(key=TYPED_KEY, default={"typed": []}, height=0, on_typed_change=_queue_from_page)

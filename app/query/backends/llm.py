@@ -22,16 +22,43 @@ NOT_IN_SOURCES = "NOT_IN_SOURCES"
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
+# The user part of a URL runs to the LAST "@" before the host ("http://bob:pa@ss@host": the password holds an "@").
+_USERINFO = re.compile(r"(\b[a-z][\w+.-]*://)[^/\s?#]*@", re.I)
+# A query or fragment parameter whose name says it holds a secret: ?api_key=…, &access_token=…, ;password=…
+_SECRET_PARAM = re.compile(
+    r"([?&;#][\w.-]*?(?:key|token|secret|pass(?:word|wd)?|pwd|auth\w*|sig(?:nature)?|credentials?|session)[\w.-]*=)[^&#;\s\"']*",
+    re.I,
+)
+_BEARER = re.compile(r"\b(bearer\s+|sk-)[\w.~+/=-]{6,}", re.I)
+
+
 def redact(text: str) -> str:
-    """Text with any credentials in a URL ("http://user:secret@host") replaced, for notices, logs and errors."""
-    return re.sub(r"(\b[a-z][\w+.-]*://)[^/\s@]+@", r"\1***@", text)
+    """Text with any credentials replaced, for notices, logs and errors.
+
+    Covers the user part of a URL ("http://user:secret@host", whatever characters the password holds), query
+    parameters named like a key, token, secret or password ("?api_key=…"), and bearer tokens in error messages.
+    """
+    text = _USERINFO.sub(r"\1***@", text)
+    text = _SECRET_PARAM.sub(r"\1***", text)
+    return _BEARER.sub(r"\1***", text)
+
+
+REVIEWED = "reviewed source"
+UNREVIEWED = "USER'S DOCUMENT, NOT REVIEWED"
 
 
 def format_passages(passages: list[Passage], max_chars: int) -> str:
-    """The numbered passages as the prompt shows them."""
-    return "\n\n".join(
-        f"[{i}] ({p.chunk.doc_title} — {p.chunk.section})\n{p.chunk.text[:max_chars]}" for i, p in enumerate(passages, 1)
-    )
+    """The numbered passages as the prompt shows them, each with its provenance.
+
+    A user's document is marked as such (the prompt says what that means), so the model can tell what was
+    reviewed from what someone uploaded; the guard labels a claim resting on it alone whatever the model does.
+    """
+
+    def head(p: Passage) -> str:
+        where = f"{p.chunk.doc_title} — {p.chunk.section}" if p.chunk.section else p.chunk.doc_title
+        return f"{UNREVIEWED}: {where}" if p.chunk.source_type == "user_document" else f"{REVIEWED}: {where}"
+
+    return "\n\n".join(f"[{i}] ({head(p)})\n{p.chunk.text[:max_chars]}" for i, p in enumerate(passages, 1))
 
 
 def parse_reply(reply: str, passages: list[Passage]) -> Draft:
@@ -50,7 +77,7 @@ def parse_reply(reply: str, passages: list[Passage]) -> Draft:
     for sentence in split_sentences(re.sub(r"\s*\n\s*[-*•]?\s*", " ", text)):
         numbers = [int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
         # A marker may trail the full stop ("… pooled. [2]"): it belongs to the sentence before.
-        clean = _MARKER.sub("", sentence).strip()
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()  # "pooled [2]." -> "pooled."
         if not clean.strip(".") and claims:
             claims[-1].sources += ids(numbers)
             continue
