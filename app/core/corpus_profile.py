@@ -129,6 +129,15 @@ class CardChecks(_Strict):
     effects_table_end: str
 
 
+class ReportCount(_Strict):
+    """Where a source document counts, for all its practices, what a landscape chart counts from the cards."""
+
+    table: str  # a table id of corpus/tables.yaml
+    count_column: int = 1  # the column holding the number of practices
+    share_column: int | None = None  # the column holding the share, when printed
+    rows: dict[str, str] = {}  # the table's row label -> the card value it counts (empty: the label is the value)
+
+
 class CorpusProfile(_Strict):
     """Everything the code knows about this particular corpus."""
 
@@ -145,6 +154,7 @@ class CorpusProfile(_Strict):
     evidence_labels: EvidenceLabels
     headings: HeadingCues
     card_checks: CardChecks
+    report_counts: dict[str, ReportCount] = {}  # card field -> the report's own count of it
 
     @model_validator(mode="after")
     def _consistent(self) -> CorpusProfile:
