@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app.core.tables import load_tables
+from app.core.tables import Table, load_tables
 from app.query.ask import Assistant
 from app.query.practice_table import (
     MAX_COMPARED,
     MIN_COMPARED,
+    TABLE_ONLY,
+    WHY,
     Comparison,
     PracticeRow,
     compare,
     comparison_to_csv,
+    csv_bytes,
     practice_table,
     table_to_csv,
 )
@@ -35,6 +39,16 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     ("filter-effect", "Reported effect", "effects"),
 )
 LIKE_KEY, COMPARE_KEY, TABLE_KEY = "describe", "compare", "practice-table"
+SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set from, and what they were set to
+ROW_HEIGHT = 118  # px: tall enough that the grid wraps a cell's text (it wraps above 4rem) to about five lines
+# Column widths (px) that fit the page (1400 px wide, sidebar closed) without sideways scrolling; text wraps.
+WIDTHS = {"Code": 52, "Name": 170, WHY: 260, "Country": 90, "Evaluation": 200}
+DEFAULT_WIDTH = 118
+
+
+def report_tables(assistant: Assistant) -> list[Table]:
+    """The corpus's transcribed tables (the charts cite the report's own counts from them)."""
+    return list(load_tables(assistant.settings.corpus_dir).values())
 
 
 @dataclass(frozen=True)
@@ -85,14 +99,54 @@ def _chosen_codes(assistant: Assistant) -> set[str]:
 def _frame(rows: Sequence[PracticeRow], reasons: dict[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame([r.cells() for r in rows])
     if reasons:
-        frame.insert(2, "Why it matched", [reasons.get(r.code, "") for r in rows])
+        frame.insert(2, WHY, [reasons.get(r.code, "") for r in rows])
     return frame
 
 
-def render_filters(assistant: Assistant) -> None:
+def _columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Fixed widths for every column, so the table fits the page and long values wrap instead of being cut."""
+    return {c: st.column_config.TextColumn(c, width=WIDTHS.get(c, DEFAULT_WIDTH)) for c in frame.columns}
+
+
+def _filter_of(pick: ChartPick) -> dict[str, str]:
+    """The dropdowns a chart selection stands for (filter key -> value), when it selects one value of each."""
+    keys = {field: key for key, _, field in FILTERS}
+    return {keys[f]: v for f, v in pick.values.items() if f in keys and v is not None}
+
+
+def sync_filters(picks: Sequence[ChartPick]) -> None:
+    """Show in the dropdowns what a chart click selected (before they are drawn), and take it back out when the
+    chart selection is cleared; a dropdown the user changed afterwards is left alone."""
+    wanted: dict[str, str] = {}
+    for pick in picks:
+        wanted.update(_filter_of(pick))
+    before: dict[str, str] = st.session_state.get(SYNCED, {})
+    if wanted == before:
+        return
+    for key, value in before.items():
+        if key not in wanted and st.session_state.get(key) == value:
+            st.session_state[key] = None
+    for key, value in wanted.items():
+        st.session_state[key] = value
+    st.session_state[SYNCED] = wanted
+
+
+def _filter_changed() -> None:
+    """A dropdown the charts had set was changed by hand: the chart selection no longer applies."""
+    synced: dict[str, str] = st.session_state.get(SYNCED, {})
+    if any(st.session_state.get(key) != value for key, value in synced.items()):
+        st.session_state[SYNCED] = {}
+        clear_picks()
+
+
+def render_filters(assistant: Assistant, picks: Sequence[ChartPick] = ()) -> None:
+    sync_filters(picks)
     columns = st.columns(4)
     for i, (key, label, field) in enumerate(FILTERS):
-        columns[i % 4].selectbox(label, [None, *_filter_values(assistant, field)], format_func=_label(assistant, field), key=key)
+        columns[i % 4].selectbox(
+            label, [None, *_filter_values(assistant, field)], format_func=_label(assistant, field), key=key,
+            on_change=_filter_changed,
+        )  # fmt: skip
     columns[3].text_input(
         "Describe your situation",
         key=LIKE_KEY,
@@ -119,9 +173,16 @@ def render_table(assistant: Assistant, picks: Sequence[ChartPick]) -> list[Pract
         order = {code: i for i, code in enumerate(found.codes)}
         rows = sorted((r for r in rows if r.code in order), key=lambda r: order[r.code])
     st.markdown(f"**{len(rows)} of {len(all_rows)} practices**")
-    st.dataframe(_frame(rows, reasons), hide_index=True, key=TABLE_KEY, width="stretch")
+    unnamed = [r.code for r in rows if TABLE_ONLY in r.name]
+    if unnamed:
+        st.caption(
+            f"{len(unnamed)} of them ({', '.join(unnamed)}) are {TABLE_ONLY}: the sources give no name or description, "
+            "so they are shown last and left out of description searches."
+        )
+    frame = _frame(rows, reasons)
+    st.dataframe(frame, hide_index=True, key=TABLE_KEY, width="stretch", row_height=ROW_HEIGHT, column_config=_columns(frame))
     st.download_button(
-        "Download the table (CSV)", table_to_csv(rows), file_name="practices.csv", mime="text/csv",
+        "Download the table (CSV)", csv_bytes(table_to_csv(rows, reasons)), file_name="practices.csv", mime="text/csv",
         key="download-table", on_click="ignore",
     )  # fmt: skip
     return rows
@@ -164,6 +225,6 @@ def render_compare(assistant: Assistant, rows: Sequence[PracticeRow]) -> None:
     comparison = compare(codes, assistant.cards, assistant.profile, load_tables(assistant.settings.corpus_dir).values())
     _render_comparison(comparison)
     st.download_button(
-        "Download the comparison (CSV)", comparison_to_csv(comparison), file_name=f"comparison-{'-'.join(codes)}.csv",
+        "Download the comparison (CSV)", csv_bytes(comparison_to_csv(comparison)), file_name=f"comparison-{'-'.join(codes)}.csv",
         mime="text/csv", key="download-comparison", on_click="ignore",
     )  # fmt: skip
