@@ -297,3 +297,31 @@ def test_table_csv_has_a_byte_order_mark_and_the_reasons():
     table = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert list(table[0])[:3] == ["Code", "Name", "Why it matched"]
     assert table[0]["Why it matched"].endswith("“as you wrote”.") and table[1]["Why it matched"] == ""
+
+
+def test_form_lines_are_quoted_only_where_no_sentence_states_the_fact():
+    """A country or title quote is a sentence of the source where one exists, not the case-study form line."""
+    from app.core.sentences import split_sentences
+
+    docs = " ".join((ROOT / "corpus" / "documents" / n).read_text(encoding="utf-8") for n in (
+        "esn-integrated-social-services-in-europe-2016.txt", "ijic-service-integration-across-sectors-2018.txt"))  # fmt: skip
+    sentences = split_sentences(" ".join(docs.split()))
+    form = re.compile(r"^(Organisation / Country|Programme[’']s name|Resources):")
+    for card in CARDS:
+        country = next(c for c in PROFILE.countries if c.name == card.country)
+        names = "|".join(re.escape(n) for n in country.names())
+        keys = [card.code, *([card.paper_ref] if card.paper_ref else [])]
+        stated = any(re.search(rf"\b({'|'.join(keys)})\b", s) and re.search(names, s) for s in sentences)
+        for fld in ("title", "country"):
+            if any(form.match(q) for q in card.sources.get(fld, [])):
+                assert not stated, f"{card.code}.{fld}: a sentence names it, quote that instead of the form line"
+    hu1 = next(c for c in CARDS if c.code == "HU1")
+    assert hu1.title[0].isupper()
+
+
+def test_coverage_lists_empty_sectors_a_sentence_speaks_to():
+    from ingest.card_check import coverage_gaps
+
+    gaps = coverage_gaps(ROOT / "corpus", CARDS)
+    assert any(g.startswith("FI1: sectors is empty") and "(employment)" in g for g in gaps)
+    assert not any(g.startswith(("DE1:", "FI5:")) for g in gaps)  # full cards have nothing to look at
