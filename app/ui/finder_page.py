@@ -40,10 +40,14 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
 )
 LIKE_KEY, COMPARE_KEY, TABLE_KEY = "describe", "compare", "practice-table"
 SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set from, and what they were set to
-ROW_HEIGHT = 118  # px: tall enough that the grid wraps a cell's text (it wraps above 4rem) to about five lines
-# Column widths (px) that fit the page (1400 px wide, sidebar closed) without sideways scrolling; text wraps.
-WIDTHS = {"Code": 52, "Name": 170, WHY: 260, "Country": 90, "Evaluation": 200}
-DEFAULT_WIDTH = 118
+# The table's layout: column widths share TABLE_WIDTH px (the main column beside the open sidebar on a laptop), so
+# it fits without sideways scrolling; rows are tall enough for the grid to wrap text (it wraps above 4rem) and for
+# the longest name or reason to show in full (other long cells show their first lines; the comparison has them all).
+TABLE_WIDTH = 940
+WEIGHTS = {"Code": 0.55, "Name": 1.5, WHY: 3.4, "Country": 0.9, "Evaluation": 1.5}  # others 1.0
+CHAR_PX, LINE_PX, PAD_PX = 7.0, 20, 14  # average character width and line height of the grid's 14 px font
+FULL = ("Name", WHY)  # shown in full
+MIN_LINES, OTHER_LINES, MAX_ROW = 4, 5, 420
 
 
 def report_tables(assistant: Assistant) -> list[Table]:
@@ -103,9 +107,19 @@ def _frame(rows: Sequence[PracticeRow], reasons: dict[str, str]) -> pd.DataFrame
     return frame
 
 
-def _columns(frame: pd.DataFrame) -> dict[str, Any]:
-    """Fixed widths for every column, so the table fits the page and long values wrap instead of being cut."""
-    return {c: st.column_config.TextColumn(c, width=WIDTHS.get(c, DEFAULT_WIDTH)) for c in frame.columns}
+def table_layout(frame: pd.DataFrame) -> tuple[dict[str, int], int]:
+    """Column widths (px) that share the page's width, and a row height that shows the names and reasons in full."""
+    weights = {c: WEIGHTS.get(c, 1.0) for c in frame.columns}
+    total = sum(weights.values()) or 1.0
+    widths = {c: int(TABLE_WIDTH * w / total) for c, w in weights.items()}
+
+    def lines(column: str) -> int:
+        per_line = max(1, int((widths[column] - PAD_PX) / CHAR_PX))
+        longest = max((len(str(v)) for v in frame[column]), default=0)
+        return -(-longest // per_line)  # ceiling
+
+    needed = max([MIN_LINES, *(lines(c) for c in FULL if c in widths), *(min(lines(c), OTHER_LINES) for c in widths)])
+    return widths, min(MAX_ROW, needed * LINE_PX + PAD_PX)
 
 
 def _filter_of(pick: ChartPick) -> dict[str, str]:
@@ -180,7 +194,9 @@ def render_table(assistant: Assistant, picks: Sequence[ChartPick]) -> list[Pract
             "so they are shown last and left out of description searches."
         )
     frame = _frame(rows, reasons)
-    st.dataframe(frame, hide_index=True, key=TABLE_KEY, width="stretch", row_height=ROW_HEIGHT, column_config=_columns(frame))
+    widths, row_height = table_layout(frame)
+    columns: dict[str, Any] = {c: st.column_config.TextColumn(c, width=w) for c, w in widths.items()}
+    st.dataframe(frame, hide_index=True, key=TABLE_KEY, width="stretch", row_height=row_height, column_config=columns)
     st.download_button(
         "Download the table (CSV)", csv_bytes(table_to_csv(rows, reasons)), file_name="practices.csv", mime="text/csv",
         key="download-table", on_click="ignore",
