@@ -128,12 +128,13 @@ def _filter_of(pick: ChartPick) -> dict[str, str]:
     return {keys[f]: v for f, v in pick.values.items() if f in keys and v is not None}
 
 
-def sync_filters(picks: Sequence[ChartPick]) -> None:
+def sync_filters(picks: Sequence[ChartPick], options: dict[str, list[str]]) -> None:
     """Show in the dropdowns what a chart click selected (before they are drawn), and take it back out when the
-    chart selection is cleared; a dropdown the user changed afterwards is left alone."""
+    chart selection is cleared; a dropdown the user changed afterwards is left alone. ``options``: filter key ->
+    the values its dropdown offers (a click on an empty heatmap cell names a value no card has)."""
     wanted: dict[str, str] = {}
     for pick in picks:
-        wanted.update(_filter_of(pick))
+        wanted.update({k: v for k, v in _filter_of(pick).items() if v in options.get(k, [])})
     before: dict[str, str] = st.session_state.get(SYNCED, {})
     if wanted == before:
         return
@@ -154,12 +155,13 @@ def _filter_changed() -> None:
 
 
 def render_filters(assistant: Assistant, picks: Sequence[ChartPick] = ()) -> None:
-    sync_filters(picks)
+    """The dropdowns (showing what a chart click selected) and the description box."""
+    options = {key: _filter_values(assistant, field) for key, _, field in FILTERS}
+    sync_filters(picks, options)
     columns = st.columns(4)
     for i, (key, label, field) in enumerate(FILTERS):
         columns[i % 4].selectbox(
-            label, [None, *_filter_values(assistant, field)], format_func=_label(assistant, field), key=key,
-            on_change=_filter_changed,
+            label, [None, *options[key]], format_func=_label(assistant, field), key=key, on_change=_filter_changed,
         )  # fmt: skip
     columns[3].text_input(
         "Describe your situation",
