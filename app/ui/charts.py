@@ -68,7 +68,7 @@ def _bar_chart(chart_bars: Sequence[Bar], title: str, recorded_on: int, total: i
     frame = pd.DataFrame([{"value": b.value, "label": bar_label(b), "practices": b.count} for b in chart_bars])
     pick = alt.selection_point(name=PICK, fields=["value"])
     return (
-        alt.Chart(frame, title=alt.TitleParams(title, subtitle=f"practices on the {recorded_on} of {total} cards that record it"))
+        alt.Chart(frame, title=f"{title} (recorded on {recorded_on} of {total} cards)")
         .mark_bar()
         .encode(
             x=alt.X("practices:Q", title="practices (cards)", axis=alt.Axis(tickMinStep=1, format="d")),

@@ -43,7 +43,7 @@ SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set
 # The table's layout: column widths share TABLE_WIDTH px (the main column beside the open sidebar on a laptop), so
 # it fits without sideways scrolling; rows are tall enough for the grid to wrap text (it wraps above 4rem) and for
 # the longest name or reason to show in full (other long cells show their first lines; the comparison has them all).
-TABLE_WIDTH = 940
+TABLE_WIDTH = 900
 WEIGHTS = {"Code": 0.55, "Name": 1.5, WHY: 3.4, "Country": 0.9, "Evaluation": 1.5}  # others 1.0
 CHAR_PX, LINE_PX, PAD_PX = 7.0, 20, 14  # average character width and line height of the grid's 14 px font
 FULL = ("Name", WHY)  # shown in full
