@@ -43,11 +43,14 @@ SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set
 # The table's layout: column widths share TABLE_WIDTH px (the main column beside the open sidebar on a laptop), so
 # it fits without sideways scrolling; rows are tall enough for the grid to wrap text (it wraps above 4rem) and for
 # the longest name or reason to show in full (other long cells show their first lines; the comparison has them all).
-TABLE_WIDTH = 900
+TABLE_WIDTH = 920
 WEIGHTS = {"Code": 0.55, "Name": 1.5, WHY: 3.4, "Country": 0.9, "Evaluation": 1.5}  # others 1.0
 CHAR_PX, LINE_PX, PAD_PX = 7.0, 20, 14  # average character width and line height of the grid's 14 px font
 FULL = ("Name", WHY)  # shown in full
 MIN_LINES, OTHER_LINES, MAX_ROW = 4, 5, 420
+# With a description's reasons on screen, these columns are left to the CSV and the comparison (room for the reasons).
+WITH_REASONS_IN_CSV_ONLY = ("Governance level", "Reported effects", "Evaluation")
+MAX_LEAST = 92  # px: a word up to about 11 letters ("employment") is never broken; longer ones may be
 
 
 def report_tables(assistant: Assistant) -> list[Table]:
@@ -101,17 +104,24 @@ def _chosen_codes(assistant: Assistant) -> set[str]:
 
 
 def _frame(rows: Sequence[PracticeRow], reasons: dict[str, str]) -> pd.DataFrame:
+    """The table on screen; with reasons, the columns a description is not matched on give them room."""
     frame = pd.DataFrame([r.cells() for r in rows])
     if reasons:
         frame.insert(2, WHY, [reasons.get(r.code, "") for r in rows])
+        frame = frame.drop(columns=[c for c in WITH_REASONS_IN_CSV_ONLY if c in frame.columns])
     return frame
 
 
 def table_layout(frame: pd.DataFrame) -> tuple[dict[str, int], int]:
     """Column widths (px) that share the page's width, and a row height that shows the names and reasons in full."""
+    # Each column at least as wide as its longest word (and heading word), the rest of the width shared by weight.
+    least = {
+        c: min(MAX_LEAST, int(PAD_PX + CHAR_PX * max(len(w) for v in [c, *frame[c].astype(str)] for w in [*v.split(), ""])))
+        for c in frame.columns
+    }
     weights = {c: WEIGHTS.get(c, 1.0) for c in frame.columns}
-    total = sum(weights.values()) or 1.0
-    widths = {c: int(TABLE_WIDTH * w / total) for c, w in weights.items()}
+    spare = max(0, TABLE_WIDTH - sum(least.values()))
+    widths = {c: least[c] + int(spare * w / (sum(weights.values()) or 1.0)) for c, w in weights.items()}
 
     def lines(column: str) -> int:
         per_line = max(1, int((widths[column] - PAD_PX) / CHAR_PX))
@@ -196,6 +206,8 @@ def render_table(assistant: Assistant, picks: Sequence[ChartPick]) -> list[Pract
             "so they are shown last and left out of description searches."
         )
     frame = _frame(rows, reasons)
+    if reasons:
+        st.caption(f"{', '.join(WITH_REASONS_IN_CSV_ONLY)}: in the CSV and the side-by-side comparison.")
     widths, row_height = table_layout(frame)
     columns: dict[str, Any] = {c: st.column_config.TextColumn(c, width=w) for c, w in widths.items()}
     st.dataframe(frame, hide_index=True, key=TABLE_KEY, width="stretch", row_height=row_height, column_config=columns)
