@@ -150,7 +150,7 @@ def sync_filters(picks: Sequence[ChartPick], options: dict[str, list[str]]) -> N
         return
     for key, value in before.items():
         if key not in wanted and st.session_state.get(key) == value:
-            st.session_state[key] = None
+            del st.session_state[key]  # back to its default, "Any" (None would show the empty placeholder)
     for key, value in wanted.items():
         st.session_state[key] = value
     st.session_state[SYNCED] = wanted
