@@ -39,6 +39,7 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     ("filter-effect", "Reported effect", "effects"),
 )
 LIKE_KEY, COMPARE_KEY, TABLE_KEY = "describe", "compare", "practice-table"
+ANY = ""  # a dropdown's "Any" option (a string: a selectbox set to None shows an empty placeholder, not "Any")
 SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set from, and what they were set to
 # The table's layout: column widths share TABLE_WIDTH px (the main column beside the open sidebar on a laptop), so
 # it fits without sideways scrolling; rows are tall enough for the grid to wrap text (it wraps above 4rem) and for
@@ -84,7 +85,7 @@ def _filter_values(assistant: Assistant, field: str) -> list[str]:
 
 def _label(assistant: Assistant, field: str) -> Callable[[str | None], str]:
     def show(value: str | None) -> str:
-        if value is None:
+        if not value:
             return "Any"
         return value if field == "country" else assistant.profile.label(field, value)
 
@@ -97,7 +98,7 @@ def _chosen_codes(assistant: Assistant) -> set[str]:
     keep = {c.code for c in cards}
     for key, _, field in FILTERS:
         value = st.session_state.get(key)
-        if value is None:
+        if not value:  # ANY (or None: a session from before the sentinel)
             continue
         keep &= {c.code for c in cards if (c.country == value if field == "country" else value in getattr(c, field))}
     return keep
@@ -150,7 +151,7 @@ def sync_filters(picks: Sequence[ChartPick], options: dict[str, list[str]]) -> N
         return
     for key, value in before.items():
         if key not in wanted and st.session_state.get(key) == value:
-            del st.session_state[key]  # back to its default, "Any" (None would show the empty placeholder)
+            st.session_state[key] = ANY
     for key, value in wanted.items():
         st.session_state[key] = value
     st.session_state[SYNCED] = wanted
@@ -171,7 +172,7 @@ def render_filters(assistant: Assistant, picks: Sequence[ChartPick] = ()) -> Non
     columns = st.columns(4)
     for i, (key, label, field) in enumerate(FILTERS):
         columns[i % 4].selectbox(
-            label, [None, *options[key]], format_func=_label(assistant, field), key=key, on_change=_filter_changed,
+            label, [ANY, *options[key]], format_func=_label(assistant, field), key=key, on_change=_filter_changed,
         )  # fmt: skip
     columns[3].text_input(
         "Describe your situation",
