@@ -286,7 +286,7 @@ def test_practitioner_sees_what_the_counts_stand_on_and_why_practices_matched(pa
     box.press("Enter")
     page.get_by_text(re.compile(r"^\d+ of 44 practices$")).filter(has_not_text="44 of").wait_for()
     idle(page)
-    table = page.locator(".st-key-practice-table:not([data-stale='true'])")
+    table = page.get_by_test_id("stDataFrame").first
     table.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     steps.shot("reasons-in-table")
