@@ -145,7 +145,7 @@ def cmd_cards_check(args: argparse.Namespace) -> int:
 def cmd_practices(args: argparse.Namespace) -> int:
     from app.core.cards import load_cards
     from app.core.corpus_profile import load_profile
-    from app.query.practice_table import display_names, practice_table, table_to_csv
+    from app.query.practice_table import TABLE_ONLY, csv_bytes, display_names, parse_codes, practice_table, table_to_csv
     from app.query.practices import PracticeFinder, PracticeQuery
 
     settings = load_settings()
@@ -159,15 +159,23 @@ def cmd_practices(args: argparse.Namespace) -> int:
 
         _ensure_index()
         retriever = Retriever(settings)
-    query = PracticeQuery(args.country, args.sector, args.target_group, args.delivery_model, args.funding, args.like, args.limit)
+    query = PracticeQuery(
+        args.country, args.sector, args.target_group, args.delivery_model, args.funding, args.like, args.limit,
+        tuple(parse_codes(args.codes)),
+    )  # fmt: skip
     finder = PracticeFinder(cards, settings.finder, retriever, profile)
     matches = finder.find(query)
     if args.csv:
-        Path(args.csv).write_text(table_to_csv(practice_table(cards, profile, [m.code for m in matches])), encoding="utf-8")
+        reasons = {m.code: m.reason for m in matches} if args.like else None
+        table = table_to_csv(practice_table(cards, profile, [m.code for m in matches]), reasons)
+        Path(args.csv).write_bytes(csv_bytes(table))
     if args.json:
         print(json.dumps([m.to_dict() for m in matches], indent=2, ensure_ascii=False))
         return 0
     print(f"{len(matches)} of {finder.total} practices" + (f" (table written to {args.csv})" if args.csv else ""))
+    left_out = [] if args.like else finder.left_out(query)
+    if left_out:
+        print(f"not listed: {', '.join(left_out)} ({TABLE_ONLY}, no name or description; --codes lists them)")
     if not matches:
         print("No practice in the review matches these filters" + (" and this description." if args.like else "."))
     names = display_names(cards, profile)
@@ -183,11 +191,11 @@ def cmd_practices(args: argparse.Namespace) -> int:
 def _compare_practices(codes_text: str, csv_path: str | None, cards: list, profile: Any, settings: Any) -> int:
     """`joinedup practices --compare DE1,FI6 [--csv FILE]`: the practices side by side, each value with its quotes."""
     from app.core.tables import load_tables
-    from app.query.practice_table import compare, comparison_to_csv, comparison_to_text, parse_codes
+    from app.query.practice_table import compare, comparison_to_csv, comparison_to_text, csv_bytes, parse_codes
 
     comparison = compare(parse_codes(codes_text), cards, profile, load_tables(settings.corpus_dir).values())
     if csv_path:
-        Path(csv_path).write_text(comparison_to_csv(comparison), encoding="utf-8")
+        Path(csv_path).write_bytes(csv_bytes(comparison_to_csv(comparison)))
     print(comparison_to_text(comparison))
     if csv_path:
         print(f"\ncomparison written to {csv_path}")
@@ -439,6 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--like", help="free-text description of your situation")
     p.add_argument("--limit", type=_positive, default=None, help="most practices listed (default: all that match)")
     p.add_argument("--compare", metavar="CODES", help="2 to 4 practice codes side by side, e.g. DE1,FI6")
+    p.add_argument(
+        "--codes", metavar="CODES", default="",
+        help="only these practices, e.g. BG1,ES5 (the only way to list those the sources name only in a table)",
+    )  # fmt: skip
     p.add_argument("--csv", metavar="FILE", help="write the listed practices (or the comparison, with its quotes) as CSV")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_practices)

@@ -122,8 +122,8 @@ def draw_practices(practices_tab: DeltaGenerator, assistant: Assistant) -> None:
             st.info("This corpus has no practice cards.")
         else:
             with st.expander("The landscape: click a bar or a cell to show only those practices", expanded=True, key="landscape"):
-                picks = render_landscape(assistant.cards, assistant.profile)
-            finder_page.render_filters(assistant)
+                picks = render_landscape(assistant.cards, assistant.profile, finder_page.report_tables(assistant))
+            finder_page.render_filters(assistant, picks)
             rows = finder_page.render_table(assistant, picks)
             finder_page.render_compare(assistant, rows)
 

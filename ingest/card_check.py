@@ -274,11 +274,24 @@ def coverage_gaps(corpus_dir: Path, cards: list[PracticeCard]) -> list[str]:
         units += builder.build(clean_document(doc, profile.headings), doc.doc_id, doc.source_type, refs)
     gaps = []
     for card in cards:
+        naming = [u for u in units if card.code in u.practice_codes]
         for name, aspect in profile.aspects.items():
             if not aspect.card_field or getattr(card, aspect.card_field):
                 continue
             pattern = profile.aspect_pattern(name)
-            hits = [u for u in units if card.code in u.practice_codes and pattern and pattern.search(u.text)]
+            hits = [u for u in naming if pattern and pattern.search(u.text)]
             if hits:
                 gaps.append(f"{card.code}: {aspect.card_field} is empty, but the documents say: “{hits[0].text[:160]}”")
+        for fld in VALUE_FIELDS:  # who it serves and which sectors: the words of a value in a sentence naming it
+            if getattr(card, fld):
+                continue
+            for unit in naming:
+                if found := profile.detect(fld, unit.text):
+                    labels = ", ".join(profile.label(fld, v) for v in found)
+                    gaps.append(f"{card.code}: {fld} is empty, but the documents say ({labels}): “{unit.text[:160]}”")
+                    break
     return gaps
+
+
+# Card fields whose empty value is checked against the vocabulary's own words (the aspects cover the rest).
+VALUE_FIELDS = ("sectors", "target_groups")

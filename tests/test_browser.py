@@ -191,7 +191,7 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     shown = int(count.inner_text().split()[0])
     assert 0 < shown < total
     steps.shot("filtered")
-    rows = list(csv.DictReader(io.StringIO(download(page, "download-table").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(download(page, "download-table").read_text(encoding="utf-8-sig"))))
     assert len(rows) == shown and all("older people" in r["Target groups"] for r in rows)
     choose(page, "compare", ("DE1", "FI6"))
     page.locator(".st-key-download-comparison:not([data-stale='true'])").wait_for(timeout=LOAD)
@@ -200,7 +200,7 @@ def test_practitioner_filters_compares_and_downloads_the_csv(page, corpus_quotes
     first_quote.locator("summary").click()
     first_quote.locator("blockquote").wait_for()
     steps.shot("comparison-quote")
-    table = list(csv.reader(io.StringIO(download(page, "download-comparison").read_text(encoding="utf-8"))))
+    table = list(csv.reader(io.StringIO(download(page, "download-comparison").read_text(encoding="utf-8-sig"))))
     header = table[0]
     assert header[0] == "Attribute" and any(h.startswith("DE1") for h in header) and any(h.startswith("FI6") for h in header)
     quote_columns = [i for i, h in enumerate(header) if h.endswith("source quotes")]
@@ -383,3 +383,51 @@ def test_questions_typed_quickly_one_after_another_are_all_answered(page):
         assert sum(text == question for text in asked) == 1, (question, asked)
     assert page.locator("[class*='st-key-download-']:not([data-stale='true'])").count() == len(RAPID)  # … and answered
     assert not page.get_by_text("Waiting to be answered next").count()
+
+
+def test_practitioner_sees_what_the_counts_stand_on_and_why_practices_matched(page):
+    """Issue 17, items 1, 4 and 5: the funding chart states its denominator and the report's own count (Table 7:
+    joint/pooled funding 20), a chart click shows in its dropdown, and a description's reasons name employment
+    ("finding work"), in the table (wrapped, no sideways scrolling) and in the CSV (with a byte-order mark)."""
+    steps = Steps(page, "practice_data")
+    open_tab(page, "Practices")
+    note = page.get_by_text(re.compile(r"^Funding recorded on \d+ of 44 cards"))
+    note.scroll_into_view_if_needed()
+    text = flat(note.inner_text())
+    assert "Table 7: Ways to fund integrated services (n=44)" in text and "Joint/pooled funding 20 (45%)" in text
+    steps.shot("funding-denominator")
+    chart = page.locator(".st-key-chart-funding-0:not([data-stale='true'])")
+    page.wait_for_timeout(1000)  # Vega draws after the element appears
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + 48)  # the top bar (most practices)
+    picked = page.get_by_text(re.compile(r"^From the charts: Funding: "))
+    picked.wait_for()
+    label = picked.inner_text().split("Funding: ", 1)[1].strip()
+    idle(page)
+    steps.shot("chart-pick-in-dropdown")
+    shown = page.locator(".st-key-filter-funding:not([data-stale='true']) input").input_value()
+    assert shown == label, (label, shown)  # the dropdown shows the chart's pick
+    page.locator(".st-key-clear-charts:not([data-stale='true']) button").click()
+    idle(page)
+    assert page.locator(".st-key-filter-funding:not([data-stale='true']) input").input_value() == "Any"
+    box = page.locator(".st-key-describe:not([data-stale='true']) input")
+    box.fill("people with mental health problems who need help finding work")
+    box.press("Enter")
+    page.get_by_text(re.compile(r"^\d+ of 44 practices$")).filter(has_not_text="44 of").wait_for()
+    idle(page)
+    table = page.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    steps.shot("reasons-in-table")
+    sideways = table.evaluate(
+        "el => Array.from(el.querySelectorAll('*')).some(e => e.scrollWidth > e.clientWidth + 2"
+        " && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))"
+    )
+    assert not sideways, "the practice table scrolls sideways"
+    raw = download(page, "download-table").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows and {"DK2", "FI5"} <= {r["Code"] for r in rows}
+    for r in rows:
+        assert "employment (" in r["Why it matched"] and "“finding work”" in r["Why it matched"], r
+        assert "with health" not in r["Why it matched"]

@@ -50,3 +50,40 @@ def test_a_click_on_a_bar_or_a_cell_selects_the_practices_behind_it():
     cells = heatmap(CARDS, PROFILE)
     pick = cell_pick(cells, {"selection": {"pick": [{"sector": "employment", "group": "unemployed_people"}]}})
     assert pick is not None and pick.codes == {"DE1", "FI2"} and "employment × unemployed people" in pick.label
+
+
+def test_every_count_states_its_denominator_and_the_report_figure_beside_it():
+    """The issue's case: the funding chart showed 7 pooled practices where the report's Table 7 says 20 (45%)."""
+    from app.core.cards import load_cards
+    from app.core.landscape import facet_note, recorded
+    from app.core.tables import load_tables
+
+    cards = [c for _, c in load_cards(ROOT / "corpus" / "practices")]
+    tables = list(load_tables(ROOT / "corpus").values())
+    funding = {b.value: b for b in bars(cards, PROFILE, "funding", tables)}
+    assert funding["pooled"].report == 20 and funding["single_agency"].report == 15  # the report's own count, per bar
+    n = recorded(cards, "funding")
+    assert 0 < n < len(cards) and sum(1 for c in cards if c.funding) == n
+    note = facet_note(cards, PROFILE, "funding", "Funding", tables)
+    assert f"Funding recorded on {n} of {len(cards)} cards" in note
+    assert "Table 7: Ways to fund integrated services (n=44)" in note and "Joint/pooled funding 20 (45%)" in note
+    assert "lower" in note  # says why the cards' counts differ from the report's
+    effects = facet_note(cards, PROFILE, "effects", "Reported effects", tables)
+    assert "reproduce the report's own count (Table 6" in effects  # the cards hold exactly Table 6's rows
+    models = facet_note(cards, PROFILE, "delivery_models", "Delivery models", tables)
+    assert "of 44 cards" in models and "Table" not in models  # the report has no count of its own here
+
+
+def test_a_value_the_report_counts_but_no_card_records_gets_a_bar():
+    from app.core.tables import load_tables
+
+    tables = list(load_tables(ROOT / "corpus").values())
+    funding = {b.value: b for b in bars(CARDS, PROFILE, "funding", tables)}
+    assert funding["existing_resources"].count == 0 and funding["existing_resources"].report == 9
+
+
+def test_a_chart_click_names_the_dropdown_values_it_stands_for():
+    picked = bar_pick("Funding", bars(CARDS, PROFILE, "funding"), {"selection": {"pick": [{"value": "pooled"}]}})
+    assert picked is not None and picked.values == {"funding": "pooled"}
+    cell = cell_pick(heatmap(CARDS, PROFILE), {"selection": {"pick": [{"sector": "health", "group": "older_people"}]}})
+    assert cell is not None and cell.values == {"sectors": "health", "target_groups": "older_people"}

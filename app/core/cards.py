@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.files import read_regular
 
+# Fields a card fills from the report's tables and the curator's own words, not from a description of the practice.
+_TABLE_ONLY_FIELDS = frozenset({"country", "effects", "alt_codes", "summary", "notes"})
+
 
 class PracticeCard(BaseModel):
     """One structured, sourced practice example."""
@@ -45,6 +48,13 @@ class PracticeCard(BaseModel):
         """Names of the content fields that carry a value (``code`` and ``sources`` excluded)."""
         skip = {"code", "sources", "case_study"}
         return [name for name in type(self).model_fields if name not in skip and getattr(self, name) not in ("", [], None)]
+
+    @property
+    def listed_only_in_tables(self) -> bool:
+        """The sources neither name nor describe this practice: the card knows only what a table lists
+        (its country, its Table 6 effects). Such a practice is no model to learn from, so lists mark it,
+        put it last and leave it out unless it is asked for by code."""
+        return not self.title and not set(self.filled_fields()) - _TABLE_ONLY_FIELDS
 
 
 def card_doc_id(code: str) -> str:

@@ -152,6 +152,10 @@ class FinderSettings:
     )
     snippet_chars: int = setting(240, "length of the similar passage shown with a match")
     richness_weight: float = setting(0.01, "without a description, cards with more filled fields rank first (per field)")
+    meaning_threshold: float = setting(
+        0.58, "a phrase of a description names a facet by meaning at this cosine to its label (MiniLM; set on hand-made phrases)"
+    )
+    meaning_margin: float = setting(0.05, "… and only if it is this much closer to that label than to any other")
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,15 @@ class GlossaryEntry(_Strict):
     quote: str
 
 
+class ReportCount(_Strict):
+    """Where a source document counts, for all its practices, what a landscape chart counts from the cards."""
+
+    table: str  # a table id of corpus/tables.yaml
+    count_column: int = 1  # the column holding the number of practices
+    share_column: int | None = None  # the column holding the share, when printed
+    rows: dict[str, str] = {}  # the table's row label -> the card value it counts (empty: the label is the value)
+
+
 class CorpusProfile(_Strict):
     """Everything the code knows about this particular corpus."""
 
@@ -170,6 +179,7 @@ class CorpusProfile(_Strict):
     glossary: list[GlossaryEntry] = []  # abbreviations a workshop pack explains (those its text uses)
     # The note for a question in another language, in that language (English name -> sentence); others get English.
     language_notes: dict[str, str] = {}
+    report_counts: dict[str, ReportCount] = {}  # card field -> the report's own count of it
 
     @model_validator(mode="after")
     def _consistent(self) -> CorpusProfile:

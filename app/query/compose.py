@@ -729,8 +729,8 @@ class Composer:
         fitting = []
         for p in hits:
             card = self.cards.get(p.chunk.practice_codes[0]) if p.chunk.practice_codes else None
-            if card is None:
-                continue
+            if card is None or (card.listed_only_in_tables and card.code not in analysis.practices):
+                continue  # a practice the sources neither name nor describe is no model to compare with
             if analysis.countries and card.country not in analysis.countries:
                 continue
             if analysis.target_groups and not set(card.target_groups) & set(analysis.target_groups):

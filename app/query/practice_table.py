@@ -14,8 +14,12 @@ Public API (the app, the CLI and the workshop pack use these):
   ``UnknownPracticeError`` (a ``ValueError`` naming them); fewer than 2 or more than 4 raise ``ValueError``.
 - ``parse_codes("DE1, fi6") -> ["DE1", "FI6"]``.
 - ``comparison_to_text(comparison) -> str``: the comparison for a terminal.
-- ``table_to_csv(rows) -> str`` and ``comparison_to_csv(comparison) -> str``: CSV text (the
-  comparison's CSV has a quotes column per practice).
+- ``table_to_csv(rows, reasons=None) -> str`` and ``comparison_to_csv(comparison) -> str``: CSV text (the
+  comparison's CSV has a quotes column per practice; the table's has a "Why it matched" column when a
+  description ranked it); ``csv_bytes(text)`` is what a download or a file holds: UTF-8 with a byte-order
+  mark, so spreadsheet programs read curly quotes and dashes right.
+- Practices the sources neither name nor describe (``PracticeCard.listed_only_in_tables``) are named as
+  such ("… — listed only in the report's tables") and come last in the table.
 
 Everything here is built from the cards and the profile: no value is typed in twice.
 """
@@ -33,6 +37,8 @@ from app.core.corpus_profile import CorpusProfile
 from app.core.tables import Table
 
 NOT_STATED = "not stated in the sources"
+TABLE_ONLY = "listed only in the report's tables"
+WHY = "Why it matched"
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
 # The columns of the table, in order: (card field, column heading). List fields are shown with the profile's labels.
@@ -136,11 +142,19 @@ def _stem(title: str) -> str:
 
 
 def _untitled(card: PracticeCard, profile: CorpusProfile) -> str:
-    """A name for a card whose sources give none, from its country and target groups."""
+    """A name for a card whose sources give none, from its country and target groups (and, when the sources
+    do not describe it either, saying so)."""
     country = next((c for c in profile.countries if c.name == card.country), None)
     adjective = country.demonyms[0] if country and country.demonyms else card.country
+    if card.listed_only_in_tables:
+        return f"{adjective} practice {card.code} — {TABLE_ONLY}"
     groups = _labels(profile, "target_groups", card.target_groups)
     return f"{adjective} practice {card.code}" + (f" for {' and '.join(groups[:2])}" if groups else "") + " (name not given)"
+
+
+def table_order(cards: Iterable[PracticeCard]) -> list[str]:
+    """Codes in table order: by code, the practices listed only in the report's tables last."""
+    return [c.code for c in sorted(cards, key=lambda c: (c.listed_only_in_tables, c.code))]
 
 
 def display_names(cards: Sequence[PracticeCard], profile: CorpusProfile) -> dict[str, str]:
@@ -184,11 +198,12 @@ def _row(card: PracticeCard, name: str, profile: CorpusProfile) -> PracticeRow:
 def practice_table(
     cards: Sequence[PracticeCard], profile: CorpusProfile, codes: Iterable[str] | None = None
 ) -> list[PracticeRow]:
-    """The table: every card (sorted by code), or the given codes in their order (unknown ones raise)."""
+    """The table: every card (by code, those listed only in the report's tables last), or the given codes in
+    their order (unknown ones raise)."""
     names = display_names(cards, profile)
     by_code = {c.code: c for c in cards}
     if codes is None:
-        chosen = sorted(by_code)
+        chosen = table_order(cards)
     else:
         chosen = list(codes)
         unknown = [c for c in chosen if c not in by_code]
@@ -244,12 +259,22 @@ def _csv(rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
-def table_to_csv(rows: Sequence[PracticeRow]) -> str:
-    """The table as CSV text: a header row, then one row per practice ("; " between list items)."""
-    if not rows:
-        return _csv([["Code", "Name", *(h for _, h in COLUMNS)]])
-    cells = [r.cells() for r in rows]
-    return _csv([list(cells[0]), *(list(c.values()) for c in cells)])
+def table_to_csv(rows: Sequence[PracticeRow], reasons: dict[str, str] | None = None) -> str:
+    """The table as CSV text: a header row, then one row per practice ("; " between list items); with
+    ``reasons`` (code -> why a description matched it) a "Why it matched" column after the name."""
+    header = ["Code", "Name", *([WHY] if reasons else []), *(h for _, h in COLUMNS)]
+    lines = [header]
+    for r in rows:
+        cells = r.cells()
+        if reasons:
+            cells = {"Code": cells.pop("Code"), "Name": cells.pop("Name"), WHY: reasons.get(r.code, ""), **cells}
+        lines.append(list(cells.values()))
+    return _csv(lines)
+
+
+def csv_bytes(text: str) -> bytes:
+    """CSV text as a file holds it: UTF-8 with a byte-order mark (spreadsheet programs then read “ ” – right)."""
+    return ("\ufeff" + text).encode("utf-8")
 
 
 def comparison_to_csv(comparison: Comparison) -> str:

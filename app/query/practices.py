@@ -17,8 +17,13 @@ Public API:
 - Filter values may be internal ids (``older_people``) or the profile's plain labels
   (``older people``); countries by name, code, alias or demonym. An unknown value raises
   ``ValueError`` naming the values that are known (``resolve_value`` / ``resolve_country``).
-- ``PracticeMatch.reason`` is a sentence such as "Serves young people and unemployed people;
-  one-stop shop; joins social services with employment — as you described."
+- ``PracticeMatch.reason`` says why it matched, naming every part of a description it matched (the phrase,
+  and "by meaning" when the words differ) and what the card does not record: "Serves people with mental
+  health problems (you wrote “people with mental health problems”); joins social services with employment
+  (“finding work”, by meaning). Not on its card: … No facet found for “need help”." The app's table, the
+  CSV and ``joinedup practices --json`` carry this same sentence.
+- Practices the sources neither name nor describe (``PracticeCard.listed_only_in_tables``) are left out of
+  every result unless asked for by code (``PracticeQuery.codes``); ``finder.left_out(q)`` names them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from app.core.codes import PracticeCodes
 from app.core.config import FinderSettings, load_settings
 from app.core.corpus_profile import CorpusProfile, load_profile, phrase_pattern
 from app.core.sentences import split_sentences
+from app.query.description import DESCRIBED_FIELDS, Embed, Reading, read_description
 from app.query.retrieve import Filters, Retriever
 
 # Query facet -> card field (the profile's vocabulary of the same name).
@@ -40,10 +46,9 @@ _CARD_FIELD = {
     "delivery_model": "delivery_models",
     "funding": "funding",
 }
-# The facets a description is read for, in the order the reason names them.
-DESCRIBED_FIELDS = ("target_groups", "delivery_models", "sectors")
 # Why a practice matched when it carries none of the facets a description names: its sources read alike.
 CLOSE_IN_MEANING = "What the sources say about it is close to the situation you described."
+__all__ = ["CLOSE_IN_MEANING", "DESCRIBED_FIELDS", "PracticeFinder", "PracticeMatch", "PracticeQuery"]
 
 
 @dataclass
@@ -55,6 +60,7 @@ class PracticeQuery:
     funding: str | None = None
     like: str | None = None
     limit: int | None = None  # None: no cap beyond the relevance floor
+    codes: tuple[str, ...] = ()  # only these practices (those listed only in the report's tables included)
 
 
 @dataclass
@@ -67,6 +73,8 @@ class PracticeMatch:
     score: float
     reason: str
     quotes: list[str] = field(default_factory=list)  # the card's source quotes behind the matched filters/facets
+    matched: list[str] = field(default_factory=list)  # the description's phrases the card matched
+    not_matched: list[str] = field(default_factory=list)  # its phrases the card does not match (or no facet names)
     similar_passage: str = ""  # verbatim report or paper text about this practice close to the description
     similar_source: str = ""
     card: PracticeCard | None = None
@@ -74,7 +82,8 @@ class PracticeMatch:
     def to_dict(self) -> dict:
         return {
             "code": self.code, "title": self.title, "country": self.country, "score": round(self.score, 4),
-            "reason": self.reason, "quotes": self.quotes, "similar_passage": self.similar_passage,
+            "reason": self.reason, "matched": self.matched, "not_matched": self.not_matched,
+            "quotes": self.quotes, "similar_passage": self.similar_passage,
             "similar_source": self.similar_source, "paper_ref": self.card.paper_ref if self.card else None,
         }  # fmt: skip
 
@@ -111,6 +120,8 @@ class _Facets:
     wanted: dict[str, list[str]] = field(default_factory=dict)  # card field -> ids that must be on the card
     described: dict[str, list[str]] = field(default_factory=dict)  # card field -> ids the description names
     like: bool = False  # a description was given
+    reading: Reading | None = None  # the description read phrase by phrase
+    codes: frozenset[str] = frozenset()  # asked for by code
 
 
 class PracticeFinder:
@@ -136,9 +147,10 @@ class PracticeFinder:
         return len(self.cards)
 
     def find(self, q: PracticeQuery) -> list[PracticeMatch]:
-        """Practices passing the filters; with a description, those above the relevance floor, best first."""
+        """Practices passing the filters; with a description, those above the relevance floor, best first.
+        Practices listed only in the report's tables are left out unless asked for by code."""
         facets = self._facets(q)
-        candidates = [c for c in self.cards if self._passes(c, facets)]
+        candidates = [c for c in self.cards if self._passes(c, facets) and self._shown(c, facets)]
         if q.like and q.like.strip():
             matches = self._ranked(candidates, q.like, facets)
         else:
@@ -148,15 +160,32 @@ class PracticeFinder:
 
     # ---- filters --------------------------------------------------------------------------------
 
-    def _facets(self, q: PracticeQuery) -> _Facets:
+    def left_out(self, q: PracticeQuery) -> list[str]:
+        """Codes that pass the filters but are not shown: listed only in the report's tables, not asked for by code."""
+        facets = self._facets(q, read=False)
+        return [c.code for c in self.cards if self._passes(c, facets) and not self._shown(c, facets)]
+
+    @staticmethod
+    def _shown(card: PracticeCard, facets: _Facets) -> bool:
+        return card.code in facets.codes or not card.listed_only_in_tables
+
+    def read(self, text: str) -> Reading:
+        """The description read phrase by phrase (by meaning too when the index's model is at hand)."""
+        # The retriever's own vector cache: each phrase is embedded once per loaded index.
+        embed: Embed | None = self.retriever.vectors.embed if self.retriever is not None else None
+        return read_description(self.profile, text, embed, self.config.meaning_threshold, self.config.meaning_margin)
+
+    def _facets(self, q: PracticeQuery, read: bool = True) -> _Facets:
         facets = _Facets(country=resolve_country(self.profile, q.country) if q.country else None)
+        facets.codes = frozenset(c.strip().upper() for c in q.codes)
         for facet, fld in _CARD_FIELD.items():
             wanted = getattr(q, facet)
             if wanted:
                 facets.wanted[fld] = [resolve_value(self.profile, fld, wanted)]
-        if q.like and q.like.strip():
+        if q.like and q.like.strip() and read:
             facets.like = True
-            facets.described = {fld: ids for fld in DESCRIBED_FIELDS if (ids := self.detect(fld, q.like))}
+            facets.reading = self.read(q.like)
+            facets.described = {fld: ids for fld in DESCRIBED_FIELDS if (ids := facets.reading.values(fld))}
         return facets
 
     def detect(self, fld: str, text: str) -> list[str]:
@@ -171,6 +200,8 @@ class PracticeFinder:
 
     @staticmethod
     def _passes(card: PracticeCard, facets: _Facets) -> bool:
+        if facets.codes and card.code not in facets.codes:
+            return False
         if facets.country and card.country != facets.country:
             return False
         return all(set(ids) <= set(getattr(card, fld)) for fld, ids in facets.wanted.items())
@@ -228,39 +259,72 @@ class PracticeFinder:
     # ---- the match and why ------------------------------------------------------------------------
 
     def _match(self, card: PracticeCard, score: float, facets: _Facets) -> PracticeMatch:
-        reason, quotes = self._reason(card, facets)
-        return PracticeMatch(card.code, card.title, card.country, score, reason, quotes, card=card)
+        reason, quotes, matched, not_matched = self._reason(card, facets)
+        match = PracticeMatch(card.code, card.title, card.country, score, reason, quotes, card=card)
+        match.matched, match.not_matched = matched, not_matched
+        return match
 
-    def _reason(self, card: PracticeCard, facets: _Facets) -> tuple[str, list[str]]:
-        """Why the card matched, as a sentence, and the card's quotes behind it."""
+    def _clause(self, fld: str, labels: list[str]) -> str:
+        """A facet in plain words: "serves older people", "one-stop shop", "joins social services with health"."""
+        joined = _and(labels)
+        return {"target_groups": f"serves {joined}", "sectors": f"joins social services with {joined}"}.get(fld, joined)
+
+    def _reason(self, card: PracticeCard, facets: _Facets) -> tuple[str, list[str], list[str], list[str]]:
+        """Why the card matched, as sentences, the card's quotes behind it, and the description's phrases it
+        matched and did not."""
         label = self.profile.label
-        chosen: dict[str, list[str]] = {}  # card field -> ids on the card that the query asked for
-        for fld in (*DESCRIBED_FIELDS, "funding"):
-            requested = [*facets.wanted.get(fld, []), *facets.described.get(fld, [])]
-            on_card = [v for v in dict.fromkeys(requested) if v in getattr(card, fld)]
-            if on_card:
-                chosen[fld] = on_card
-        parts = []
-        if facets.country:
-            parts.append(f"in {card.country}")
-        if "target_groups" in chosen:
-            parts.append("serves " + _and([label("target_groups", v) for v in chosen["target_groups"]]))
-        if "delivery_models" in chosen:
-            parts.append(_and([label("delivery_models", v) for v in chosen["delivery_models"]]))
-        if "sectors" in chosen:
-            parts.append("joins social services with " + _and([label("sectors", v) for v in chosen["sectors"]]))
-        if "funding" in chosen:
-            parts.append(_and([label("funding", v) for v in chosen["funding"]]))
+        asked: list[str] = [f"in {card.country}"] if facets.country else []
         fields = ["country"] if facets.country else []
-        quotes = list(dict.fromkeys(q for fld in [*fields, *chosen] for q in card.sources.get(fld, [])[:1]))
-        if not parts:
-            return (CLOSE_IN_MEANING if facets.like else "", quotes)
-        sentence = "; ".join(parts)
-        sentence = sentence[0].upper() + sentence[1:]
-        asked = bool(facets.country) or any(set(facets.wanted.get(f, [])) & set(ids) for f, ids in chosen.items())
-        described = any(set(facets.described.get(f, [])) & set(ids) for f, ids in chosen.items())
-        tail = {(True, True): "as you asked and described", (True, False): "as you asked", (False, True): "as you described"}
-        return f"{sentence} — {tail[(asked, described)]}.", quotes
+        for fld in (*DESCRIBED_FIELDS, "funding"):
+            ids = [v for v in facets.wanted.get(fld, []) if v in getattr(card, fld)]
+            if ids:
+                asked.append(self._clause(fld, [label(fld, v) for v in ids]))
+                fields.append(fld)
+        described: list[str] = []
+        missing: list[str] = []
+        matched: list[str] = []
+        not_matched: list[str] = []
+        reading = facets.reading
+        for fld in DESCRIBED_FIELDS if reading else ():
+            on_card, off_card = [], []
+            for value in reading.values(fld):  # type: ignore[union-attr]
+                parts = [p for p in reading.parts if p.field == fld and p.value == value]  # type: ignore[union-attr]
+                said = ", ".join(f"“{p.phrase}”" + (" by meaning" if p.by_meaning else "") for p in parts)
+                phrases = [p.phrase for p in parts]
+                if value in getattr(card, fld):
+                    on_card.append(f"{label(fld, value)} (you wrote {said})")
+                    matched += phrases
+                else:
+                    off_card.append(f"{label(fld, value)} ({said})")
+                    not_matched += phrases
+            if on_card:
+                described.append(self._clause(fld, on_card))
+                fields.append(fld)
+            missing += off_card
+        quotes = list(dict.fromkeys(q for fld in dict.fromkeys(fields) for q in card.sources.get(fld, [])[:1]))
+        if not facets.like:
+            if not asked:
+                return "", quotes, [], []
+            return f"{_sentence('; '.join(asked))} — as you asked.", quotes, [], []
+        unread = reading.unmatched if reading else []
+        not_matched = list(dict.fromkeys([*not_matched, *unread]))
+        matched = list(dict.fromkeys(matched))
+        out = []
+        if asked:
+            out.append(f"As you asked: {'; '.join(asked)}.")
+        if described:
+            out.append(f"{_sentence('; '.join(described))}.")
+        else:
+            out.append(CLOSE_IN_MEANING)
+        if missing:
+            out.append(f"Not on its card: {'; '.join(missing)}.")
+        if unread:
+            out.append(f"No facet found for {_and([f'“{u}”' for u in unread])}.")
+        return " ".join(out), quotes, matched, not_matched
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _and(items: list[str]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
@@ -12,7 +12,8 @@ import streamlit as st
 
 from app.core.cards import PracticeCard
 from app.core.corpus_profile import CorpusProfile
-from app.core.landscape import BAR_FACETS, Bar, HeatCell, bars, heatmap
+from app.core.landscape import BAR_FACETS, Bar, HeatCell, bars, facet_note, heatmap, heatmap_note, recorded
+from app.core.tables import Table
 
 PICK = "pick"  # the selection parameter of every chart
 RESET = "chart_reset"  # bumping it gives the charts new keys: their selections are cleared
@@ -25,6 +26,7 @@ class ChartPick:
     chart: str
     label: str
     codes: frozenset[str]
+    values: dict[str, str] = field(default_factory=dict)  # card field -> the one value selected (for the dropdowns)
 
 
 def _selected(event: Any) -> list[Mapping[str, Any]]:
@@ -38,11 +40,12 @@ def _selected(event: Any) -> list[Mapping[str, Any]]:
 
 def bar_pick(title: str, chart_bars: Sequence[Bar], event: Any) -> ChartPick | None:
     """The practices behind the clicked bar(s) of a bar chart."""
-    values = {str(p.get("value")) for p in _selected(event)}
-    chosen = [b for b in chart_bars if b.value in values]
+    clicked = {str(p.get("value")) for p in _selected(event)}
+    chosen = [b for b in chart_bars if b.value in clicked]
     if not chosen:
         return None
-    return ChartPick(title, " or ".join(b.label for b in chosen), frozenset(c for b in chosen for c in b.codes))
+    values = {chosen[0].field: chosen[0].value} if len(chosen) == 1 else {}
+    return ChartPick(title, " or ".join(b.label for b in chosen), frozenset(c for b in chosen for c in b.codes), values)
 
 
 def cell_pick(cells: Sequence[HeatCell], event: Any) -> ChartPick | None:
@@ -52,20 +55,26 @@ def cell_pick(cells: Sequence[HeatCell], event: Any) -> ChartPick | None:
     if not chosen:
         return None
     label = " or ".join(f"{c.sector_label} × {c.group_label}" for c in chosen)
-    return ChartPick("Sector × target group", label, frozenset(code for c in chosen for code in c.codes))
+    values = {"sectors": chosen[0].sector, "target_groups": chosen[0].group} if len(chosen) == 1 else {}
+    return ChartPick("Sector × target group", label, frozenset(code for c in chosen for code in c.codes), values)
 
 
-def _bar_chart(chart_bars: Sequence[Bar], title: str) -> alt.Chart:
-    frame = pd.DataFrame([{"value": b.value, "label": b.label, "practices": b.count} for b in chart_bars])
+def bar_label(bar: Bar) -> str:
+    """A bar's label; with the report's own count beside it where the report gives one."""
+    return bar.label if bar.report is None else f"{bar.label} (report: {bar.report})"
+
+
+def _bar_chart(chart_bars: Sequence[Bar], title: str, recorded_on: int, total: int) -> alt.Chart:
+    frame = pd.DataFrame([{"value": b.value, "label": bar_label(b), "practices": b.count} for b in chart_bars])
     pick = alt.selection_point(name=PICK, fields=["value"])
     return (
-        alt.Chart(frame, title=title)
+        alt.Chart(frame, title=f"{title} (recorded on {recorded_on} of {total} cards)")
         .mark_bar()
         .encode(
-            x=alt.X("practices:Q", title="practices", axis=alt.Axis(tickMinStep=1, format="d")),
-            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("practices:Q", title="practices (cards)", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
-            tooltip=[alt.Tooltip("label:N", title=title), alt.Tooltip("practices:Q")],
+            tooltip=[alt.Tooltip("label:N", title=title), alt.Tooltip("practices:Q", title="cards")],
         )
         .add_params(pick)
     )
@@ -92,19 +101,23 @@ def _heat_chart(cells: Sequence[HeatCell]) -> alt.Chart:
     )
 
 
-def render_landscape(cards: Sequence[PracticeCard], profile: CorpusProfile) -> list[ChartPick]:
-    """The charts; returns what is clicked in them (the practice table shows only those practices)."""
+def render_landscape(cards: Sequence[PracticeCard], profile: CorpusProfile, tables: Sequence[Table] = ()) -> list[ChartPick]:
+    """The charts, each with what its counts stand on (the cards that record the field, the report's own count
+    where it has one, cited); returns what is clicked in them (the practice table shows only those practices)."""
     generation = st.session_state.setdefault(RESET, 0)
     picks: list[ChartPick] = []
     cells = heatmap(cards, profile)
     event = st.altair_chart(_heat_chart(cells), on_select="rerun", key=f"chart-heatmap-{generation}")
+    st.caption(heatmap_note(cards))
     if pick := cell_pick(cells, event):
         picks.append(pick)
     columns = st.columns(2)
-    for i, (field, title) in enumerate(BAR_FACETS.items()):
-        chart_bars = bars(cards, profile, field)
+    for i, (fld, title) in enumerate(BAR_FACETS.items()):
+        chart_bars = bars(cards, profile, fld, tables)
         with columns[i % 2]:
-            event = st.altair_chart(_bar_chart(chart_bars, title), on_select="rerun", key=f"chart-{field}-{generation}")
+            chart = _bar_chart(chart_bars, title, recorded(cards, fld), len(cards))
+            event = st.altair_chart(chart, on_select="rerun", key=f"chart-{fld}-{generation}")
+            st.caption(facet_note(cards, profile, fld, title, tables))
         if pick := bar_pick(title, chart_bars, event):
             picks.append(pick)
     return picks

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app.core.tables import load_tables
+from app.core.tables import Table, load_tables
 from app.query.ask import Assistant
 from app.query.practice_table import (
     MAX_COMPARED,
     MIN_COMPARED,
+    TABLE_ONLY,
+    WHY,
     Comparison,
     PracticeRow,
     compare,
     comparison_to_csv,
+    csv_bytes,
     practice_table,
     table_to_csv,
 )
@@ -35,6 +39,24 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     ("filter-effect", "Reported effect", "effects"),
 )
 LIKE_KEY, COMPARE_KEY, TABLE_KEY = "describe", "compare", "practice-table"
+ANY = ""  # a dropdown's "Any" option (a string: a selectbox set to None shows an empty placeholder, not "Any")
+SYNCED = "filters-from-chart"  # the chart selection the dropdowns were last set from, and what they were set to
+# The table's layout: column widths share TABLE_WIDTH px (the main column beside the open sidebar on a laptop), so
+# it fits without sideways scrolling; rows are tall enough for the grid to wrap text (it wraps above 4rem) and for
+# the longest name or reason to show in full (other long cells show their first lines; the comparison has them all).
+TABLE_WIDTH = 920
+WEIGHTS = {"Code": 0.55, "Name": 1.5, WHY: 3.4, "Country": 0.9, "Evaluation": 1.5}  # others 1.0
+CHAR_PX, LINE_PX, PAD_PX = 7.0, 20, 14  # average character width and line height of the grid's 14 px font
+FULL = ("Name", WHY)  # shown in full
+MIN_LINES, OTHER_LINES, MAX_ROW = 4, 5, 420
+# With a description's reasons on screen, these columns are left to the CSV and the comparison (room for the reasons).
+WITH_REASONS_IN_CSV_ONLY = ("Governance level", "Reported effects", "Evaluation")
+MAX_LEAST = 92  # px: a word up to about 11 letters ("employment") is never broken; longer ones may be
+
+
+def report_tables(assistant: Assistant) -> list[Table]:
+    """The corpus's transcribed tables (the charts cite the report's own counts from them)."""
+    return list(load_tables(assistant.settings.corpus_dir).values())
 
 
 @dataclass(frozen=True)
@@ -63,7 +85,7 @@ def _filter_values(assistant: Assistant, field: str) -> list[str]:
 
 def _label(assistant: Assistant, field: str) -> Callable[[str | None], str]:
     def show(value: str | None) -> str:
-        if value is None:
+        if not value:
             return "Any"
         return value if field == "country" else assistant.profile.label(field, value)
 
@@ -76,23 +98,82 @@ def _chosen_codes(assistant: Assistant) -> set[str]:
     keep = {c.code for c in cards}
     for key, _, field in FILTERS:
         value = st.session_state.get(key)
-        if value is None:
+        if not value:  # ANY (or None: a session from before the sentinel)
             continue
         keep &= {c.code for c in cards if (c.country == value if field == "country" else value in getattr(c, field))}
     return keep
 
 
 def _frame(rows: Sequence[PracticeRow], reasons: dict[str, str]) -> pd.DataFrame:
+    """The table on screen; with reasons, the columns a description is not matched on give them room."""
     frame = pd.DataFrame([r.cells() for r in rows])
     if reasons:
-        frame.insert(2, "Why it matched", [reasons.get(r.code, "") for r in rows])
+        frame.insert(2, WHY, [reasons.get(r.code, "") for r in rows])
+        frame = frame.drop(columns=[c for c in WITH_REASONS_IN_CSV_ONLY if c in frame.columns])
     return frame
 
 
-def render_filters(assistant: Assistant) -> None:
+def table_layout(frame: pd.DataFrame) -> tuple[dict[str, int], int]:
+    """Column widths (px) that share the page's width, and a row height that shows the names and reasons in full."""
+    # Each column at least as wide as its longest word (and heading word), the rest of the width shared by weight.
+    least = {
+        c: min(MAX_LEAST, int(PAD_PX + CHAR_PX * max(len(w) for v in [c, *frame[c].astype(str)] for w in [*v.split(), ""])))
+        for c in frame.columns
+    }
+    weights = {c: WEIGHTS.get(c, 1.0) for c in frame.columns}
+    spare = max(0, TABLE_WIDTH - sum(least.values()))
+    widths = {c: least[c] + int(spare * w / (sum(weights.values()) or 1.0)) for c, w in weights.items()}
+
+    def lines(column: str) -> int:
+        per_line = max(1, int((widths[column] - PAD_PX) / CHAR_PX))
+        longest = max((len(str(v)) for v in frame[column]), default=0)
+        return -(-longest // per_line)  # ceiling
+
+    needed = max([MIN_LINES, *(lines(c) for c in FULL if c in widths), *(min(lines(c), OTHER_LINES) for c in widths)])
+    return widths, min(MAX_ROW, needed * LINE_PX + PAD_PX)
+
+
+def _filter_of(pick: ChartPick) -> dict[str, str]:
+    """The dropdowns a chart selection stands for (filter key -> value), when it selects one value of each."""
+    keys = {field: key for key, _, field in FILTERS}
+    return {keys[f]: v for f, v in pick.values.items() if f in keys and v is not None}
+
+
+def sync_filters(picks: Sequence[ChartPick], options: dict[str, list[str]]) -> None:
+    """Show in the dropdowns what a chart click selected (before they are drawn), and take it back out when the
+    chart selection is cleared; a dropdown the user changed afterwards is left alone. ``options``: filter key ->
+    the values its dropdown offers (a click on an empty heatmap cell names a value no card has)."""
+    wanted: dict[str, str] = {}
+    for pick in picks:
+        wanted.update({k: v for k, v in _filter_of(pick).items() if v in options.get(k, [])})
+    before: dict[str, str] = st.session_state.get(SYNCED, {})
+    if wanted == before:
+        return
+    for key, value in before.items():
+        if key not in wanted and st.session_state.get(key) == value:
+            st.session_state[key] = ANY
+    for key, value in wanted.items():
+        st.session_state[key] = value
+    st.session_state[SYNCED] = wanted
+
+
+def _filter_changed() -> None:
+    """A dropdown the charts had set was changed by hand: the chart selection no longer applies."""
+    synced: dict[str, str] = st.session_state.get(SYNCED, {})
+    if any(st.session_state.get(key) != value for key, value in synced.items()):
+        st.session_state[SYNCED] = {}
+        clear_picks()
+
+
+def render_filters(assistant: Assistant, picks: Sequence[ChartPick] = ()) -> None:
+    """The dropdowns (showing what a chart click selected) and the description box."""
+    options = {key: _filter_values(assistant, field) for key, _, field in FILTERS}
+    sync_filters(picks, options)
     columns = st.columns(4)
     for i, (key, label, field) in enumerate(FILTERS):
-        columns[i % 4].selectbox(label, [None, *_filter_values(assistant, field)], format_func=_label(assistant, field), key=key)
+        columns[i % 4].selectbox(
+            label, [ANY, *options[key]], format_func=_label(assistant, field), key=key, on_change=_filter_changed,
+        )  # fmt: skip
     columns[3].text_input(
         "Describe your situation",
         key=LIKE_KEY,
@@ -119,9 +200,20 @@ def render_table(assistant: Assistant, picks: Sequence[ChartPick]) -> list[Pract
         order = {code: i for i, code in enumerate(found.codes)}
         rows = sorted((r for r in rows if r.code in order), key=lambda r: order[r.code])
     st.markdown(f"**{len(rows)} of {len(all_rows)} practices**")
-    st.dataframe(_frame(rows, reasons), hide_index=True, key=TABLE_KEY, width="stretch")
+    unnamed = [r.code for r in rows if TABLE_ONLY in r.name]
+    if unnamed:
+        st.caption(
+            f"{len(unnamed)} of them ({', '.join(unnamed)}) are {TABLE_ONLY}: the sources give no name or description, "
+            "so they are shown last and left out of description searches."
+        )
+    frame = _frame(rows, reasons)
+    if reasons:
+        st.caption(f"{', '.join(WITH_REASONS_IN_CSV_ONLY)}: in the CSV and the side-by-side comparison.")
+    widths, row_height = table_layout(frame)
+    columns: dict[str, Any] = {c: st.column_config.TextColumn(c, width=w) for c, w in widths.items()}
+    st.dataframe(frame, hide_index=True, key=TABLE_KEY, width="stretch", row_height=row_height, column_config=columns)
     st.download_button(
-        "Download the table (CSV)", table_to_csv(rows), file_name="practices.csv", mime="text/csv",
+        "Download the table (CSV)", csv_bytes(table_to_csv(rows, reasons)), file_name="practices.csv", mime="text/csv",
         key="download-table", on_click="ignore",
     )  # fmt: skip
     return rows
@@ -164,6 +256,6 @@ def render_compare(assistant: Assistant, rows: Sequence[PracticeRow]) -> None:
     comparison = compare(codes, assistant.cards, assistant.profile, load_tables(assistant.settings.corpus_dir).values())
     _render_comparison(comparison)
     st.download_button(
-        "Download the comparison (CSV)", comparison_to_csv(comparison), file_name=f"comparison-{'-'.join(codes)}.csv",
+        "Download the comparison (CSV)", csv_bytes(comparison_to_csv(comparison)), file_name=f"comparison-{'-'.join(codes)}.csv",
         mime="text/csv", key="download-comparison", on_click="ignore",
     )  # fmt: skip
