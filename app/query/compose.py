@@ -365,8 +365,9 @@ class Composer:
 
     def _refusal(self, analysis: Analysis, passages: list[Passage]) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
-        if analysis.unknown_names:
-            return refusal("unknown_names", names=", ".join(analysis.unknown_names[:MAX_NAMES_SHOWN]))
+        unknown = [*analysis.unknown_names, *analysis.unknown_words]
+        if unknown:
+            return refusal("unknown_names", names=", ".join(unknown[:MAX_NAMES_SHOWN]))
         missing = names_not_in(analysis.question, passages, self.profile)
         if missing:
             return refusal("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))

@@ -203,20 +203,27 @@ def _answer_next(
     assistant: Assistant, entry: dict[str, str], options: ChatOptions, progress: Callable[[str], None] | None = None
 ) -> tuple[Answer, int]:
     """The answer to a queued question: computed here, or taken from the run that computed it meanwhile."""
+    # Everything from session state is taken now: a superseded run may not touch st.session_state again (Streamlit
+    # stops it there), and it must still store its answer and take the question off the queue.
     turns: list[dict] = st.session_state[TURNS]
     pending: list[dict[str, str]] = st.session_state[PENDING]
+    queue_lock = _queue_lock()
+
+    def answered(i: int) -> int:
+        with queue_lock:  # another run may be queueing a question this very moment
+            pending[:] = [e for e in pending if e["id"] != entry["id"]]
+        return i
+
     with _lock():
         for i, turn in enumerate(turns):
             if turn.get(TURN_ID) == entry["id"]:
-                return Answer.model_validate(turn), i
+                return Answer.model_validate(turn), answered(i)
         history = [Turn.of(Answer.model_validate(t)) for t in turns]
         answer = assistant.ask(
             entry["question"], backend=options.backend, k=options.k, filters=options.filters, history=history, progress=progress
         )
         turns.append({**answer.model_dump(), TURN_ID: entry["id"]})  # stored before anything can interrupt the run
-        with _queue_lock():  # another run may be queueing a question this very moment
-            pending[:] = [e for e in pending if e["id"] != entry["id"]]
-        return answer, len(turns) - 1
+        return answer, answered(len(turns) - 1)
 
 
 def _answered_with_progress(assistant: Assistant, entry: dict[str, str], options: ChatOptions) -> tuple[Answer, int]:
