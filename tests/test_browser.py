@@ -384,7 +384,6 @@ def test_questions_typed_quickly_one_after_another_are_all_answered(page):
     assert not page.locator(f".st-key-download-{len(RAPID)}").count()  # … and answered once: no ninth answer
 
 
-
 def test_practitioner_sees_what_the_counts_stand_on_and_why_practices_matched(page):
     """Issue 17, items 1, 4 and 5: the funding chart states its denominator and the report's own count (Table 7:
     joint/pooled funding 20), a chart click shows in its dropdown, and a description's reasons name employment

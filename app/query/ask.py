@@ -184,7 +184,7 @@ class Assistant:
         if later:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.latest_year))
             return
-        analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question)
+        analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question, analysis.language)
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""
@@ -311,19 +311,25 @@ class Assistant:
                 pass  # the compose step reports the backend problem
         return search_query(state.analysis, self.settings.conversation)
 
-    def unknown_words(self, question: str) -> tuple[list[str], list[str]]:
+    def unknown_words(self, question: str, language: str = "English") -> tuple[list[str], list[str]]:
         """The question's words the corpus never uses, checked once: (names, content words).
 
         Neither refuses a question on its own: they are evidence for answerability (a name no passage mentions
         makes an answer unlikely), and a refusal names them as its reason once the evidence has decided.
         """
+        # A capital at a sentence start is no evidence of a name ("Check which practices …"): such a word counts
+        # as a word; and a question in another language is all words the corpus does not use, none of them a topic.
+        if language != "English":
+            return [], []
+        scanned = scan_names(question)
         names = [
             name
-            for name, _ in scan_names(question)
-            if not is_corpus_name(name, self.profile) and not self.retriever.knows(name.lower())
+            for name, starts_sentence in scanned
+            if not starts_sentence and not is_corpus_name(name, self.profile) and not self.retriever.knows(name.lower())
         ]
+        named = {n.lower() for n in names}
         words = dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", question))
-        return names, [w for w in words if w not in STOPWORDS and not self.retriever.knows(w)]
+        return names, [w for w in words if w not in STOPWORDS and w not in named and not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -341,10 +341,10 @@ class Composer:
         words = re.findall(r"[A-Za-z][a-z-]{4,}", analysis.question)
         content = [w for w in dict.fromkeys(w.lower() for w in words) if w not in STOPWORDS]
         relevance = sorted((c.relevance for c in scored), reverse=True)
-        # A question whose most specific word the best statements lack is likely asking something else; a word
-        # the corpus never uses is the most specific of all.
+        # A question whose most specific word the best statements lack is likely asking something else. Words the
+        # corpus never uses are left to their own features (and stemming makes "GPs" one of them, though "GP" is not).
         top_idf = max(idf.values(), default=1.0)
-        uncovered = [idf.get(t, top_idf) for t in q_terms - best_terms]
+        uncovered = [idf[t] for t in q_terms - best_terms if t in idf]
         return Evidence(
             best_relevance=relevance[0] if relevance else 0.0,
             top3_relevance=float(np.mean(relevance[:3])) if relevance else 0.0,
@@ -354,7 +354,8 @@ class Composer:
             unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
             uncovered_specificity=max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
-            names_missing=len(names_not_in(analysis.question, passages, self.profile)),
+            # In another language every capitalised noun would count as a name no passage mentions.
+            names_missing=len(names_not_in(analysis.question, passages, self.profile)) if analysis.language == "English" else 0,
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
@@ -498,7 +499,25 @@ class Composer:
             # The asked figure leads, even when a sentence without it is closer to the question's words.
             figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
-        return pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
+        chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
+        return chosen + self._table_of_section(chosen, scored, floor)
+
+    @staticmethod
+    def _table_of_section(chosen: list[Candidate], scored: list[Candidate], floor: float) -> list[Candidate]:
+        """The rows of a counting table the best statement's own section presents, when they are relevant too.
+
+        "20 practices pooled their budgets" does not say whether that is most of them: the table the
+        section reads from does, so it is shown (whole, by ``_claims``) beside the sentence that reads it.
+        """
+        if not chosen or any(c.kind == "table_row" for c in chosen):
+            return []
+        section = chosen[0].chunk.section
+        rows = [
+            c for c in scored
+            if c.kind == "table_row" and c.table is not None and c.table.count_column() is not None
+            and c.chunk.section.startswith(section) and c.score >= floor
+        ]  # fmt: skip
+        return [c for c in rows if c.table is rows[0].table] if rows else []
 
     def _side(self, c: Candidate, analysis: Analysis) -> str:
         """Which side of a comparison a statement speaks for: a named country or practice, else its source."""
@@ -530,6 +549,11 @@ class Composer:
         bottom = [c for c in self._bottom_line(analysis, reviewed) if c.score >= lead_floor] if reviewed else []
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
+        # "Which practices …" with values the cards record: the complete list from the cards is the answer.
+        listed = self._practice_list(analysis) if analysis.route == "practices" and not analysis.practices else None
+        if listed is not None:
+            bottom = []
+            claims += listed[0]
         claims += self._claims(bottom, "In short")
         claims += self._claims(rows, self.profile.answer_text.barriers_table_heading)
         floor = scored[0].score * cfg.keep_ratio
@@ -538,12 +562,12 @@ class Composer:
         rest = [c for c in scored if c.kind != "table_row" and (self.about_aspect(c, analysis) or c.relevance >= close)]
         if analysis.route == "practices" and not analysis.practices:
             rest = [c for c in rest if self._fits_filters(c, analysis)]
+        if listed is not None:
+            rest = [c for c in rest if c.kind != "card_fact"]  # the list already gives each practice's card fact
         support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
-        listed = self._practice_list(analysis) if analysis.route == "practices" and not analysis.practices else None
         if listed is not None:
-            claims += listed[0]
             notes = [*listed[1], *self._notes(analysis, [*bottom, *support])]
             return Draft(claims=claims, notes=notes)
         if analysis.route == "practices" or analysis.answer_type == "practices":

@@ -6,7 +6,8 @@ an evaluation set, and no template copies an evaluation question.
 
 - answerable: each filled card field of each named practice, asked by the practice's name or code
   in one of a few phrasings; its evidence is the card's verbatim source quotes;
-- out of scope: questions on the corpus's topics about countries the corpus never mentions, and
+- out of scope: questions on everyday topics the corpus never touches; questions on the corpus's topics
+  about countries the corpus never mentions; and
   about fields a card leaves empty where no document speaks to them either is NOT generated (the
   documents may say it elsewhere); readers' questions supply the subtler out-of-scope cases.
 """
@@ -52,6 +53,23 @@ OTHER_COUNTRY_QUESTIONS = [
     "What barriers to integration did social services in {country} report?",
     "Is there a one-stop shop for young jobseekers in {country}?",
     "What did the reform of social assistance in {country} change for long-term unemployed people?",
+]
+
+
+# Everyday topics far from the corpus's, asked the ways its users ask (a design question, a fact, a practice):
+# the evidence for them is whatever happens to be nearest, which answerability must learn to refuse.
+OFF_TOPICS = [
+    "repair a leaking roof", "train for a marathon", "bake sourdough bread", "choose a fixed-rate mortgage",
+    "learn to play the violin", "grow tomatoes on a balcony", "fix a bicycle puncture", "plan a wedding reception",
+    "improve my chess openings", "install solar panels on a house", "look after a pet rabbit",
+    "renew a passport quickly", "clean a cast-iron pan", "tune a guitar", "brew craft beer at home",
+]  # fmt: skip
+
+OFF_TOPIC_QUESTIONS = [
+    "How should I {topic}?",
+    "What is the best way to {topic}?",
+    "What do the sources say about how to {topic}?",
+    "Which practices help people {topic}?",
 ]
 
 
@@ -105,13 +123,28 @@ def out_of_scope_items(known_countries: set[str]) -> list[dict]:
     return items
 
 
+def off_topic_items() -> list[dict]:
+    """Questions on everyday topics the corpus does not touch, one phrasing each (rotating through the templates)."""
+    return [
+        {
+            "id": f"st-off-{i}",
+            "question": OFF_TOPIC_QUESTIONS[i % len(OFF_TOPIC_QUESTIONS)].format(topic=topic),
+            "kind": "out_of_scope",
+            "must_include": [],
+            "evidence": [],
+            "source": "both",
+        }
+        for i, topic in enumerate(OFF_TOPICS)
+    ]
+
+
 def build(corpus_dir: Path = ROOT / "corpus") -> list[dict]:
     """All generated items, in a fixed order."""
     rng = random.Random(SEED)
     cards = [card for _, card in load_cards(corpus_dir / "practices")]
     profile = load_profile(corpus_dir)
     known = {n.lower() for c in profile.countries for n in c.names()}
-    return answerable_items(cards, rng) + out_of_scope_items(known)
+    return answerable_items(cards, rng) + out_of_scope_items(known) + off_topic_items()
 
 
 def main() -> None:
