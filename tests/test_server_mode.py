@@ -28,7 +28,8 @@ def chroma_server(tmp_path):
         yield port
 
 
-def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
+def _small_corpus(tmp_path: Path) -> Path:
+    """One card and one short note: enough to ingest and ask through a server."""
     corpus = tmp_path / "corpus"
     (corpus / "documents").mkdir(parents=True)
     (corpus / "practices").mkdir()
@@ -37,6 +38,11 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
         "# Local notes\n\nThe Lumiere network pairs every family with one key worker who coordinates health visitors.\n",
         encoding="utf-8",
     )
+    return corpus
+
+
+def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
+    corpus = _small_corpus(tmp_path)
     settings = make_settings(tmp_path / "data", corpus).with_(
         {"index.chroma_host": "127.0.0.1", "index.chroma_port": chroma_server}
     )
@@ -64,14 +70,7 @@ def test_two_instances_share_one_server_without_restart(chroma_server, tmp_path)
     from app.index.index import Index
     from ingest.maintenance import check_index, remove_document
 
-    corpus = tmp_path / "corpus"
-    (corpus / "documents").mkdir(parents=True)
-    (corpus / "practices").mkdir()
-    shutil.copy(Path(__file__).parent.parent / "corpus" / "practices" / "FI5.yaml", corpus / "practices")
-    (corpus / "documents" / "notes.md").write_text(
-        "# Local notes\n\nThe Lumiere network pairs every family with one key worker who coordinates health visitors.\n",
-        encoding="utf-8",
-    )
+    corpus = _small_corpus(tmp_path)
     mine = tmp_path / "uploads" / "vellmar.md"
     mine.parent.mkdir()
     mine.write_text(

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 
 from app.core.models import Answer, Citation
-from app.core.text import escape_markdown
+from app.core.text import escape_markdown, with_bare_links_as_code
 
 # A backslash escape written by escape_markdown, except "\|", which keeps a table cell's pipe from splitting it.
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>~$&#+=.)-])")
 _CODE_SPAN = re.compile(r"(?<!\\)`([^`]*)`")
-_BARE_LINK = re.compile(r"(?:https?://|www\.)[^\s`]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _LINK_TAIL = re.compile(r"\](?=\s*[(:\[])")  # "](url)", "]: url" (a definition), "][ref]": the "]" that makes a link
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -37,13 +36,7 @@ def inert_markdown(text: str) -> str:
     images, link definitions), ``<`` (HTML, autolinks), an entity's ``&``; bare URLs and e-mail
     addresses (which GFM links by itself) are shown as code. Everything else is left as written.
     """
-    parts: list[str] = []
-    last = 0
-    for m in _BARE_LINK.finditer(text):
-        parts += [_inert_plain(text[last : m.start()]), f"`{m.group(0)}`"]
-        last = m.end()
-    parts.append(_inert_plain(text[last:]))
-    return "".join(parts)
+    return with_bare_links_as_code(text, _inert_plain)
 
 
 def _inert_plain(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import Stemmer
@@ -62,6 +63,19 @@ _MD_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&amp;" would render as "&"
 # What GFM links by itself after parsing (remark-gfm finds these in plain text, so a backslash cannot stop
 # them): shown as code, which is never searched for links.
 _BARE_LINK = re.compile(r"(?:https?://|www\.)[^\s`]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+
+
+def with_bare_links_as_code(text: str, plain: Callable[[str], str]) -> str:
+    """``plain`` applied to the text between bare URLs and e-mail addresses, which are shown as code (GFM would link them)."""
+    parts: list[str] = []
+    last = 0
+    for m in _BARE_LINK.finditer(text):
+        parts += [plain(text[last : m.start()]), f"`{m.group(0)}`"]
+        last = m.end()
+    parts.append(plain(text[last:]))
+    return "".join(parts)
+
+
 # What opens a block (heading, list, setext underline) when it starts the text.
 _MD_BLOCK_START = re.compile(r"^(?:[#+=-]|\d{1,9}(?=[.)]))")
 
@@ -81,13 +95,7 @@ def escape_markdown(text: str) -> str:
     as code, and whitespace runs (which Markdown would read as structure) become one space.
     """
     flat = " ".join(printable(text).split())  # and no terminal escape or control character (an index built before)
-    parts: list[str] = []
-    last = 0
-    for m in _BARE_LINK.finditer(flat):
-        parts += [_escape_plain(flat[last : m.start()]), f"`{m.group(0)}`"]
-        last = m.end()
-    parts.append(_escape_plain(flat[last:]))
-    out = "".join(parts)
+    out = with_bare_links_as_code(flat, _escape_plain)
     match = _MD_BLOCK_START.match(out)
     if match:
         end = match.end()
