@@ -9,10 +9,11 @@ quote. ``joinedup cards check`` verifies every quote in its document; answers us
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.core.corpus_profile import CURATED_SOURCE_TYPES
 
 DIFFERENCES_FILE = "differences.yaml"
 
@@ -22,11 +23,18 @@ class DifferenceSide(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    document: Literal["report", "paper"]
+    document: str  # a curated document's source type (CURATED_SOURCE_TYPES): only they are curated against each other
     value: str = Field(min_length=1)
     quote: str = Field(min_length=10)  # shown in the note and cited
     also: tuple[str, ...] = ()  # other passages stating the same value: citing one of them brings the note too
     label: str = ""  # how the note names this side ("the report's Table 6"); default "the report" / "the paper"
+
+    @field_validator("document")
+    @classmethod
+    def _curated(cls, value: str) -> str:
+        if value not in CURATED_SOURCE_TYPES:
+            raise ValueError(f"document must be one of {', '.join(sorted(CURATED_SOURCE_TYPES))}")
+        return value
 
     @property
     def quotes(self) -> tuple[str, ...]:

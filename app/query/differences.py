@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from app.core.corpus_profile import is_curated_document
 from app.core.differences import Difference, DifferenceSide
 from app.core.draft import DraftClaim
 from app.core.models import Chunk
@@ -107,9 +108,7 @@ class DifferenceNotes:
     def __init__(self, differences: list[Difference], chunks: list[Chunk]) -> None:
         self.differences = differences
         # Prose passages first: a quote found in running text is cited there rather than in a table passage.
-        ordered = sorted(
-            (c for c in chunks if c.source_type in {"report", "paper"}), key=lambda c: c.extra.get("kind") == "table"
-        )
+        ordered = sorted((c for c in chunks if is_curated_document(c.source_type)), key=lambda c: c.extra.get("kind") == "table")
         self._texts = [(c, _squash(c.text)) for c in ordered]
 
     def passage_of(self, side: DifferenceSide) -> Chunk | None:
