@@ -341,8 +341,9 @@ class Composer:
         words = re.findall(r"[A-Za-z][a-z-]{4,}", analysis.question)
         content = [w for w in dict.fromkeys(w.lower() for w in words) if w not in STOPWORDS]
         relevance = sorted((c.relevance for c in scored), reverse=True)
-        # A question whose most specific word the best statements lack is likely asking something else. Words the
-        # corpus never uses are left to their own features (and stemming makes "GPs" one of them, though "GP" is not).
+        # A question whose most specific word the best statements lack is likely asking something else; a word the
+        # corpus never uses is the most specific of all. Stems the index lacks are skipped: stemming makes "GPs" one,
+        # though the corpus knows "GP" (the analysis's unknown words are checked word by word, plurals included).
         top_idf = max(idf.values(), default=1.0)
         uncovered = [idf[t] for t in q_terms - best_terms if t in idf]
         return Evidence(
@@ -352,7 +353,7 @@ class Composer:
             coverage=sum(idf.get(t, 1.0) for t in q_terms & best_terms) / weight,
             passage_coverage=sum(idf.get(t, 1.0) for t in q_terms & passage_terms) / weight,
             unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
-            uncovered_specificity=max(uncovered, default=0.0) / top_idf,
+            uncovered_specificity=1.0 if analysis.unknown_words else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             # In another language every capitalised noun would count as a name no passage mentions.
             names_missing=len(names_not_in(analysis.question, passages, self.profile)) if analysis.language == "English" else 0,
