@@ -58,7 +58,9 @@ def test_a_100000_character_question_gets_a_short_refusal(assistant, capitalised
     question = "How are integrated services funded in " + _nonsense(random.Random(3), capitalised, 100_000) + "?"
     answer = assistant.ask(question)
     assert not answer.supported
-    assert len(answer.answer_markdown) < 300, answer.answer_markdown[:400]
+    assert len(answer.answer_markdown) < 300 and "at most 2,000 characters" in answer.answer_markdown, answer.answer_markdown[
+        :400
+    ]
 
 
 def test_a_folders_unsupported_files_and_subfolders_each_get_a_report_line(tmp_path: Path, monkeypatch, capsys):

@@ -121,6 +121,9 @@ class AnswerSettings:
     aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
     named_practice_bonus: float = setting(0.15, "bonus for a statement about a practice the question names (penalty: another)")
     bottom_line: int = setting(3, "most statements in the bottom line")
+    max_question_chars: int = setting(
+        2000, "a longer question is declined with a sentence (a page of text is not one question)", "JOINEDUP_MAX_QUESTION_CHARS"
+    )
     max_table_rows: int = setting(16, "a table that counts something is shown whole up to this many rows (else its asked rows)")
     figure_window: int = setting(
         8, "a figure question is answered only if one of this many best statements (above keep_ratio) holds such a figure"

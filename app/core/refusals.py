@@ -6,6 +6,7 @@ MAX_NAMES_SHOWN = 5  # a refusal names at most this many words the documents lac
 
 REFUSALS = {
     "empty": "Please type a question.",
+    "too_long": "This question is {length} characters long; please ask it in at most {limit} characters.",
     "language": (
         "The sources are in English and answers are given in English; your question seems to be in {language}. "
         "Here is what the sources say:"

@@ -172,7 +172,14 @@ class Assistant:
     # ---- the steps ----------------------------------------------------------------------------
 
     def scope(self, state: AskState) -> None:
-        """Questions the corpus cannot be asked: another language, or names the documents never mention."""
+        """Questions declined by rule: too long to be one question, opinions, years after the sources.
+
+        Another language gets a note first; the names and words the corpus never uses are noted for answerability.
+        """
+        limit = self.settings.answer.max_question_chars
+        if len(state.question) > limit:
+            state.refuse("too_long", length=f"{len(state.question):,}", limit=f"{limit:,}")
+            return
         analysis = state.own_analysis = self.analyser.analyse(state.question)
         if analysis.language != "English":
             # The note comes first, in the asker's language where the profile has it; the evidence follows.
