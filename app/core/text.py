@@ -47,6 +47,11 @@ def content_terms(text: str) -> list[str]:
     return _STEM.stemWords([w for w in words if w and w not in STOPWORDS and len(w) > 1])
 
 
+def content_words(text: str) -> list[str]:
+    """Distinct lower-case words of five or more letters that are not stopwords: what a question is about."""
+    return [w for w in dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", text)) if w not in STOPWORDS]
+
+
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?%?")
 
 

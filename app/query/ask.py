@@ -10,7 +10,6 @@ and the remaining steps are skipped.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
-from app.core.text import STOPWORDS, content_terms
+from app.core.text import content_terms, content_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
 from app.query.analyse import QuestionAnalyser, asks_opinion, is_corpus_name, later_years, latest_year, scan_names
@@ -335,8 +334,7 @@ class Assistant:
             if not starts_sentence and not is_corpus_name(name, self.profile) and not self.retriever.knows(name.lower())
         ]
         named = {n.lower() for n in names}
-        words = dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", question))
-        return names, [w for w in words if w not in STOPWORDS and w not in named and not self.retriever.knows(w)]
+        return names, [w for w in content_words(question) if w not in named and not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -35,7 +35,7 @@ from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table, load_tables
-from app.core.text import STOPWORDS, content_terms
+from app.core.text import content_terms, content_words
 from app.query.analyse import names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence
 from app.query.differences import DifferenceNotes, asks_agreement
@@ -330,16 +330,26 @@ class Composer:
             fit += bonus if groups & set(analysis.target_groups) else -bonus
         return fit
 
-    def evidence(self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage]) -> Evidence:
-        """What answerability is judged on: how close and how complete the best evidence is, and what it never names."""
+    def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
+        """Names of the question no passage mentions (none for another language, where every noun is capitalised)."""
+        return names_not_in(analysis.question, passages, self.profile) if analysis.language == "English" else []
+
+    def evidence(
+        self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage], missing: list[str] | None = None
+    ) -> Evidence:
+        """What answerability is judged on: how close and how complete the best evidence is, and what it never names.
+
+        ``missing``: the names no passage mentions, when the caller has them already.
+        """
         idf = self.retriever.idf
         q_terms = set(content_terms(query))
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
         top = scored[:5]
         best_terms = set().union(*(c.terms for c in top)) if top else set()
         passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
-        words = re.findall(r"[A-Za-z][a-z-]{4,}", analysis.question)
-        content = [w for w in dict.fromkeys(w.lower() for w in words) if w not in STOPWORDS]
+        content = content_words(analysis.question)
+        if missing is None:
+            missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
         # A question whose most specific word the best statements lack is likely asking something else; a word the
         # corpus never uses is the most specific of all. Stems the index lacks are skipped: stemming makes "GPs" one,
@@ -355,8 +365,7 @@ class Composer:
             unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
             uncovered_specificity=1.0 if analysis.unknown_words else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
-            # In another language every capitalised noun would count as a name no passage mentions.
-            names_missing=len(names_not_in(analysis.question, passages, self.profile)) if analysis.language == "English" else 0,
+            names_missing=len(missing),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
@@ -365,12 +374,11 @@ class Composer:
             follow_up=analysis.follow_up,
         )
 
-    def _refusal(self, analysis: Analysis, passages: list[Passage]) -> str:
+    def _refusal(self, analysis: Analysis, missing: list[str]) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
         unknown = [*analysis.unknown_names, *analysis.unknown_words]
         if unknown:
             return refusal("unknown_names", names=", ".join(unknown[:MAX_NAMES_SHOWN]))
-        missing = names_not_in(analysis.question, passages, self.profile)
         if missing:
             return refusal("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
         return refusal("not_answered")
@@ -404,11 +412,12 @@ class Composer:
         elif analysis.route in {"recommend", "practices"}:
             self._add_matching_cards(analysis, query, pool)
         scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
-        evidence = self.evidence(analysis, query, scored, pool.passages) if scored else None
+        missing = self.missing_names(analysis, pool.passages)
+        evidence = self.evidence(analysis, query, scored, pool.passages, missing) if scored else None
         if evidence is None or (self.judge_answerability and not self.answers(evidence)):
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
-            refused = self._refusal(analysis, pool.passages)
-            return Draft(supported=False, refusal=refused, added=pool.added, evidence=_features(evidence))
+            features = evidence.as_dict() if evidence else None
+            return Draft(supported=False, refusal=self._refusal(analysis, missing), added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
@@ -770,10 +779,6 @@ class Composer:
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
             pool.add(self.retriever.chunk_of_card(code), "named_cards")
-
-
-def _features(evidence: Evidence | None) -> dict[str, float] | None:
-    return evidence.as_dict() if evidence else None
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
