@@ -39,14 +39,22 @@ _SCRIPT = """
     window.addEventListener('beforeprint', function () {
       doc.querySelectorAll('details').forEach(function (d) { d.open = true; });
     });
-    /* The page opens at its top, title in view: the chat's scroll box sticks to its bottom as the page fills,
-       so for the first seconds, while no question has been asked, it is put back at the top. */
-    const started = Date.now();
-    const toTop = setInterval(function () {
-      const box = doc.querySelector('[data-testid="stAppScrollToBottomContainer"]');
-      if (doc.querySelector('[data-testid="stChatMessage"]') || Date.now() - started > 5000) { clearInterval(toTop); return; }
+    /* The page opens at its top, title in view. The chat's scroll box sticks to its bottom as the page fills in,
+       however long that takes on a loaded machine: until a question is asked or the reader scrolls, every scroll
+       of that box is undone (scroll events do not bubble, so they are caught on their way down). */
+    let readerScrolled = false;
+    ['wheel', 'touchmove', 'keydown', 'mousedown'].forEach(function (kind) {
+      doc.addEventListener(kind, function () { readerScrolled = true; }, {capture: true, passive: true});
+    });
+    function keepTop(box) {
+      if (readerScrolled || doc.querySelector('[data-testid="stChatMessage"]')) return;
       if (box && box.scrollTop > 0) box.scrollTop = 0;
-    }, 100);
+    }
+    doc.addEventListener('scroll', function (event) {
+      const box = event.target;
+      if (box && box.matches && box.matches('[data-testid="stAppScrollToBottomContainer"]')) keepTop(box);
+    }, true);
+    keepTop(doc.querySelector('[data-testid="stAppScrollToBottomContainer"]'));
   }
 })();
 </script>
