@@ -229,17 +229,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for path in others:  # the default configuration on each further set (ablations run on the first only)
         print(f"== {default.name} on {path}", file=sys.stderr, flush=True)
         other_sets[_shown(path)] = run_config(load_items(Path(path)), Assistant(default.settings(base)))
+    # The statement ranker against the hand-set weights it replaced, on every set (same answerability model).
+    hand_tuned = {} if args.no_ranker_comparison else _hand_tuned_runs(args.questions, default, base)
     out = Path(args.out) if args.out else Path(args.report_dir) / "results.jsonl"
     write_results(runs[default.name], default.name, out)
     for name, results in other_sets.items():
         write_results(results, default.name, out.with_name(f"{Path(name).stem}-results.jsonl"))
+    for name, results in hand_tuned.items():
+        write_results(results, "hand-tuned statement ranker", out.with_name(f"{Path(name).stem}-hand-tuned-results.jsonl"))
     finder_sets = _finder_sets(args, Assistant(default.settings(base)))
-    report = write_report(runs, default.name, Path(args.report_dir), _shown(first), other_sets, finder_sets)
+    report = write_report(
+        runs, default.name, Path(args.report_dir), _shown(first), other_sets, finder_sets, hand_tuned=hand_tuned
+    )
     print(summary_table(summarise(runs[default.name])))
     for name, results in other_sets.items():
         print(f"\n{name}\n" + summary_table(summarise(results)))
     print(f"\nresults: {out}\nreport:  {report}")
     return 0
+
+
+def _hand_tuned_runs(paths: list[str], default: Any, base: Any) -> dict[str, list]:
+    """Every question set answered with the hand-tuned statement weights instead of the learned ranker."""
+    from app.query.ask import Assistant
+    from evals.dataset import load_items
+    from evals.runner import run_config
+
+    assistant = Assistant(default.settings(base).with_({"answer.statement_ranker": "hand"}))
+    runs = {}
+    for path in paths:
+        print(f"== hand-tuned statement ranker on {path}", file=sys.stderr, flush=True)
+        runs[_shown(path)] = run_config(load_items(Path(path)), assistant)
+    return runs
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -459,12 +479,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questions",
         nargs="+",
-        default=[str(ROOT / "evals" / f"questions{s}.jsonl") for s in ("", "_followups", "_holdout")],
-        help="question files (default: the tuning sets, questions then follow-ups, then the held-out set); ablations: the first",
+        default=[str(ROOT / "evals" / f"questions{s}.jsonl") for s in ("", "_followups", "_blind_holdout", "_holdout")],
+        help="question files (default: the tuning sets, questions then follow-ups, then the held-out sets); ablations: the first",
     )
     p.add_argument("--out", help="JSONL results (default: evals/reports/results.jsonl)")
     p.add_argument("--backend", default=None)
     p.add_argument("--ablations", action="store_true", help="also run every preset of evals/presets.yaml")
+    p.add_argument(
+        "--no-ranker-comparison",
+        action="store_true",
+        help="skip answering every set again with the hand-tuned statement weights (halves the run)",
+    )
     p.add_argument("--report-dir", default=str(ROOT / "evals" / "reports"))
     p.add_argument(
         "--situations",

@@ -21,6 +21,9 @@ METRICS = (
     "citation_precision",
     "refusal_accuracy",
     "false_refusals",
+    "sources_differ",
+    "opening_hit",
+    "citations_mean",
     "defect_rate",
     "latency_p50_ms",
 )
@@ -132,6 +135,29 @@ def _sets_section(sets: dict[str, list[ItemResult]]) -> list[str]:
     return [*lines, ""]
 
 
+RANKER_METRICS = ("accuracy", "opening_hit", "citation_precision", "refusal_accuracy", "false_refusals", "citations_mean")
+
+
+def _ranker_section(sets: dict[str, list[ItemResult]], hand_tuned: dict[str, list[ItemResult]]) -> list[str]:
+    """The learned statement ranker against the hand-set weights, set by set (the same answerability model)."""
+    lines = [
+        "## Statement ranking: learned model against the hand-tuned weights",
+        "",
+        "The same questions answered twice, once ranked by `models/statement_ranker.json` (fitted by `joinedup train`",
+        "on the training set only), once by the hand-set weights of `answer.*` (`answer.statement_ranker: hand`).",
+        "",
+        "| set | ranker | " + " | ".join(RANKER_METRICS) + " |",
+        "|---" * (len(RANKER_METRICS) + 2) + "|",
+    ]
+    for name, results in sets.items():
+        if name not in hand_tuned:
+            continue
+        for ranker, res in (("learned", results), ("hand-tuned", hand_tuned[name])):
+            overall = summarise(res)["all"]
+            lines.append(f"| {name} | {ranker} | " + " | ".join(fmt(overall[m]) for m in RANKER_METRICS) + " |")
+    return [*lines, ""]
+
+
 def write_report(
     runs: dict[str, list[ItemResult]],
     default: str,
@@ -139,6 +165,7 @@ def write_report(
     questions: str = "evals/questions.jsonl",
     other_sets: dict[str, list[ItemResult]] | None = None,
     finder_sets: dict[str, list[SituationResult]] | None = None,
+    hand_tuned: dict[str, list[ItemResult]] | None = None,
 ) -> Path:
     """Write report.md (+ per_kind.png) for the default run, any ablation runs, the other question sets and
     the practice finder's situation sets."""
@@ -159,7 +186,9 @@ def write_report(
         "precision (cited passages containing evidence or an expected fact), refusal accuracy on out-of-scope",
         "items, false refusals on answerable items, the answer defect rate (share of bullets a reader trips over:",
         "a list intro without its list, pointing back to unseen text, table debris, talk about the document,",
-        "an unfinished sentence, a repeat), median latency of a full answer.",
+        "an unfinished sentence, a repeat), median latency of a full answer. `sources_differ`: accuracy on the",
+        '"do the sources agree" questions (– where a set has none); `opening_hit`: the answer\'s first statement',
+        "or a passage it cites holds an evidence string; `citations_mean`: numbered references per answer given.",
         "",
         f"## Default configuration: {default}",
         "",
@@ -169,6 +198,8 @@ def write_report(
         "",
         *_sets_section(sets),
     ]
+    if hand_tuned:
+        lines += _ranker_section(sets, hand_tuned)
     if len(runs) > 1:
         header = "| configuration | " + " | ".join(METRICS) + " |"
         lines += ["## Ablations (all items; presets in `evals/presets.yaml`)", "", header, "|---" * (len(METRICS) + 1) + "|"]

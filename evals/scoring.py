@@ -12,6 +12,8 @@ from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.readability import REPEATED, bullets, defects
 from evals.dataset import EvalItem, expects_refusal
 
+SOURCES_DIFFER = "differ"  # the kind of a "do the sources agree" question
+
 
 def _contains(text: str, needle: str) -> bool:
     t, n = normalise(text), normalise(needle)
@@ -36,6 +38,8 @@ class ItemScores:
     bullets: int = 0
     defective: int = 0  # bullets with at least one reading defect
     defects: list[str] = field(default_factory=list)  # every defect found, by kind
+    opening_hit: float | None = None  # the answer's first statement (or its quotes) holds an evidence string
+    citations: int | None = None  # numbered references of a supported answer
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +96,16 @@ def answer_defects(answer: Answer) -> tuple[int, int, list[str]]:
     return len(items), defective, found
 
 
+def opening_holds_evidence(item: EvalItem, answer: Answer) -> bool:
+    """Whether the answer opens with the evidence: its first statement, or a passage it cites, holds an evidence string."""
+    if not answer.claims:
+        return False
+    first = answer.claims[0]
+    quotes = [c.quote for c in answer.citations if c.n in first.citations]
+    index = QuoteIndex([first.text, *quotes])
+    return any(index.contains(e) for e in item.evidence)
+
+
 def score_item(item: EvalItem, answer: Answer, latency_ms: int) -> ItemScores:
     """All metrics of one answered item; retrieval is scored on what the answer retrieved."""
     if expects_refusal(item.kind):
@@ -101,9 +115,12 @@ def score_item(item: EvalItem, answer: Answer, latency_ms: int) -> ItemScores:
         hit1, hit5, hit10 = (float(rank is not None and rank <= k) for k in (1, 5, 10))
         rr = 1.0 / rank if rank else 0.0
     n_bullets, defective, found = answer_defects(answer)
+    answered_with_evidence = answer.supported and not expects_refusal(item.kind) and bool(item.evidence)
     return ItemScores(
         hit1, hit5, hit10, rr, float(answer_is_accurate(item, answer)), citation_precision(item, answer),
         not answer.supported, latency_ms, n_bullets, defective, found,
+        opening_hit=float(opening_holds_evidence(item, answer)) if answered_with_evidence else None,
+        citations=len(answer.citations) if answer.supported else None,
     )  # fmt: skip
 
 
@@ -128,6 +145,9 @@ def aggregate(rows: list[tuple[EvalItem, ItemScores]]) -> dict[str, float | int 
         "citation_precision": _mean([s.citation_precision for s in scores]),
         "refusal_accuracy": _mean([float(s.refused) for s in oos]),
         "false_refusals": _mean([float(s.refused) for s in ins]),
+        "opening_hit": _mean([s.opening_hit for s in scores]),
+        "citations_mean": _mean([float(s.citations) if s.citations is not None else None for s in scores]),
+        "sources_differ": _mean([s.accurate for it, s in rows if it.kind == SOURCES_DIFFER]),
         "defect_rate": _defect_rate(scores),
         "latency_p50_ms": lat[len(lat) // 2] if lat else None,
     }

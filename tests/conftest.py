@@ -105,5 +105,9 @@ def corpus_quotes():
 
 @pytest.fixture()
 def toy_settings(tmp_path: Path) -> Settings:
-    """Settings for a hand-made index (tests/toy_index.py) in a temporary data dir, over the real corpus profile and cards."""
-    return make_settings(tmp_path / "data")
+    """Settings for a hand-made index (tests/toy_index.py) in a temporary data dir, over the real corpus profile and cards.
+
+    Statements are ranked by the hand-set weights: the learned ranker was fitted on the real model's similarities,
+    which toy vectors do not resemble (it has its own tests, tests/test_relevance.py).
+    """
+    return make_settings(tmp_path / "data", changes={"answer.statement_ranker": "hand"})

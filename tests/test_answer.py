@@ -90,3 +90,19 @@ def test_name_the_retrieved_evidence_never_mentions_is_found(assistant):
     assert names_not_in("What are the school meal standards in Tampere?", passages, assistant.profile) == ["Tampere"]
     found = assistant.retriever.search("Kotitori Tampere funded", 8)
     assert names_not_in("How is Kotitori in Tampere funded?", found, assistant.profile) == []
+
+
+def test_questions_with_a_word_the_corpus_never_uses_are_answered_from_the_evidence(assistant):
+    """A word the documents do not use ("GPs", "Check") or another language no longer refuses the question."""
+    gps = assistant.ask("How can GPs and social services work together for frail older people?")
+    housing = assistant.ask("Check which practices joined up housing and social services.")
+    german = assistant.ask("Wie finanzieren Kommunen integrierte Dienste?")
+    assert gps.supported and "older people" in gps.answer_markdown
+    assert housing.supported and all(code in housing.answer_markdown for code in ("FI5", "GB1", "HU2"))
+    assert german.supported and german.answer_markdown.startswith("Die Quellen sind auf Englisch")
+
+
+def test_a_share_of_practices_is_answered_with_the_whole_counting_table(assistant):
+    answer = assistant.ask("What percentage of the practice examples were funded through pooled budgets?")
+    assert answer.supported and "| 45%" in answer.answer_markdown.replace("**", "")
+    assert "Single agency" in answer.answer_markdown  # the other rows of the table, not only the asked one

@@ -10,7 +10,6 @@ from app.query.analyse import QuestionAnalyser
 from app.query.ask import build_answer
 from app.query.compose import CARD_FACT_FIELDS, Composer
 from ingest.card_chunks import chunk_from_card
-from tests.conftest import make_settings
 from tests.toy_index import build, chunk
 
 CARDS = [card for _, card in load_cards(ROOT / "corpus" / "practices") if card.code in {"FI6", "DE1"}]
@@ -59,7 +58,7 @@ def test_composition_leaves_the_retrieved_passages_alone_and_says_what_it_added(
 
 
 def test_the_bottom_line_leads_and_supporting_evidence_follows_the_profiles_group_order(toy_settings):
-    settings = make_settings(toy_settings.data_dir, changes={"answer.bottom_line": 1})
+    settings = toy_settings.with_({"answer.bottom_line": 1})
     composer = composer_for(settings)
     question = "How are integrated services funded?"
     draft = composer.compose(analysed(question, settings), question, passages(CASE, HOUSING, LITERATURE))
@@ -90,9 +89,7 @@ def test_words_the_corpus_never_uses_come_from_the_analysis_and_count_against_th
 
 def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decided(toy_settings, tmp_path):
     # No model file: the relevance floor decides; set out of reach so the evidence is judged too weak.
-    settings = make_settings(
-        toy_settings.data_dir, changes={"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")}
-    )
+    settings = toy_settings.with_({"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")})
     composer = composer_for(settings)
     question = "How is the Vellmar pilot funded?"
     analysis = analysed(question, settings)
@@ -102,7 +99,7 @@ def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decide
 
 
 def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settings):
-    settings = make_settings(toy_settings.data_dir, changes={"answer.quotes_per_fact": 1})
+    settings = toy_settings.with_({"answer.quotes_per_fact": 1})
     composer = composer_for(settings)
     card = next(c for c in CARDS if c.code == "FI6")
     card_chunk = composer.retriever.chunk_of_card("FI6")
@@ -119,3 +116,16 @@ def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settin
         f.score = 1.0
     assert [c.card_field for c in composer.one_per_practice(facts, analysis, 1)] == ["funding"]
     assert composer.profile.answer_text.practice_evidence_note in composer._notes(analysis, facts)
+
+
+def test_a_question_in_two_parts_is_answered_part_by_part_under_each_parts_own_line(toy_settings):
+    composer = composer_for(toy_settings)
+    question = "How are integrated services funded, and were homeless shelter places added?"
+    analysis = analysed(question, toy_settings)
+    assert len(analysis.parts) == 2
+    draft = composer.compose(analysis, question, passages(LITERATURE, HOUSING, CASE))
+    headings = list(dict.fromkeys(c.heading for c in draft.claims))
+    assert headings[:2] == ["How are integrated services funded?", "Were homeless shelter places added?"]
+    first = [c.text for c in draft.claims if c.heading == headings[0]]
+    second = [c.text for c in draft.claims if c.heading == headings[1]]
+    assert any("budgets" in t for t in first) and any("shelter" in t for t in second)

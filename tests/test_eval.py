@@ -45,6 +45,13 @@ def test_held_out_set_is_well_formed_and_independent(corpus_quotes):
     assert validate_items(held_out, corpus_quotes) == []
 
 
+def test_blind_set_is_well_formed(corpus_quotes):
+    """Written from the two documents alone (never the code or the other sets): sources differ, two parts, situations."""
+    blind = load_items(ROOT / "evals" / "questions_blind_holdout.jsonl")
+    assert {i.kind for i in blind} == {"differ", "multi_part", "design"} and len(blind) >= 45
+    assert validate_items(blind, corpus_quotes) == []
+
+
 def test_follow_up_tuning_set_is_well_formed(corpus_quotes):
     """Multi-turn tuning items: each has a history asked first, verbatim evidence, and questions of its own."""
     followups = load_items(ROOT / "evals" / "questions_followups.jsonl")

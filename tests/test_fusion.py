@@ -90,9 +90,8 @@ def test_hybrid_filters_every_retriever_and_search_drops_mentions_of_the_documen
 
 
 def test_a_fusion_weight_of_zero_leaves_that_retriever_out(toy_settings):
-    from tests.conftest import make_settings
 
-    settings = make_settings(toy_settings.data_dir, changes={"retrieval.weight_bm25": 0.0, "retrieval.weight_sentences": 0.0})
+    settings = toy_settings.with_({"retrieval.weight_bm25": 0.0, "retrieval.weight_sentences": 0.0})
     fused = toy_retriever(settings).hybrid("pooled budgets", 4)
     dense = toy_retriever(settings).dense("pooled budgets", 4)
     assert [p.chunk.id for p in fused] == [p.chunk.id for p in dense]  # only the dense ranking counts

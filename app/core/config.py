@@ -114,6 +114,11 @@ class AnswerSettings:
         "the fitted answerability model (joinedup train); 'off' answers every question (for collecting training features)",
         "JOINEDUP_ANSWERABILITY_MODEL",
     )
+    statement_ranker: str = setting(
+        str(ROOT / "models" / "statement_ranker.json"),
+        "the fitted statement-relevance model (joinedup train); 'hand' ranks by the hand-set weights above",
+        "JOINEDUP_STATEMENT_RANKER",
+    )
     keep_ratio: float = setting(0.5, "statements scoring under this share of the best one are not shown")
     close_ratio: float = setting(0.85, "a statement without the aspect's words is shown if this close to the best's relevance")
     duplicate_overlap: float = setting(0.6, "word overlap at which a statement repeats one already chosen")
@@ -121,6 +126,7 @@ class AnswerSettings:
     aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
     named_practice_bonus: float = setting(0.15, "bonus for a statement about a practice the question names (penalty: another)")
     bottom_line: int = setting(3, "most statements in the bottom line")
+    statements_per_part: int = setting(2, "most statements answering each part of a question in several parts")
     max_question_chars: int = setting(
         2000, "a longer question is declined with a sentence (a page of text is not one question)", "JOINEDUP_MAX_QUESTION_CHARS"
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,26 +40,8 @@ from app.core.text import content_terms, content_words
 from app.query.analyse import names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence
 from app.query.differences import DifferenceNotes, asks_agreement
+from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker
 from app.query.retrieve import Filters, Retriever
-
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
-)
-# What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
-_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
-_COUNT = re.compile(
-    r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
-    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
-    re.I,
-)
-_FIGURE_OF = {"share": _SHARE, "count": _COUNT}
-
-
-def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
-    """Whether a quote holds the kind of figure asked for (an amount of money, a share, a count; any number else)."""
-    pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
-    return bool(pattern.search(quote))
-
 
 # The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
 CARD_FACT_FIELDS = (
@@ -151,6 +134,7 @@ class Composer:
         self.answerability = (
             AnswerabilityModel.load(Path(model_path)) if self.judge_answerability and Path(model_path).is_file() else None
         )
+        self.ranker = load_ranker(self.config)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
         self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.catalogue)
@@ -278,6 +262,13 @@ class Composer:
         """Relevance of each candidate to the question (meaning, words, aspect, answer type, names), best first."""
         if not candidates:
             return []
+        for c, s in zip(candidates, self.ranker.run(self.features(candidates, analysis, query)), strict=True):
+            c.score = float(s)
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def features(self, candidates: list[Candidate], analysis: Analysis, query: str) -> np.ndarray:
+        """The ranker's feature rows of the candidates (``STATEMENT_FEATURES``); sets each one's words,
+        similarity and relevance before bonuses on the way."""
         cfg = self.config
         q_terms = set(content_terms(query))
         idf = self.retriever.idf
@@ -288,47 +279,59 @@ class Composer:
         # "the case study", "the literature review": a question may name the kind of evidence it wants.
         q_low = analysis.question.lower()
         kinds = {r.kind for r in self.profile.evidence_labels.rules if r.section and r.section.lower() in q_low}
+        rows = []
         for c, sim in zip(candidates, np.asarray(semantic), strict=True):
             # A card fact repeats its practice's name: only what it says about the practice counts as its words.
             c.terms = set(content_terms(c.lead if c.kind == "card_fact" else c.text))
             lexical = sum(idf.get(t, 1.0) for t in q_terms & c.terms) / weight
-            s = cfg.semantic_weight * float(sim) + (1 - cfg.semantic_weight) * lexical + cfg.rank_prior / (1 + c.rank)
             c.similarity = float(sim)
-            c.relevance = s  # before the bonuses: whether the corpus answers at all is judged on this
-            if aspect_patterns and any(p.search(c.text) for p in aspect_patterns):
-                s += cfg.aspect_bonus
-            if c.evidence in kinds:
-                s += cfg.aspect_bonus
-            if analysis.practices:
-                if set(c.codes) & set(analysis.practices):
-                    s += cfg.named_practice_bonus
-                elif c.codes:
-                    s -= cfg.named_practice_bonus  # about another practice
-            if (
-                (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure, self.profile))
-                or (analysis.answer_type == "practices" and (c.codes or c.kind == "card_fact"))
-                or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
-            ):
-                s += cfg.answer_type_bonus
-            s += self._fit(c, analysis)
-            c.score = s
-        return sorted(candidates, key=lambda c: -c.score)
+            # Before any bonus: whether the corpus answers at all is judged on this (the answerability model's input).
+            c.relevance = cfg.semantic_weight * c.similarity + (1 - cfg.semantic_weight) * lexical + cfg.rank_prior / (1 + c.rank)
+            rows.append(feature_row(self._inputs(c, analysis, lexical, aspect_patterns, kinds), analysis))
+        return np.asarray(rows, dtype=float)
 
-    def _fit(self, c: Candidate, analysis: Analysis) -> float:
-        """Bonus for a statement about the country and target group asked for; penalty for a practice elsewhere."""
-        bonus = self.config.answer_type_bonus
-        fit = 0.0
-        if analysis.countries:
-            prefixes = {k.code for k in self.profile.countries if k.name in analysis.countries}
-            names = [n.lower() for k in self.profile.countries if k.name in analysis.countries for n in k.names()]
-            if c.codes:
-                fit += bonus if any(code[:2] in prefixes for code in c.codes) else -bonus
-            elif any(n in c.text.lower() for n in names):
-                fit += bonus
-        if analysis.target_groups and c.kind == "card_fact" and c.codes and c.codes[0] in self.cards:
-            groups = set(self.cards[c.codes[0]].target_groups)
-            fit += bonus if groups & set(analysis.target_groups) else -bonus
-        return fit
+    def _inputs(
+        self, c: Candidate, analysis: Analysis, lexical: float, aspect_patterns: list[re.Pattern[str]], kinds: set[str]
+    ) -> StatementInputs:
+        """What the ranker's features of one candidate are measured from."""
+        asked = set(analysis.practices)
+        fits_type = (
+            (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure, self.profile))
+            or (analysis.answer_type == "practices" and bool(c.codes or c.kind == "card_fact"))
+            or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
+        )
+        return StatementInputs(
+            similarity=c.similarity,
+            word_overlap=lexical,
+            rank=c.rank,
+            about_aspect=bool(aspect_patterns) and any(p.search(c.text) for p in aspect_patterns),
+            evidence_kind_asked=c.evidence in kinds,
+            asked_practice=bool(asked and set(c.codes) & asked),
+            other_practice=bool(asked and c.codes and not set(c.codes) & asked),
+            answer_type_fits=fits_type,
+            country_fit=self._country_fit(c, analysis),
+            group_fit=self._group_fit(c, analysis),
+            kind=c.kind,
+            source_type=c.chunk.source_type,
+            words=len(c.quote.split()),
+            has_number=bool(re.search(r"\d", c.quote)),
+        )
+
+    def _country_fit(self, c: Candidate, analysis: Analysis) -> int:
+        """+1 for a statement about the country asked for, -1 for a practice elsewhere, 0 otherwise."""
+        if not analysis.countries:
+            return 0
+        prefixes = {k.code for k in self.profile.countries if k.name in analysis.countries}
+        if c.codes:
+            return 1 if any(code[:2] in prefixes for code in c.codes) else -1
+        names = [n.lower() for k in self.profile.countries if k.name in analysis.countries for n in k.names()]
+        return 1 if any(n in c.text.lower() for n in names) else 0
+
+    def _group_fit(self, c: Candidate, analysis: Analysis) -> int:
+        """+1 for a card fact of a practice serving the group asked for, -1 for one that does not, 0 otherwise."""
+        if not (analysis.target_groups and c.kind == "card_fact" and c.codes and c.codes[0] in self.cards):
+            return 0
+        return 1 if set(self.cards[c.codes[0]].target_groups) & set(analysis.target_groups) else -1
 
     def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
         """Names of the question no passage mentions (none for another language, where every noun is capitalised)."""
@@ -344,6 +347,9 @@ class Composer:
         idf = self.retriever.idf
         q_terms = set(content_terms(query))
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
+        # Judged on relevance before bonuses, not on the ranker's order: whether the corpus answers does not
+        # depend on which ranker lays the answer out (and one answerability model serves both).
+        scored = sorted(scored, key=lambda c: -c.relevance)
         top = scored[:5]
         best_terms = set().union(*(c.terms for c in top)) if top else set()
         passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
@@ -369,7 +375,7 @@ class Composer:
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
-            and not self._has_figure(scored, analysis.measure),
+            and not self._has_figure(scored, analysis.measure, by_relevance=True),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
@@ -402,15 +408,7 @@ class Composer:
 
     def compose(self, analysis: Analysis, query: str, passages: list[Passage]) -> Draft:
         """The draft for the analysed question; the passages it adds (tables, cards, recommendations) are ``draft.added``."""
-        pool = PassagePool(list(passages))
-        if analysis.route == "recommend":
-            self._add_recommendations(analysis, pool)
-        if analysis.route == "recommend" or self._asks_barriers(analysis):
-            pool.add(self._barriers_chunk(), "barriers_table")
-        if analysis.practices:
-            self._add_cards(analysis.practices, pool)
-        elif analysis.route in {"recommend", "practices"}:
-            self._add_matching_cards(analysis, query, pool)
+        pool = self.gather(analysis, query, passages)
         scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
         missing = self.missing_names(analysis, pool.passages)
         evidence = self.evidence(analysis, query, scored, pool.passages, missing) if scored else None
@@ -432,10 +430,30 @@ class Composer:
         draft.added = pool.added
         return draft
 
-    def _has_figure(self, scored: list[Candidate], measure: str) -> bool:
-        """Whether one of the best statements holds the kind of figure asked for."""
-        floor = scored[0].score * self.config.keep_ratio if scored else 0.0
-        return any(gives_figure(c.quote, measure, self.profile) and c.score >= floor for c in scored[: self.config.figure_window])
+    def gather(self, analysis: Analysis, query: str, passages: list[Passage]) -> PassagePool:
+        """The retrieved passages and those the question's route adds (recommendations, the barriers table, cards)."""
+        pool = PassagePool(list(passages))
+        if analysis.route == "recommend":
+            self._add_recommendations(analysis, pool)
+        if analysis.route == "recommend" or self._asks_barriers(analysis):
+            pool.add(self._barriers_chunk(), "barriers_table")
+        if analysis.practices:
+            self._add_cards(analysis.practices, pool)
+        elif analysis.route in {"recommend", "practices"}:
+            self._add_matching_cards(analysis, query, pool)
+        return pool
+
+    def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False) -> bool:
+        """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for."""
+
+        def value(c: Candidate) -> float:
+            return c.relevance if by_relevance else c.score
+
+        ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
+        floor = value(scored[0]) * ratio if scored else 0.0
+        return any(
+            gives_figure(c.quote, measure, self.profile) and value(c) >= floor for c in scored[: self.config.figure_window]
+        )
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
         """For a question in several parts, a note for each part asking a figure the documents do not give.
@@ -489,7 +507,7 @@ class Composer:
             fitting = [c for c in scored if c.codes and self._fits_filters(c, analysis)]
             scored = fitting or scored
         best = scored[0]
-        floor = best.score * self.config.keep_ratio
+        floor = best.score * self.ranker.keep_ratio
         about = [c for c in scored if self.about_aspect(c, analysis)] or scored
         if analysis.practices and analysis.aspects:
             # A question on named practices is answered from their cards first.
@@ -510,24 +528,36 @@ class Composer:
             figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
         chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
-        return chosen + self._table_of_section(chosen, scored, floor)
+        return chosen + self._counting_table(analysis, chosen, scored, floor)
 
     @staticmethod
-    def _table_of_section(chosen: list[Candidate], scored: list[Candidate], floor: float) -> list[Candidate]:
-        """The rows of a counting table the best statement's own section presents, when they are relevant too.
+    def _counting_table(analysis: Analysis, chosen: list[Candidate], scored: list[Candidate], floor: float) -> list[Candidate]:
+        """The rows of a relevant counting table, shown whole (by ``_claims``) beside the sentences that read it.
 
-        "20 practices pooled their budgets" does not say whether that is most of them: the table the
-        section reads from does, so it is shown (whole, by ``_claims``) beside the sentence that reads it.
+        "20 practices pooled their budgets" does not say whether that is most of them: the table does. A table
+        is added when the best statement's own section presents it (the sentence reads the table, however its
+        rows score), or when the question asks for a share, a count or a breakdown and one of the table's rows is
+        relevant enough to be shown.
         """
         if not chosen or any(c.kind == "table_row" for c in chosen):
             return []
-        section = chosen[0].chunk.section
-        rows = [
-            c for c in scored
-            if c.kind == "table_row" and c.table is not None and c.table.count_column() is not None
-            and c.chunk.section.startswith(section) and c.score >= floor
+        rows = [c for c in scored if c.kind == "table_row" and c.table is not None and c.table.count_column() is not None]
+        # The bottom line and the best statement overall (a figure question leads with a figure, which may come
+        # from another document than the sentence reading the table).
+        leading = [*chosen, scored[0]]
+        presented = [
+            c for c in rows
+            if any(c.chunk.section.startswith(s.chunk.section) or _reads(c.table, s.quote) for s in leading)  # type: ignore[arg-type]
         ]  # fmt: skip
-        return [c for c in rows if c.table is rows[0].table] if rows else []
+        asks_distribution = analysis.answer_type == "list" or (
+            analysis.answer_type == "figure" and analysis.measure in {"share", "count"}
+        )
+        rows = presented or ([c for c in rows if c.score >= floor] if asks_distribution else [])
+        if not rows:
+            return []
+        # The table is shown whole; the rows returned are the ones marked as asked: its best, and any as relevant.
+        same = [c for c in rows if c.table is rows[0].table]
+        return [c for c in same if c is same[0] or c.score >= floor]
 
     def _side(self, c: Candidate, analysis: Analysis) -> str:
         """Which side of a comparison a statement speaks for: a named country or practice, else its source."""
@@ -555,8 +585,10 @@ class Composer:
         # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says. Curated
         # statements far below it are not promoted to the bottom line in its place (then the answer is the document's).
         reviewed = [c for c in scored if c.chunk.source_type != "user_document"]
-        lead_floor = scored[0].score * cfg.keep_ratio
-        bottom = [c for c in self._bottom_line(analysis, reviewed) if c.score >= lead_floor] if reviewed else []
+        lead_floor = scored[0].score * self.ranker.keep_ratio
+        # (A counting table's rows stay whatever they score: the bottom line chose the table for the sentence reading it.)
+        lead = self._bottom_line(analysis, reviewed) if reviewed else []
+        bottom = [c for c in lead if c.score >= lead_floor or c.kind == "table_row"]
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         # "Which practices …" with values the cards record: the complete list from the cards is the answer.
@@ -564,9 +596,14 @@ class Composer:
         if listed is not None:
             bottom = []
             claims += listed[0]
-        claims += self._claims(bottom, "In short")
+        elif len(analysis.parts) >= 2 and not rows:
+            # A question in several parts: each part is answered under its own line, not the whole by its first part.
+            part_claims, bottom = self._part_answers(analysis, reviewed or scored)
+            claims += part_claims
+        else:
+            claims += self._claims(bottom, "In short")
         claims += self._claims(rows, self.profile.answer_text.barriers_table_heading)
-        floor = scored[0].score * cfg.keep_ratio
+        floor = scored[0].score * self.ranker.keep_ratio
         close = max(c.relevance for c in scored) * cfg.close_ratio
         # Supporting evidence speaks to the aspect asked, or is as close to the question as the best statement.
         rest = [c for c in scored if c.kind != "table_row" and (self.about_aspect(c, analysis) or c.relevance >= close)]
@@ -646,7 +683,7 @@ class Composer:
         if analysis.answer_type == "list" and not analysis.aspects and chosen:
             return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
         claims += self._claims(self._barrier_rows(analysis, scored), self.profile.answer_text.barriers_table_heading)
-        floor = scored[0].score * cfg.keep_ratio
+        floor = scored[0].score * self.ranker.keep_ratio
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
         ]
@@ -662,6 +699,29 @@ class Composer:
         """The table whose first column names the elements the aspects' ``table_rows`` refer to."""
         wanted = {r for a in self.profile.aspects.values() for r in a.table_rows}
         return next((t.id for t in self.tables.values() if wanted & {row[0] for row in t.rows if row}), "")
+
+    def _part_answers(self, analysis: Analysis, scored: list[Candidate]) -> tuple[list[DraftClaim], list[Candidate]]:
+        """For each part of the question, its best statements (rescored against the part alone) under the part's text."""
+        claims: list[DraftClaim] = []
+        taken: list[Candidate] = []
+        for part in analysis.parts:
+            asked = analysis.model_copy(
+                update={"question": part.text, "measure": part.measure, "parts": []}
+                | ({"answer_type": "figure"} if part.measure else {})
+            )
+            # Copies: the candidates' scores for the whole question are still needed for the supporting evidence.
+            copies = [copy(c) for c in scored]
+            original = {id(cp): c for cp, c in zip(copies, scored, strict=True)}
+            rescored = self.score(copies, asked, part.text)
+            if part.measure:  # the asked figure leads, as in a one-part figure question
+                rescored.sort(key=lambda c: not gives_figure(c.quote, part.measure, self.profile))
+            floor = max(c.score for c in rescored) * self.ranker.keep_ratio
+            fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
+            chosen = pick(fresh, self.config.statements_per_part, taken, floor, overlap=self.config.duplicate_overlap)
+            chosen = [original[id(c)] for c in chosen]
+            claims += self._claims(chosen, _as_heading(part.text))
+            taken += chosen
+        return claims, taken
 
     def _claims(self, chosen: list[Candidate], heading: str) -> list[DraftClaim]:
         """Claims for candidates; table rows of one table become one Markdown table."""
@@ -779,6 +839,26 @@ class Composer:
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
             pool.add(self.retriever.chunk_of_card(code), "named_cards")
+
+
+def _reads(table: Table, sentence: str) -> bool:
+    """Whether a sentence reads a row of a counting table: it gives the row's count and a word of its label
+    ("20 practices are financed by joint or pooled funding" reads "Joint/pooled funding | 20 | 45%")."""
+    column = table.count_column()
+    if column is None:
+        return False
+    words = set(content_terms(sentence))
+    for row in table.rows:
+        count = row[column].strip() if column < len(row) else ""
+        if count and re.search(rf"(?<![\d.,]){count}(?![\d])", sentence) and set(content_terms(row[0])) & words:
+            return True
+    return False
+
+
+def _as_heading(part: str) -> str:
+    """A part of a question as the heading of its answer: "and what is its budget" -> "What is its budget?"."""
+    text = re.sub(r"^(and|or|but|also)\s+", "", part.strip().rstrip(" ,;.?"), flags=re.I)
+    return text[:1].upper() + text[1:] + "?"
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:

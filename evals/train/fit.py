@@ -1,4 +1,6 @@
-"""``joinedup train``: fit the answerability model on the training set (never on an evaluation set).
+"""``joinedup train``: fit the statement ranker and the answerability model on the training set (never on an
+evaluation set). The ranker comes first (``evals/train/rank.py``): the answerability features read the best
+statements, so they are measured with the ranker the assistant will use.
 
 1. Every training question (``evals/train/*.jsonl``; follow-ups asked after their history) goes
    through the real pipeline with answerability off, so unanswerable questions yield their
@@ -21,8 +23,12 @@ from pathlib import Path
 from app.core.config import ROOT, Settings
 from app.query.answerability import FEATURES, AnswerabilityModel, Evidence, fit
 from app.query.ask import Assistant
+from app.query.relevance import HandTunedRanker, fit_ranker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
+from evals.train.rank import RankingData, ranker_card
+from evals.train.rank import collect as collect_statements
+from evals.train.rank import cross_validate as cross_validate_ranker
 
 TRAIN_DIR = ROOT / "evals" / "train"
 MODEL_DIR = ROOT / "models"
@@ -141,19 +147,35 @@ def model_card(model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train
 
 
 def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int], None] | None = None) -> str:
-    """Collect (or reuse) the features, fit, write the model and its card; returns a one-paragraph summary."""
+    """Fit the statement ranker, then the answerability model (its features depend on the statements' order),
+    write both with their cards; returns a summary. ``reuse`` refits from the features cached by the last run."""
+    items = training_items()
+    files = [p.name for p in sorted(TRAIN_DIR.glob("*.jsonl"))]
+    stamp = {"trained_on": files, "seed": SEED, "date": date.today().isoformat()}
+    ranking_cache = settings.data_dir / "train_statements.npz"
+    if reuse and ranking_cache.is_file():
+        ranking = RankingData.load(ranking_cache)
+    else:
+        ranking = collect_statements(settings, items, progress)
+        ranking.save(ranking_cache)
+    ranker = fit_ranker(ranking.features, ranking.relevant, ranking.groups, SEED)
+    ranked = cross_validate_ranker(ranking, HandTunedRanker(settings.answer), SEED)
+    ranker.save(MODEL_DIR / "statement_ranker.json", **stamp)
+    (MODEL_DIR / "STATEMENT_RANKER.md").write_text(ranker_card(ranker, ranking, ranked, SEED))
+
     cache = settings.data_dir / "train_features.jsonl"
     if reuse and cache.is_file():
         rows = load_rows(cache)
     else:
-        rows = collect(settings, training_items(), progress)
+        rows = collect(settings, items, progress)
         save_rows(rows, cache)
     model = fit([r.evidence for r in rows], [r.answerable for r in rows], MAX_FALSE_REFUSALS, SEED)
     oof, on_train = cross_validate(rows), score(model, rows)
-    files = [p.name for p in sorted(TRAIN_DIR.glob("*.jsonl"))]
-    model.save(MODEL_DIR / "answerability.json", trained_on=files, seed=SEED, date=date.today().isoformat())
+    model.save(MODEL_DIR / "answerability.json", **stamp)
     (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files))
     return (
-        f"{len(rows)} training questions; threshold {model.threshold:.3f}; out of fold: out-of-scope refused "
+        f"statement ranker: {len(ranking.ids)} questions, out-of-fold MRR {ranked[0].mrr:.3f} "
+        f"(hand-tuned {ranked[1].mrr:.3f}) -> {MODEL_DIR / 'statement_ranker.json'}\n"
+        f"answerability: {len(rows)} training questions; threshold {model.threshold:.3f}; out of fold: out-of-scope refused "
         f"{oof.refused_out_of_scope:.3f}, false refusals {oof.false_refusals:.3f} -> {MODEL_DIR / 'answerability.json'}"
     )

@@ -1,0 +1,236 @@
+"""How relevant each candidate statement is to the question: features measured once, then a ranker.
+
+Two rankers read the same features (``STATEMENT_FEATURES``):
+
+- ``LearnedRanker``: a logistic model fitted by ``joinedup train`` on the training questions (a statement
+  is relevant when it holds the question's evidence), shipped as ``models/statement_ranker.json``;
+- ``HandTunedRanker``: the weights the settings give (``answer.semantic_weight``, ``aspect_bonus`` …),
+  kept to measure the learned model against and for an install without the model file.
+
+Each is one ``run(features) -> scores`` and is unit-tested on a toy matrix with no model loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from app.core.config import AnswerSettings
+from app.core.corpus_profile import CorpusProfile
+from app.core.models import Analysis
+
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
+)
+# What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
+_COUNT = re.compile(
+    r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
+    re.I,
+)
+_FIGURE_OF = {"share": _SHARE, "count": _COUNT}
+
+
+def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
+    """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number)."""
+    pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
+    return bool(pattern.search(quote))
+
+
+# The hand-set floor (answer.keep_ratio 0.5) kept a statement holding the evidence for 0.967 of the training
+# questions; the learned ranker's floor is set to keep it for this share, with fewer statements beside the point.
+KEEP_RECALL = 0.95
+
+# The features of one statement, in the order of a feature row. The first ten are what the hand-tuned score
+# weighs; the rest describe the statement itself (its kind, its source, its length), which only a fitted
+# model can weigh without guessing.
+STATEMENT_FEATURES = (
+    "similarity",  # embedding similarity of the statement's lead to the question
+    "word_overlap",  # idf-weighted share of the question's content words the statement has
+    "rank_prior",  # 1 / (1 + rank of its passage in the retrieval)
+    "about_aspect",  # the statement speaks of the aspect asked (funding, barriers …)
+    "evidence_kind_asked",  # the question names the statement's kind of evidence ("the case study")
+    "asked_practice",  # the statement is about a practice the question names
+    "other_practice",  # … about another practice, when the question names one
+    "answer_type_fits",  # a figure for a figure question, a practice for a practices question, a list for a list
+    "country_fit",  # +1 about the asked country, -1 a practice elsewhere, 0 no country asked or said
+    "group_fit",  # +1 a card fact of a practice serving the asked group, -1 one that does not
+    "is_list",
+    "is_recommendation",
+    "is_table_row",
+    "is_card_fact",
+    "from_paper",
+    "from_card",
+    "log_words",  # log(1 + the statement's words)
+    "has_number",
+    "figure_asked",  # the question asks for a figure (lets the model weigh answer_type_fits by question)
+    "practices_asked",  # the question asks which practices
+)
+
+
+@dataclass
+class StatementInputs:
+    """What the features of one statement are measured from (kept apart from the Candidate, so the rankers
+    and their tests need no chunk, index or model)."""
+
+    similarity: float
+    word_overlap: float
+    rank: int
+    about_aspect: bool
+    evidence_kind_asked: bool
+    asked_practice: bool
+    other_practice: bool
+    answer_type_fits: bool
+    country_fit: int
+    group_fit: int
+    kind: str  # sentence, list, recommendation, table_row, card_fact
+    source_type: str  # report, paper, practice_card, user_document
+    words: int
+    has_number: bool
+
+
+def feature_row(s: StatementInputs, analysis: Analysis) -> list[float]:
+    """One statement's features in ``STATEMENT_FEATURES`` order."""
+    return [
+        s.similarity,
+        s.word_overlap,
+        1.0 / (1 + s.rank),
+        float(s.about_aspect),
+        float(s.evidence_kind_asked),
+        float(s.asked_practice),
+        float(s.other_practice),
+        float(s.answer_type_fits),
+        float(s.country_fit),
+        float(s.group_fit),
+        float(s.kind == "list"),
+        float(s.kind == "recommendation"),
+        float(s.kind == "table_row"),
+        float(s.kind == "card_fact"),
+        float(s.source_type == "paper"),
+        float(s.source_type == "practice_card"),
+        math.log1p(s.words),
+        float(s.has_number),
+        float(analysis.answer_type == "figure"),
+        float(analysis.answer_type == "practices" or analysis.route == "practices"),
+    ]
+
+
+class Ranker(Protocol):
+    """Scores statements from their feature rows (higher: more relevant); a statement scoring under
+    ``keep_ratio`` times the best one's score is not shown (each ranker's scores have their own scale)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def keep_ratio(self) -> float: ...
+
+    def run(self, features: np.ndarray) -> np.ndarray: ...
+
+
+class HandTunedRanker:
+    """The hand-set weights of the settings: meaning and words mixed, a rank prior, and fixed bonuses."""
+
+    name = "hand-tuned"
+
+    def __init__(self, config: AnswerSettings) -> None:
+        self.keep_ratio = config.keep_ratio
+        sw, bonus = config.semantic_weight, config.answer_type_bonus
+        named, aspect = config.named_practice_bonus, config.aspect_bonus
+        head = [sw, 1 - sw, config.rank_prior, aspect, aspect, named, -named, bonus, bonus, bonus]
+        self.weights = np.asarray(head + [0.0] * (len(STATEMENT_FEATURES) - len(head)))
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        return features @ self.weights
+
+
+@dataclass(frozen=True)
+class LearnedRanker:
+    """A logistic model over standardised feature rows: the probability that a statement holds the evidence."""
+
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    bias: float
+    keep_ratio: float = 0.5
+    name: str = "learned"
+
+    def run(self, features: np.ndarray) -> np.ndarray:
+        if len(features) == 0:
+            return np.zeros(0)
+        z = ((features - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights) + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def save(self, path: Path, **card: object) -> None:
+        """Write the model (and what it was fitted on) as JSON."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"features": list(STATEMENT_FEATURES), **asdict(self), **card}
+        path.write_text(json.dumps(data, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> LearnedRanker:
+        """Read a model written by :meth:`save`; a file for other features is refused with a reason."""
+        data = json.loads(path.read_text())
+        if data.get("features") != list(STATEMENT_FEATURES):
+            raise ValueError(f"{path} was fitted on other statement features; run `joinedup train` to refit it")
+        return cls(**{k: data[k] for k in ("mean", "scale", "weights", "bias", "keep_ratio")})
+
+
+def load_ranker(config: AnswerSettings) -> Ranker:
+    """The ranker the settings name: the learned model file, or the hand-tuned weights ("hand", or no file yet)."""
+    path = Path(config.statement_ranker)
+    if config.statement_ranker == "hand" or not path.is_file():
+        return HandTunedRanker(config)
+    return LearnedRanker.load(path)
+
+
+def fit_ranker(
+    features: np.ndarray, relevant: np.ndarray, groups: np.ndarray, seed: int = 0, negatives: int = 30
+) -> LearnedRanker:
+    """Fit the ranker (training only: needs scikit-learn) in two steps.
+
+    1. Order: a logistic model on pairs of one question's statements (relevant minus not relevant, at most
+       ``negatives`` sampled non-relevant ones per relevant one), which learns what ranks higher *within* a
+       question rather than what is relevant across questions.
+    2. Scale: a one-feature logistic fit of that order's score to the labels (Platt scaling), so the score is
+       a probability and "a share of the best statement's score" keeps its meaning in composition.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (features - mean) / scale
+    pairs = []
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        pos, neg = idx[relevant[idx]], idx[~relevant[idx]]
+        if len(neg) > negatives:
+            neg = rng.choice(neg, negatives, replace=False)
+        pairs += [z[p] - z[n] for p in pos for n in neg]
+    diffs = np.asarray(pairs)
+    order = LogisticRegression(fit_intercept=False, max_iter=3000, random_state=seed)
+    order.fit(np.vstack([diffs, -diffs]), np.r_[np.ones(len(diffs)), np.zeros(len(diffs))])
+    w = order.coef_[0]
+    platt = LogisticRegression(max_iter=1000, random_state=seed).fit((z @ w)[:, None], relevant.astype(int))
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    ranker = LearnedRanker(mean.tolist(), scale.tolist(), (w * a).tolist(), b)
+    return replace(ranker, keep_ratio=keep_ratio_for(ranker, features, relevant, groups))
+
+
+def keep_ratio_for(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> float:
+    """The highest share of the best score that still keeps a statement holding the evidence for ``KEEP_RECALL``
+    of the training questions (a lower floor shows more statements, and more that are beside the point)."""
+    needed = []
+    for g in np.unique(groups):
+        scores = ranker.run(features[groups == g])
+        best = scores.max()
+        needed.append(scores[relevant[groups == g]].max() / best if best > 0 else 0.0)
+    return float(np.quantile(needed, 1 - KEEP_RECALL))

@@ -1,0 +1,182 @@
+"""The statement ranker's training data and fit: which candidate statements hold a question's evidence.
+
+For every answerable training question (``evals/train/*.jsonl``, follow-ups asked after their history) the
+real pipeline runs up to composition: scope, analysis, retrieval and the passages composition adds. Each
+candidate statement of those passages becomes one feature row (``app/query/relevance.py``), labelled
+relevant when its quote holds one of the question's verbatim evidence strings (or is a sentence of one).
+Questions where no candidate holds the evidence teach nothing about ranking and are left out.
+
+The model is a logistic regression on those rows; it is compared with the hand-tuned weights out of fold
+(five folds by question), by how early the first relevant statement comes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.core.config import Settings
+from app.core.normalise import QuoteIndex
+from app.query.ask import AskState, Assistant
+from app.query.compose import Candidate
+from app.query.relevance import KEEP_RECALL, STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
+from app.query.retrieve import NO_FILTERS
+from evals.dataset import EvalItem, expects_refusal
+from evals.runner import conversation_for
+
+MIN_QUOTE_WORDS = 6  # a candidate shorter than this is not credited for lying inside a longer evidence string
+
+
+@dataclass(frozen=True)
+class RankingData:
+    """Feature rows of every candidate of every usable question, their labels, and the question each belongs to."""
+
+    features: np.ndarray
+    relevant: np.ndarray
+    groups: np.ndarray  # index of the question (same for every candidate of one question)
+    ids: list[str]  # the question ids, by group index
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, features=self.features, relevant=self.relevant, groups=self.groups, ids=np.asarray(self.ids))
+
+    @classmethod
+    def load(cls, path: Path) -> RankingData:
+        data = np.load(path)
+        if data["features"].shape[1] != len(STATEMENT_FEATURES):
+            raise ValueError(f"{path} holds other statement features: run `joinedup train` without --reuse")
+        return cls(data["features"], data["relevant"], data["groups"], [str(i) for i in data["ids"]])
+
+
+def holds_evidence(candidate: Candidate, evidence: list[str]) -> bool:
+    """Whether the statement's quote holds an evidence string, or is itself a sentence of one."""
+    parts = [q for q in candidate.quote.split(" … ") if q.strip()]
+    for part in parts:
+        index = QuoteIndex([part])
+        if any(index.contains(e) for e in evidence):
+            return True
+        if len(part.split()) >= MIN_QUOTE_WORDS and QuoteIndex(evidence).contains(part):
+            return True
+    return False
+
+
+def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.ndarray] | None:
+    """The feature rows and labels of one question's candidates (None when it teaches nothing)."""
+    history = conversation_for(assistant, item)
+    settings = assistant.settings
+    state = AskState(item.question.strip(), history, "extractive", settings.retrieval.k, NO_FILTERS)
+    for step in (assistant.scope, assistant.analyse, assistant.retrieve):
+        step(state)
+        if state.done:
+            return None
+    assert state.analysis is not None
+    composer = assistant.composer
+    pool = composer.gather(state.analysis, state.query, state.passages)
+    candidates = composer.candidates(pool.passages, state.analysis)
+    if not candidates:
+        return None
+    labels = np.asarray([holds_evidence(c, item.evidence) for c in candidates])
+    if not labels.any():
+        return None
+    return composer.features(candidates, state.analysis, state.query), labels
+
+
+def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> RankingData:
+    """Every usable training question's candidate rows (answerability off, so each is composed)."""
+    assistant = Assistant(settings.with_({"answer.answerability_model": "off"}))
+    features: list[np.ndarray] = []
+    relevant: list[np.ndarray] = []
+    groups: list[np.ndarray] = []
+    ids: list[str] = []
+    for n, item in enumerate(items, 1):
+        if not expects_refusal(item.kind) and item.evidence and item.kind != "other_language":
+            got = question_rows(assistant, item)
+            if got is not None:
+                features.append(got[0])
+                relevant.append(got[1])
+                groups.append(np.full(len(got[1]), len(ids)))
+                ids.append(item.id)
+        if progress:
+            progress(n, len(items))
+    return RankingData(np.vstack(features), np.concatenate(relevant), np.concatenate(groups), ids)
+
+
+@dataclass(frozen=True)
+class RankScores:
+    """How early the first relevant statement comes, over questions: mean reciprocal rank and hit at 1 and 3."""
+
+    mrr: float
+    hit1: float
+    hit3: float
+    questions: int
+
+
+def rank_scores(ranker: Ranker, data: RankingData, questions: np.ndarray | None = None) -> RankScores:
+    """Rank each question's candidates with the ranker and score where its first relevant one lands."""
+    chosen = np.unique(data.groups) if questions is None else questions
+    rr, h1, h3 = [], [], []
+    for g in chosen:
+        mask = data.groups == g
+        scores = ranker.run(data.features[mask])
+        # Stable order by score, as composition sorts: ties keep the retrieval order.
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        first = next(r for r, i in enumerate(order, 1) if data.relevant[mask][i])
+        rr.append(1 / first)
+        h1.append(first == 1)
+        h3.append(first <= 3)
+    return RankScores(float(np.mean(rr)), float(np.mean(h1)), float(np.mean(h3)), len(chosen))
+
+
+def cross_validate(data: RankingData, hand: HandTunedRanker, seed: int, folds: int = 5) -> tuple[RankScores, RankScores]:
+    """Out of fold, by question: the learned model (fitted on the other folds) against the hand-tuned weights."""
+    questions = list(range(len(data.ids)))
+    random.Random(seed).shuffle(questions)
+    learned: list[tuple[float, float, float, int]] = []
+    handed: list[tuple[float, float, float, int]] = []
+    for f in range(folds):
+        test = np.asarray(questions[f::folds])
+        train_mask = ~np.isin(data.groups, test)
+        model = fit_ranker(data.features[train_mask], data.relevant[train_mask], data.groups[train_mask], seed)
+        for out, ranker in ((learned, model), (handed, hand)):
+            s = rank_scores(ranker, data, test)
+            out.append((s.mrr * s.questions, s.hit1 * s.questions, s.hit3 * s.questions, s.questions))
+
+    def total(parts: list[tuple[float, float, float, int]]) -> RankScores:
+        n = sum(p[3] for p in parts)
+        return RankScores(sum(p[0] for p in parts) / n, sum(p[1] for p in parts) / n, sum(p[2] for p in parts) / n, n)
+
+    return total(learned), total(handed)
+
+
+def ranker_card(model: LearnedRanker, data: RankingData, oof: tuple[RankScores, RankScores], seed: int) -> str:
+    """The statement ranker's section of the model card."""
+    learned, hand = oof
+    weights = "\n".join(f"| {name} | {w:+.3f} |" for name, w in zip(STATEMENT_FEATURES, model.weights, strict=True))
+    return f"""# Model card: statement ranker
+
+- **What it decides**: the order of the candidate statements an answer is composed from (the bottom line is
+  the best of them; a statement far below the best is not shown).
+- **Model**: a pairwise logistic regression (scikit-learn, seed {seed}: relevant minus non-relevant statements of
+  one question), scaled to a probability by a one-feature logistic fit, over {len(STATEMENT_FEATURES)} features of
+  each statement (`app/query/relevance.py`), read at run time with numpy from `models/statement_ranker.json`.
+- **Training data**: {len(data.relevant)} candidate statements of {len(data.ids)} answerable training questions
+  ({int(data.relevant.sum())} relevant: the statement holds one of the question's verbatim evidence strings).
+  Questions whose candidates hold none of their evidence are left out. No evaluation set was used.
+- **Measured out of fold** (5 folds by question; first relevant statement):
+
+- **Floor**: a statement scoring under {model.keep_ratio:.3f} of the best one's probability is not shown: the highest
+  share that keeps a statement holding the evidence for {KEEP_RECALL:.0%} of the training questions.
+
+| ranker | MRR | hit@1 | hit@3 |
+|---|---|---|---|
+| learned | {learned.mrr:.3f} | {learned.hit1:.3f} | {learned.hit3:.3f} |
+| hand-tuned (the settings' weights) | {hand.mrr:.3f} | {hand.hit1:.3f} | {hand.hit3:.3f} |
+
+| feature (standardised) | weight |
+|---|---|
+{weights}
+"""

@@ -1,0 +1,112 @@
+"""The statement rankers on hand-made feature rows (no model loaded), and the ranker's training labels."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from app.core.config import ROOT, load_settings
+from app.core.models import Analysis
+from app.query.relevance import (
+    KEEP_RECALL,
+    STATEMENT_FEATURES,
+    HandTunedRanker,
+    LearnedRanker,
+    StatementInputs,
+    feature_row,
+    fit_ranker,
+    load_ranker,
+)
+from evals.train.rank import holds_evidence
+
+SETTINGS = load_settings()
+
+
+def inputs(similarity: float = 0.5, overlap: float = 0.5, rank: int = 0, **flags: object) -> StatementInputs:
+    base: dict[str, object] = {
+        "about_aspect": False, "evidence_kind_asked": False, "asked_practice": False, "other_practice": False,
+        "answer_type_fits": False, "country_fit": 0, "group_fit": 0, "kind": "sentence", "source_type": "report",
+        "words": 20, "has_number": False,
+    }  # fmt: skip
+    return StatementInputs(similarity=similarity, word_overlap=overlap, rank=rank, **{**base, **flags})  # type: ignore[arg-type]
+
+
+def test_the_hand_tuned_ranker_is_the_settings_formula():
+    cfg = SETTINGS.answer
+    analysis = Analysis(question="How are services funded?")
+    row = feature_row(inputs(0.6, 0.4, rank=1, about_aspect=True, other_practice=True, country_fit=-1), analysis)
+    expected = (
+        cfg.semantic_weight * 0.6 + (1 - cfg.semantic_weight) * 0.4 + cfg.rank_prior / 2
+        + cfg.aspect_bonus - cfg.named_practice_bonus - cfg.answer_type_bonus
+    )  # fmt: skip
+    assert HandTunedRanker(cfg).run(np.asarray([row]))[0] == pytest.approx(expected)
+    assert len(row) == len(STATEMENT_FEATURES)
+
+
+def toy_questions(n: int = 30) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each question has one relevant statement: the one about the asked aspect, whatever its similarity."""
+    rng = np.random.default_rng(0)
+    analysis = Analysis(question="toy")
+    rows, labels, groups = [], [], []
+    for q in range(n):
+        for i in range(6):
+            relevant = i == q % 6
+            s = inputs(float(rng.uniform(0.3, 0.7)), float(rng.uniform(0, 1)), rank=i, about_aspect=relevant)
+            rows.append(feature_row(s, analysis))
+            labels.append(relevant)
+            groups.append(q)
+    return np.asarray(rows), np.asarray(labels), np.asarray(groups)
+
+
+def test_the_learned_ranker_puts_what_it_was_taught_first_and_scores_as_probabilities():
+    x, y, g = toy_questions()
+    ranker = fit_ranker(x, y, g, seed=1)
+    for q in range(5):
+        scores = ranker.run(x[g == q])
+        assert int(np.argmax(scores)) == int(np.flatnonzero(y[g == q])[0])
+        assert ((scores > 0) & (scores < 1)).all()
+    assert ranker.run(np.zeros((0, len(STATEMENT_FEATURES)))).shape == (0,)
+    # Its floor keeps the taught statement in (at least) the share of questions it promises, and is a share.
+    assert 0.0 < ranker.keep_ratio <= 1.0
+    kept = [y[g == q][ranker.run(x[g == q]) >= ranker.run(x[g == q]).max() * ranker.keep_ratio].any() for q in range(30)]
+    assert np.mean(kept) >= KEEP_RECALL
+
+
+def test_the_learned_ranker_round_trips_and_a_file_for_other_features_is_refused(tmp_path):
+    x, y, g = toy_questions()
+    ranker = fit_ranker(x, y, g, seed=1)
+    path = tmp_path / "ranker.json"
+    ranker.save(path, trained_on=["toy"])
+    again = LearnedRanker.load(path)
+    assert np.allclose(again.run(x[:6]), ranker.run(x[:6]))
+    data = json.loads(path.read_text())
+    data["features"] = data["features"][:-1]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="joinedup train"):
+        LearnedRanker.load(path)
+
+
+def test_the_settings_choose_the_ranker(tmp_path):
+    assert isinstance(load_ranker(SETTINGS.with_({"answer.statement_ranker": "hand"}).answer), HandTunedRanker)
+    missing = SETTINGS.with_({"answer.statement_ranker": str(tmp_path / "none.json")}).answer
+    assert isinstance(load_ranker(missing), HandTunedRanker)  # an install without the model still answers
+    shipped = ROOT / "models" / "statement_ranker.json"
+    assert isinstance(load_ranker(SETTINGS.with_({"answer.statement_ranker": str(shipped)}).answer), LearnedRanker)
+
+
+def test_a_statement_is_relevant_when_it_holds_the_evidence_or_is_a_sentence_of_it():
+    sentence = "municipalities became responsible for patients ready to leave hospital and pay fees if they stay."
+    evidence = [sentence.capitalize()]
+
+    def said(quote: str) -> SimpleNamespace:
+        return SimpleNamespace(quote=quote)
+
+    holds = said("In Sweden, " + sentence)
+    part = said("Municipalities became responsible for patients ready to leave hospital")
+    card = said("Something else entirely here … " + sentence)  # a card fact's quotes, one of them the evidence
+    short, other = said("pay fees"), said("Hospitals pay fees to nobody in this sentence at all.")
+    assert holds_evidence(holds, evidence) and holds_evidence(part, evidence) and holds_evidence(card, evidence)  # type: ignore[arg-type]
+    assert not holds_evidence(short, evidence) and not holds_evidence(other, evidence)  # type: ignore[arg-type]
