@@ -89,6 +89,10 @@ def test_a_question_in_two_parts_takes_its_kind_from_the_first():
     assert question_parts(q) == ["What did the Act require", "how much did it save?"]
     assert ANALYSER.analyse(q).answer_type != "figure"
     assert question_parts("How are services funded in Finland and Sweden?") == ["How are services funded in Finland and Sweden?"]
+    # A sentence that asks nothing is the asker's context, not a second part.
+    told = "How many studies looked at health? I have seen one count in the report and another in the paper."
+    assert question_parts(told) == [told]
+    assert question_parts("Who pays? What does it cost?") == ["Who pays?", "What does it cost?"]
 
 
 def test_years_after_the_latest_source_are_found_but_not_years_before():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.core.cards import load_cards
 from app.core.config import ROOT, Settings
 from app.core.corpus_profile import load_profile
-from app.core.models import Analysis, Passage
+from app.core.models import Analysis, Chunk, Passage
 from app.query.analyse import QuestionAnalyser
 from app.query.ask import build_answer
 from app.query.compose import CARD_FACT_FIELDS, Composer
@@ -26,13 +26,18 @@ CASE = chunk(
     doc="case",
 )
 HOUSING = chunk("housing", "Homeless shelter places were added in the winter.", doc="housing")
+PAPER = chunk(
+    "paper",
+    "Pooled budgets were found in a minority of the reviewed articles.",
+    source_type="paper",
+    section="Findings",
+    doc="paper",
+)
 
 
-def composer_for(settings: Settings) -> Composer:
-    retriever = build(
-        settings, [LITERATURE, CASE, HOUSING, *(chunk_from_card(c, load_profile(settings.corpus_dir)) for c in CARDS)]
-    )
-    return Composer(settings, retriever, CARDS)
+def composer_for(settings: Settings, *extra: Chunk) -> Composer:
+    cards = [chunk_from_card(c, load_profile(settings.corpus_dir)) for c in CARDS]
+    return Composer(settings, build(settings, [LITERATURE, CASE, HOUSING, PAPER, *extra, *cards]), CARDS)
 
 
 def analysed(question: str, settings: Settings) -> Analysis:
@@ -129,3 +134,14 @@ def test_a_question_in_two_parts_is_answered_part_by_part_under_each_parts_own_l
     first = [c.text for c in draft.claims if c.heading == headings[0]]
     second = [c.text for c in draft.claims if c.heading == headings[1]]
     assert any("budgets" in t for t in first) and any("shelter" in t for t in second)
+
+
+def test_asked_whether_the_sources_agree_the_bottom_line_gives_each_documents_own_statement(toy_settings):
+    settings = toy_settings.with_({"answer.bottom_line": 2})  # two report statements rank above the paper's
+    agreed = chunk("agreed", "Partners agree on pooled budgets before they pool budgets.", section="Case studies > P", doc="p")
+    composer = composer_for(settings, agreed)
+    question = "Do the report and the paper agree on pooled budgets?"
+    draft = composer.compose(analysed(question, settings), question, passages(LITERATURE, agreed, PAPER))
+    short = [c for c in draft.claims if c.heading == "In short"]
+    documents = {composer.retriever.chunks_by_id[c.sources[0]].source_type for c in short}
+    assert documents == {"report", "paper"}, [c.text for c in short]

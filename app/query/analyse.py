@@ -85,6 +85,7 @@ _PARTS = re.compile(
     r"|(?<=\?)\s+(?=\S)",
     re.I,
 )
+_ASKS = re.compile(r"(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have|can|could|should)\b", re.I)
 # A part that asks "how many" or "how much" asks a figure, whatever its first words.
 _HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
@@ -160,6 +161,8 @@ def measure_of(question: str, answer_type: str) -> str:
 def question_parts(question: str) -> list[str]:
     """The parts of a question that asks several things; one part for a simple question."""
     parts = [p.strip(" ,;") for p in _PARTS.split(question) if p and p.strip(" ,;")]
+    # A sentence that asks nothing ("I've seen one count in the report.") is context for the question, not a part.
+    parts = [p for p in parts if p.endswith("?") or _ASKS.match(p)]
     return parts if len(parts) > 1 else [question]
 
 

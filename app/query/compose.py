@@ -521,12 +521,12 @@ class Composer:
                 return self.one_per_practice(about_one, analysis, self.config.practices)
         if best.kind == "table_row" and best.table is not None:
             return [c for c in about if c.table is best.table and c.score >= floor][: self.config.table_rows]
-        if analysis.answer_type == "compare":
-            return self._both_sides(analysis, about, floor)
         if analysis.answer_type == "figure":
             # The asked figure leads, even when a sentence without it is closer to the question's words.
             figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
+        if analysis.answer_type == "compare" or asks_agreement(analysis.question):
+            return self._both_sides(analysis, about, floor)
         chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
         return chosen + self._counting_table(analysis, chosen, scored, floor)
 
@@ -560,7 +560,13 @@ class Composer:
         return [c for c in same if c is same[0] or c.score >= floor]
 
     def _side(self, c: Candidate, analysis: Analysis) -> str:
-        """Which side of a comparison a statement speaks for: a named country or practice, else its source."""
+        """Which side of a comparison a statement speaks for: a named country or practice, else its source.
+
+        Asked whether the sources agree, the sides are the documents (a practice card speaks for the report it
+        was drawn from), so each document's own statement is shown, not two of the one that ranks higher.
+        """
+        if asks_agreement(analysis.question):
+            return c.chunk.source_type if c.chunk.source_type in {"paper", "user_document"} else "report"
         if len(analysis.practices) >= 2:
             return next((code for code in c.codes if code in analysis.practices), "")
         if len(analysis.countries) >= 2:
@@ -596,7 +602,8 @@ class Composer:
         if listed is not None:
             bottom = []
             claims += listed[0]
-        elif len(analysis.parts) >= 2 and not rows:
+        elif len(analysis.parts) >= 2 and not rows and not asks_agreement(analysis.question):
+            # (Asked whether the sources agree, "do they agree?" is no part of its own: both sides answer the whole.)
             # A question in several parts: each part is answered under its own line, not the whole by its first part.
             part_claims, bottom = self._part_answers(analysis, reviewed or scored)
             claims += part_claims
