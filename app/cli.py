@@ -396,6 +396,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
            "--server.address", args.address, "--server.port", str(args.port),
            "--browser.gatherUsageStats", "false", "--server.headless", "true"]  # fmt: skip
+    # One thread per question inside torch and the BLAS: the server answers many sessions at once, so the cores are
+    # shared between questions, not within one. Two threads per question on a busy 2-core machine wait on each other:
+    # one question's embedding took 360 ms of CPU with two and 14 ms with one (measured). OMP_NUM_THREADS overrides.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     # Replace this process with Streamlit: stopping `joinedup serve` (Ctrl-C, SIGTERM) then stops the server itself.
     os.execv(sys.executable, cmd)
 
