@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 import threading
@@ -44,14 +45,18 @@ def get_assistant() -> Assistant:
     assistant = Assistant(settings)
     # A room asks at once soon after the page opens: the statements answers score are embedded now, on a thread of
     # their own, so the page is not kept waiting and the first questions do not each embed the same statements.
-    threading.Thread(target=_warm, args=(assistant,), name="joinedup-warm", daemon=True).start()
+    stop = threading.Event()
+    warming = threading.Thread(target=_warm, args=(assistant, stop), name="joinedup-warm", daemon=True)
+    warming.start()
+    # The process must not end while torch computes on this thread (its C++ aborts): stop after the batch under way.
+    atexit.register(lambda: (stop.set(), warming.join()))
     return assistant
 
 
-def _warm(assistant: Assistant) -> None:
+def _warm(assistant: Assistant, stop: threading.Event) -> None:
     """Embed the statements ahead of the questions; a failure only means they are embedded as questions need them."""
     try:
-        assistant.warm()
+        assistant.warm(stop)
     except Exception:  # an accelerator only: the questions still work cold
         logging.getLogger(__name__).warning("could not embed the statements ahead of the questions", exc_info=True)
 
