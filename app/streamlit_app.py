@@ -48,8 +48,13 @@ def get_assistant() -> Assistant:
     stop = threading.Event()
     warming = threading.Thread(target=_warm, args=(assistant, stop), name="joinedup-warm", daemon=True)
     warming.start()
-    # The process must not end while torch computes on this thread (its C++ aborts): stop after the batch under way.
-    atexit.register(lambda: (stop.set(), warming.join()))
+
+    def stop_warming() -> None:
+        """The process must not end while torch computes on that thread (its C++ aborts): stop after its batch."""
+        stop.set()
+        warming.join()
+
+    atexit.register(stop_warming)
     return assistant
 
 
