@@ -415,7 +415,15 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
            "--server.address", args.address, "--server.port", str(args.port),
-           "--browser.gatherUsageStats", "false", "--server.headless", "true"]  # fmt: skip
+           "--browser.gatherUsageStats", "false", "--server.headless", "true",
+           # Streamlit collects garbage after every run by default: a full collection walks the half-million objects of
+           # the loaded model and index, 290 ms holding the interpreter lock, after each of a room's many runs (a
+           # question takes several); Python's own collector still collects as objects pile up.
+           "--runner.postScriptGC", "false"]  # fmt: skip
+    # One thread per question inside torch and the BLAS: the server answers many sessions at once, so the cores are
+    # shared between questions, not within one. Two threads per question on a busy 2-core machine wait on each other:
+    # one question's embedding took 360 ms of CPU with two and 14 ms with one (measured). OMP_NUM_THREADS overrides.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     # Replace this process with Streamlit: stopping `joinedup serve` (Ctrl-C, SIGTERM) then stops the server itself.
     os.execv(sys.executable, cmd)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 import sys
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -39,7 +42,28 @@ def get_assistant() -> Assistant:
     if not index_ready(settings):
         with st.spinner("Building the evidence index (first start only, about a minute)…"):
             ingest(settings)
-    return Assistant(settings)
+    assistant = Assistant(settings)
+    # A room asks at once soon after the page opens: the statements answers score are embedded now, on a thread of
+    # their own, so the page is not kept waiting and the first questions do not each embed the same statements.
+    stop = threading.Event()
+    warming = threading.Thread(target=_warm, args=(assistant, stop), name="joinedup-warm", daemon=True)
+    warming.start()
+
+    def stop_warming() -> None:
+        """The process must not end while torch computes on that thread (its C++ aborts): stop after its batch."""
+        stop.set()
+        warming.join()
+
+    atexit.register(stop_warming)
+    return assistant
+
+
+def _warm(assistant: Assistant, stop: threading.Event) -> None:
+    """Embed the statements ahead of the questions; a failure only means they are embedded as questions need them."""
+    try:
+        assistant.warm(stop)
+    except Exception:  # an accelerator only: the questions still work cold
+        logging.getLogger(__name__).warning("could not embed the statements ahead of the questions", exc_info=True)
 
 
 @st.cache_data(show_spinner=False)

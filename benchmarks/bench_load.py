@@ -107,6 +107,35 @@ def _wait_for_port(port: int, server: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"joinedup serve did not open port {port} within {timeout:.0f} s")
 
 
+def _cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time the live processes ``pids`` have used so far, from /proc (a process gone counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(root: int, but: int) -> set[int]:
+    """The live processes below ``root`` (the browsers and their driver), leaving out ``but`` (the server)."""
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, todo = set(), [root]
+    while todo:
+        above = todo.pop()
+        children = [pid for pid, ppid in parent.items() if ppid == above and pid != but]
+        found.update(children)
+        todo += children
+    return found
+
+
 def _peak_rss_mib(pid: int) -> float:
     """VmHWM (peak resident memory) of a live process, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -115,7 +144,8 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-async def _sessions(url: str, questions: list[str], timeout_ms: int) -> tuple[list[float], list[str]]:
+async def _sessions(url: str, questions: list[str], timeout_ms: int, server: int = 0) -> tuple[list[float], list[str], str]:
+    """Latencies and errors of the sessions, and where the CPU went while they asked (the server, the browsers)."""
     from playwright.async_api import async_playwright
 
     latencies: list[float] = []
@@ -147,9 +177,14 @@ async def _sessions(url: str, questions: list[str], timeout_ms: int) -> tuple[li
                 return
             latencies.append(time.perf_counter() - t)
 
+        browsers = _descendants(os.getpid(), but=server)
+        cpu = _cpu_seconds({server}), _cpu_seconds(browsers)
         await asyncio.gather(*(one(page, q) for page, q in zip(pages, questions, strict=True)))
+        # While the sessions asked: is the time the server's work, or the N browsers' sharing its cores?
+        server_cpu, browsers_cpu = _cpu_seconds({server}) - cpu[0], _cpu_seconds(browsers) - cpu[1]
+        used = f"CPU while asking: server {server_cpu:.1f} s, browsers {browsers_cpu:.1f} s"
         await browser.close()
-    return latencies, failures
+    return latencies, failures, used
 
 
 def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[str]:
@@ -168,8 +203,11 @@ def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[st
         _wait_for_port(port, server, 180)
         asyncio.run(_sessions(url, load_questions(questions_file, 1), timeout_s * 1000))  # warm the server's model
         for n in sizes:
-            latencies, failures = asyncio.run(_sessions(url, load_questions(questions_file, n), timeout_s * 1000))
+            latencies, failures, used = asyncio.run(
+                _sessions(url, load_questions(questions_file, n), timeout_s * 1000, server.pid)
+            )
             lines.append(row(f"HTTP app, {n} sessions", latencies, len(failures), _peak_rss_mib(server.pid)))
+            lines.append(f"    {used}")
             for failure in sorted(set(failures))[:3]:
                 lines.append(f"    error: {failure[:150]}")
     finally:
@@ -200,6 +238,9 @@ def rerun_cpu(top: int) -> list[str]:
     at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=600)
     at.run()
     at.chat_input[0].set_value("How are integrated services funded?").run()
+    for thread in threading.enumerate():  # the app embeds the statements on a thread at start: not part of a rerun
+        if thread.name == "joinedup-warm":
+            thread.join()
     lines = []
     script_runner.exec_func_with_error_handling = profiled  # type: ignore[assignment]
     try:

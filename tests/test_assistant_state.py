@@ -1,9 +1,10 @@
-"""The assistant's own state on a hand-made index (no model): one analysis per question, one loaded-state object."""
+"""The assistant's own state on a hand-made index (no model): one analysis per question, one loaded-state object, warming."""
 
 from __future__ import annotations
 
+from app.index.embeddings import VectorCache
 from app.query.ask import Assistant
-from tests.toy_index import build, chunk
+from tests.toy_index import build, chunk, sentence_units, toy_vectors
 
 CHUNKS = [
     chunk("lit", "Pooled budgets fund integrated services in many countries.", section="Literature review > Funding", doc="a"),
@@ -31,3 +32,20 @@ def test_reload_replaces_everything_loaded_from_the_index_at_once(toy_settings):
     assert assistant.backend("extractive") is not extractive
     assert assistant.retriever is retriever  # a retriever given by the caller is kept
     assert not assistant.refresh()  # … and never swapped for the live generation
+
+
+def test_warming_embeds_the_statements_ahead_and_the_answer_stays_the_same(toy_settings):
+    retriever = build(toy_settings, CHUNKS)
+    embedded: list[str] = []
+    retriever.vectors = VectorCache(toy_settings, encode=lambda texts: embedded.extend(texts) or toy_vectors(texts))
+    assistant = Assistant(toy_settings, retriever=retriever)
+    question = "How are integrated services funded?"
+    cold = assistant.ask(question)
+    retriever.vectors.clear()
+    assert assistant.warm() == 2  # the two statements of the index, each once
+    assert assistant.warm() == 0
+    embedded.clear()
+    warm = assistant.ask(question)
+    statements = {u.lead for c in CHUNKS for u in sentence_units(c)}
+    assert embedded and not statements & set(embedded)  # a warmed assistant embeds the question, no statement
+    assert cold.citations and warm.answer_markdown == cold.answer_markdown and warm.citations == cold.citations

@@ -4,7 +4,7 @@ from app.core.cards import PracticeCard
 from app.core.config import ROOT
 from app.core.corpus_profile import load_profile
 from app.core.landscape import bars, heatmap
-from app.ui.charts import bar_pick, cell_pick
+from app.ui.charts import bar_pick, cell_pick, landscape
 
 PROFILE = load_profile(ROOT / "corpus")
 
@@ -87,3 +87,14 @@ def test_a_chart_click_names_the_dropdown_values_it_stands_for():
     assert picked is not None and picked.values == {"funding": "pooled"}
     cell = cell_pick(heatmap(CARDS, PROFILE), {"selection": {"pick": [{"sector": "health", "group": "older_people"}]}})
     assert cell is not None and cell.values == {"sectors": "health", "target_groups": "older_people"}
+
+
+def test_the_charts_are_drawn_once_for_the_loaded_cards_and_anew_when_the_cards_change():
+    drawn = landscape(CARDS, PROFILE)
+    assert landscape(list(CARDS), PROFILE) is drawn  # the same cards: every session is sent the same charts
+    assert [f.field for f in drawn.facets] == ["country", "delivery_models", "funding", "effects"]
+    countries = drawn.facets[0]
+    assert [b.label for b in countries.bars] == ["Finland", "Germany"] and "3 cards" in countries.spec["title"]
+    reloaded = [*CARDS[:2], card("DE1", "Germany", sectors=["employment"])]  # a card edited, then the cards reloaded
+    assert landscape(reloaded, PROFILE) is not drawn
+    assert landscape(reloaded, PROFILE).facets[2].bars != drawn.facets[2].bars  # DE1's funding is gone

@@ -253,7 +253,7 @@ def render_compare(assistant: Assistant, rows: Sequence[PracticeRow]) -> None:
     if len(codes) < MIN_COMPARED:
         st.caption(f"Choose at least {MIN_COMPARED} practices to compare them.")
         return
-    comparison = compare(codes, assistant.cards, assistant.profile, load_tables(assistant.settings.corpus_dir).values())
+    comparison = compare(codes, assistant.cards, assistant.profile, report_tables(assistant))
     _render_comparison(comparison)
     st.download_button(
         "Download the comparison (CSV)", csv_bytes(comparison_to_csv(comparison)), file_name=f"comparison-{'-'.join(codes)}.csv",
