@@ -44,10 +44,6 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
     return bool(pattern.search(quote))
 
 
-# The hand-set floor (answer.keep_ratio 0.5) kept a statement holding the evidence for 0.967 of the training
-# questions; the learned ranker's floor is set to keep it for this share, with fewer statements beside the point.
-KEEP_RECALL = 0.95
-
 # The features of one statement, in the order of a feature row. The first ten are what the hand-tuned score
 # weighs; the rest describe the statement itself (its kind, its source, its length), which only a fitted
 # model can weigh without guessing.
@@ -192,7 +188,12 @@ def load_ranker(config: AnswerSettings) -> Ranker:
 
 
 def fit_ranker(
-    features: np.ndarray, relevant: np.ndarray, groups: np.ndarray, seed: int = 0, negatives: int = 30
+    features: np.ndarray,
+    relevant: np.ndarray,
+    groups: np.ndarray,
+    seed: int = 0,
+    negatives: int = 30,
+    keep_recall: float = 0.95,
 ) -> LearnedRanker:
     """Fit the ranker (training only: needs scikit-learn) in two steps.
 
@@ -201,6 +202,9 @@ def fit_ranker(
        question rather than what is relevant across questions.
     2. Scale: a one-feature logistic fit of that order's score to the labels (Platt scaling), so the score is
        a probability and "a share of the best statement's score" keeps its meaning in composition.
+
+    Its floor is the highest share of the best score that keeps a statement holding the evidence for
+    ``keep_recall`` of the training questions.
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -222,15 +226,19 @@ def fit_ranker(
     platt = LogisticRegression(max_iter=1000, random_state=seed).fit((z @ w)[:, None], relevant.astype(int))
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
     ranker = LearnedRanker(mean.tolist(), scale.tolist(), (w * a).tolist(), b)
-    return replace(ranker, keep_ratio=keep_ratio_for(ranker, features, relevant, groups))
+    return replace(ranker, keep_ratio=float(np.quantile(_shares_needed(ranker, features, relevant, groups), 1 - keep_recall)))
 
 
-def keep_ratio_for(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> float:
-    """The highest share of the best score that still keeps a statement holding the evidence for ``KEEP_RECALL``
-    of the training questions (a lower floor shows more statements, and more that are beside the point)."""
+def _shares_needed(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per question: the highest floor (a share of the best score) that still keeps a statement holding the evidence."""
     needed = []
     for g in np.unique(groups):
         scores = ranker.run(features[groups == g])
         best = scores.max()
         needed.append(scores[relevant[groups == g]].max() / best if best > 0 else 0.0)
-    return float(np.quantile(needed, 1 - KEEP_RECALL))
+    return np.asarray(needed)
+
+
+def evidence_kept(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> float:
+    """The share of questions whose evidence-holding statement clears the ranker's floor (is shown)."""
+    return float(np.mean(_shares_needed(ranker, features, relevant, groups) >= ranker.keep_ratio))

@@ -23,7 +23,7 @@ from pathlib import Path
 from app.core.config import ROOT, Settings
 from app.query.answerability import FEATURES, AnswerabilityModel, Evidence, fit
 from app.query.ask import Assistant
-from app.query.relevance import HandTunedRanker, fit_ranker
+from app.query.relevance import HandTunedRanker, evidence_kept, fit_ranker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
 from evals.train.rank import RankingData, ranker_card
@@ -158,10 +158,12 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     else:
         ranking = collect_statements(settings, items, progress)
         ranking.save(ranking_cache)
-    ranker = fit_ranker(ranking.features, ranking.relevant, ranking.groups, SEED)
-    ranked = cross_validate_ranker(ranking, HandTunedRanker(settings.answer), SEED)
+    hand = HandTunedRanker(settings.answer)
+    keep_recall = evidence_kept(hand, ranking.features, ranking.relevant, ranking.groups)
+    ranker = fit_ranker(ranking.features, ranking.relevant, ranking.groups, SEED, keep_recall=keep_recall)
+    ranked = cross_validate_ranker(ranking, hand, SEED)
     ranker.save(MODEL_DIR / "statement_ranker.json", **stamp)
-    (MODEL_DIR / "STATEMENT_RANKER.md").write_text(ranker_card(ranker, ranking, ranked, SEED))
+    (MODEL_DIR / "STATEMENT_RANKER.md").write_text(ranker_card(ranker, ranking, ranked, SEED, keep_recall))
 
     cache = settings.data_dir / "train_features.jsonl"
     if reuse and cache.is_file():

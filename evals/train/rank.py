@@ -23,7 +23,7 @@ from app.core.config import Settings
 from app.core.normalise import QuoteIndex
 from app.query.ask import AskState, Assistant
 from app.query.compose import Candidate
-from app.query.relevance import KEEP_RECALL, STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
+from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
 from app.query.retrieve import NO_FILTERS
 from evals.dataset import EvalItem, expects_refusal
 from evals.runner import conversation_for
@@ -152,7 +152,9 @@ def cross_validate(data: RankingData, hand: HandTunedRanker, seed: int, folds: i
     return total(learned), total(handed)
 
 
-def ranker_card(model: LearnedRanker, data: RankingData, oof: tuple[RankScores, RankScores], seed: int) -> str:
+def ranker_card(
+    model: LearnedRanker, data: RankingData, oof: tuple[RankScores, RankScores], seed: int, keep_recall: float
+) -> str:
     """The statement ranker's section of the model card."""
     learned, hand = oof
     weights = "\n".join(f"| {name} | {w:+.3f} |" for name, w in zip(STATEMENT_FEATURES, model.weights, strict=True))
@@ -169,7 +171,9 @@ def ranker_card(model: LearnedRanker, data: RankingData, oof: tuple[RankScores, 
 - **Measured out of fold** (5 folds by question; first relevant statement):
 
 - **Floor**: a statement scoring under {model.keep_ratio:.3f} of the best one's probability is not shown: the highest
-  share that keeps a statement holding the evidence for {KEEP_RECALL:.0%} of the training questions.
+  share that keeps a statement holding the evidence for {keep_recall:.1%} of the training questions, as often as
+  the hand-set floor (`answer.keep_ratio`) keeps it with the hand-set weights, so the two rankers differ in
+  the order of what they show, not in how much they show.
 
 | ranker | MRR | hit@1 | hit@3 |
 |---|---|---|---|
