@@ -7,7 +7,8 @@ from app.core.models import Chunk, Passage, Unit
 from app.core.readability import bullets, defects
 from app.core.text import content_terms
 from app.query.ask import build_answer
-from app.query.compose import Candidate, _display, pick
+from app.query.candidates import Candidate, _display
+from app.query.compose import pick
 
 SETTINGS = Settings()
 PROFILE = load_profile(SETTINGS.corpus_dir)

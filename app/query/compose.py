@@ -1,9 +1,10 @@
 """Extractive composition by answer type: a bottom line first, then evidence grouped by its kind.
 
-Candidates are typed evidence (units of the retrieved passages, table rows, practice-card
-facts with their verbatim source quotes, the report's recommendations). They are scored
-against the analysed question — its words and meaning, its aspect, the kind of answer it
-asks for, the practices, countries and groups it names — and laid out:
+The steps are components of their own: candidate statements (``candidates.py``: units of the retrieved
+passages, table rows, practice-card facts with their verbatim source quotes, the report's recommendations),
+their relevance to the analysed question (``relevance.py``: features, then the learned or hand-tuned
+ranker), whether the evidence answers at all (``answerability.py``) and where the sources differ
+(``differences.py``). This module gathers the passages, runs those steps and lays the statements out:
 
 - a **bottom line**: the one to three best candidates (table rows as a Markdown table), or for
   a design question the recommendations that fit the asker's audience and aspect;
@@ -28,62 +29,19 @@ import numpy as np
 
 from app.core.cards import PracticeCard
 from app.core.config import Settings
-from app.core.corpus_profile import CorpusProfile, is_curated_document
+from app.core.corpus_profile import CorpusProfile
 from app.core.differences import load_differences
 from app.core.draft import AddedPassage, Draft, DraftClaim
-from app.core.injection import instruction_in
-from app.core.models import Analysis, Chunk, Passage, Unit
-from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.models import Analysis, Chunk, Passage
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
-from app.core.tables import Table, load_tables
+from app.core.tables import Table
 from app.core.text import content_terms, content_words
 from app.query.analyse import names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence
+from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker
 from app.query.retrieve import Filters, Retriever
-
-# The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
-CARD_FACT_FIELDS = (
-    "funding", "effects", "evaluation", "governance_level", "delivery_models", "reasons", "transferability",
-    "target_groups", "sectors", "summary",
-)  # fmt: skip
-
-
-@dataclass
-class Candidate:
-    """One statement an answer could make, with the passage it cites and the verbatim quote behind it."""
-
-    text: str
-    quote: str
-    chunk: Chunk
-    kind: str  # sentence, list, recommendation, table_row, card_fact
-    lead: str
-    evidence: str  # evidence kind of the source (literature, practice, case_study, paper …)
-    codes: list[str] = field(default_factory=list)
-    audience: str = ""
-    table: Table | None = None
-    row: list[str] = field(default_factory=list)
-    cite_as: tuple[str, str] | None = None  # for a practice card cited as the route to a source quote
-    card_field: str = ""  # for a card fact: the card field it states ("funding", "effects" …)
-    also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
-    rank: int = 0
-    similarity: float = 0.0  # embedding similarity of its lead to the question
-    relevance: float = 0.0
-    score: float = 0.0
-    terms: set[str] = field(default_factory=set)
-
-    def claim(self, heading: str) -> DraftClaim:
-        sources = [self.chunk.id, *(c.id for c in self.also)]
-        return DraftClaim(text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as)
-
-
-def _display(unit: Unit) -> str:
-    """A unit as an answer states it: a list's items numbered inline, so the bullet reads as one sentence."""
-    if unit.kind != "list":
-        return unit.text
-    parts = re.split(r"\s+-\s+(?=\S)", unit.text)
-    return parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -126,8 +84,9 @@ class Composer:
         self.retriever = retriever
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
-        self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
-        self.tables = load_tables(settings.corpus_dir)
+        self.builder = CandidateBuilder(settings, retriever, cards)
+        self.card_labels = self.builder.card_labels
+        self.tables = self.builder.tables
         model_path = self.config.answerability_model
         # "off" (training): every question is answered, so the features of unanswerable ones can be collected too.
         self.judge_answerability = model_path != "off"
@@ -135,126 +94,11 @@ class Composer:
             AnswerabilityModel.load(Path(model_path)) if self.judge_answerability and Path(model_path).is_file() else None
         )
         self.ranker = load_ranker(self.config)
-        self._quote_sources = _document_texts(retriever.catalogue)
-        self._sources_found: dict[str, Chunk | None] = {}
         self.differences = DifferenceNotes(load_differences(settings.corpus_dir), retriever.catalogue)
-        self._source_chunks = [
-            (c, dehyphenate(normalise(c.text)))
-            for c in retriever.catalogue
-            if is_curated_document(c.source_type) and c.extra.get("kind") != "table"
-        ]
-
-    # ---- candidates -------------------------------------------------------------------------
-
-    def evidence_kind(self, chunk: Chunk) -> str:
-        return self.profile.evidence_label(chunk.source_type, chunk.section).kind
 
     def candidates(self, passages: list[Passage], analysis: Analysis) -> list[Candidate]:
-        """Every candidate statement of the passages: units, table rows, card facts."""
-        out: list[Candidate] = []
-        for rank, p in enumerate(passages):
-            chunk = p.chunk
-            if instruction_in(chunk.context_text()):
-                continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
-            if chunk.extra.get("kind") == "table":
-                out += self._table_rows(chunk, rank)
-            elif chunk.source_type == "practice_card":
-                card = self.cards.get(chunk.practice_codes[0]) if chunk.practice_codes else None
-                if card:
-                    out += self.card_facts(card, chunk, analysis, rank)
-            else:
-                kind = self.evidence_kind(chunk)
-                for unit in self.retriever.units_in(chunk):
-                    out.append(
-                        Candidate(
-                            text=_display(unit),
-                            quote=unit.text,
-                            chunk=chunk,
-                            kind=unit.kind,
-                            lead=unit.lead,
-                            evidence=kind,
-                            codes=unit.practice_codes,
-                            audience=unit.audience,
-                            rank=rank,
-                        )
-                    )
-        return out
-
-    def _table_rows(self, chunk: Chunk, rank: int) -> list[Candidate]:
-        table = self.tables.get(chunk.extra.get("table_id", ""))
-        if table is None:
-            return []
-        kind = self.evidence_kind(chunk)
-        rows = []
-        for row in table.rows:
-            if sum(1 for c in row if c) < 2:
-                continue  # group headings carry no statement of their own
-            cells = [
-                f"{h.rstrip(':')} {c}" if h and i else c for i, (h, c) in enumerate(zip(table.header, row, strict=False)) if c
-            ]
-            text = f"{table.caption}: " + "; ".join(cells)
-            rows.append(
-                Candidate(
-                    text=text,
-                    quote=Table.quote(row),
-                    chunk=chunk,
-                    kind="table_row",
-                    lead=f"{table.caption} {' '.join(row)}",
-                    evidence=kind,
-                    codes=chunk.practice_codes,
-                    table=table,
-                    row=row,
-                    rank=rank,
-                )
-            )
-        return rows
-
-    def card_facts(self, card: PracticeCard, chunk: Chunk, analysis: Analysis, rank: int) -> list[Candidate]:
-        """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
-        facts = []
-        name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
-        for fld, label in self.card_labels.items():
-            value = getattr(card, fld)
-            quotes = card.sources.get(fld, [])
-            if not value or not quotes:
-                continue
-            shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
-            quote = " … ".join(quotes[: self.config.quotes_per_fact])
-            source = self._source_of(quotes[0])
-            if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
-                # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
-                text = f"{name} — {label}: {shown}. “{quotes[0].strip()}”"
-            else:
-                text = f"{name} — {label}: {shown}."
-            facts.append(
-                Candidate(
-                    text=text,
-                    quote=quote,
-                    chunk=source or chunk,
-                    also=[chunk] if source else [],
-                    kind="card_fact",
-                    lead=f"{label} {shown} {quotes[0]}",
-                    evidence=self.evidence_kind(source) if source else "practice",
-                    codes=[card.code],
-                    rank=rank,
-                    cite_as=self._cite_quote(quote, card.code, label),
-                    card_field=fld,
-                )
-            )
-        return facts
-
-    def _source_of(self, quote: str) -> Chunk | None:
-        """The report or paper passage a card's source quote comes from (None when no single passage holds it)."""
-        if quote not in self._sources_found:  # the same cards come up question after question: look each quote up once
-            wanted = dehyphenate(normalise(quote))
-            self._sources_found[quote] = next((c for c, text in self._source_chunks if wanted in text), None)
-        return self._sources_found[quote]
-
-    def _cite_quote(self, quote: str, code: str, label: str) -> tuple[str, str] | None:
-        """The document a card's quote comes from, with the card named as the route to it."""
-        first = quote.split(" … ")[0]
-        title = next((t for t, index in self._quote_sources if index.contains(first)), None)
-        return (title, f"via practice card {code}: {label}") if title else None
+        """Every candidate statement of the passages (``CandidateBuilder.run``)."""
+        return self.builder.run(passages, analysis)
 
     # ---- scoring ----------------------------------------------------------------------------
 
@@ -660,7 +504,7 @@ class Composer:
             chunk = self.retriever.chunk_of_card(card.code)
             if chunk is None:
                 continue
-            facts = {self._field_of(f): f for f in self.card_facts(card, chunk, analysis, 0)}
+            facts = {self._field_of(f): f for f in self.builder.card_facts(card, chunk, analysis, 0)}
             fact = facts.get(first) or next((facts[f] for f in asked if f in facts), None) or facts.get("summary")
             if fact is not None:
                 claims.append(fact.claim(heading))
@@ -866,19 +710,3 @@ def _as_heading(part: str) -> str:
     """A part of a question as the heading of its answer: "and what is its budget" -> "What is its budget?"."""
     text = re.sub(r"^(and|or|but|also)\s+", "", part.strip().rstrip(" ,;.?"), flags=re.I)
     return text[:1].upper() + text[1:] + "?"
-
-
-def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
-    """Each source document's cleaned text, laid back together from its chunks (for finding where a quote is)."""
-    by_doc: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        # Card quotes come from the curated documents: a user's document must never be named as their source.
-        if is_curated_document(c.source_type) and c.extra.get("kind") != "table":
-            by_doc.setdefault(c.doc_id, []).append(c)
-    out = []
-    for doc_chunks in by_doc.values():
-        text = [" "] * max(c.char_end for c in doc_chunks)
-        for c in doc_chunks:
-            text[c.char_start : c.char_end] = list(c.text)
-        out.append((doc_chunks[0].doc_title, QuoteIndex(["".join(text)])))
-    return out

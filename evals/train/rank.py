@@ -22,7 +22,7 @@ import numpy as np
 from app.core.config import Settings
 from app.core.normalise import QuoteIndex
 from app.query.ask import AskState, Assistant
-from app.query.compose import Candidate
+from app.query.candidates import Candidate
 from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
 from app.query.retrieve import NO_FILTERS
 from evals.dataset import EvalItem, expects_refusal

@@ -1,0 +1,208 @@
+"""Candidate statements: what an answer could say, each with the passage it cites and its verbatim quote.
+
+The units of the retrieved passages (sentences, lists, recommendations), the rows of the report's tables,
+and the facts of the practice cards, each card fact cited to the source quote the card records. One
+``run(passages, analysis)``; ranking and layout are the composer's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.core.cards import PracticeCard
+from app.core.config import Settings
+from app.core.corpus_profile import CorpusProfile, is_curated_document
+from app.core.draft import DraftClaim
+from app.core.injection import instruction_in
+from app.core.models import Analysis, Chunk, Passage, Unit
+from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.tables import Table, load_tables
+from app.query.retrieve import Retriever
+
+# The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
+CARD_FACT_FIELDS = (
+    "funding", "effects", "evaluation", "governance_level", "delivery_models", "reasons", "transferability",
+    "target_groups", "sectors", "summary",
+)  # fmt: skip
+
+
+@dataclass
+class Candidate:
+    """One statement an answer could make, with the passage it cites and the verbatim quote behind it."""
+
+    text: str
+    quote: str
+    chunk: Chunk
+    kind: str  # sentence, list, recommendation, table_row, card_fact
+    lead: str
+    evidence: str  # evidence kind of the source (literature, practice, case_study, paper …)
+    codes: list[str] = field(default_factory=list)
+    audience: str = ""
+    table: Table | None = None
+    row: list[str] = field(default_factory=list)
+    cite_as: tuple[str, str] | None = None  # for a practice card cited as the route to a source quote
+    card_field: str = ""  # for a card fact: the card field it states ("funding", "effects" …)
+    also: list[Chunk] = field(default_factory=list)  # further passages the statement rests on
+    rank: int = 0
+    similarity: float = 0.0  # embedding similarity of its lead to the question
+    relevance: float = 0.0
+    score: float = 0.0
+    terms: set[str] = field(default_factory=set)
+
+    def claim(self, heading: str) -> DraftClaim:
+        sources = [self.chunk.id, *(c.id for c in self.also)]
+        return DraftClaim(text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as)
+
+
+def _display(unit: Unit) -> str:
+    """A unit as an answer states it: a list's items numbered inline, so the bullet reads as one sentence."""
+    if unit.kind != "list":
+        return unit.text
+    parts = re.split(r"\s+-\s+(?=\S)", unit.text)
+    return parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
+
+
+class CandidateBuilder:
+    """Turns passages into candidate statements (units, table rows, card facts)."""
+
+    def __init__(self, settings: Settings, retriever: Retriever, cards: list[PracticeCard]) -> None:
+        self.config = settings.answer
+        self.retriever = retriever
+        self.profile: CorpusProfile = retriever.profile
+        self.cards = {c.code: c for c in cards}
+        self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
+        self.tables = load_tables(settings.corpus_dir)
+        self._quote_sources = _document_texts(retriever.catalogue)
+        self._sources_found: dict[str, Chunk | None] = {}
+        self._source_chunks = [
+            (c, dehyphenate(normalise(c.text)))
+            for c in retriever.catalogue
+            if is_curated_document(c.source_type) and c.extra.get("kind") != "table"
+        ]
+
+    def evidence_kind(self, chunk: Chunk) -> str:
+        return self.profile.evidence_label(chunk.source_type, chunk.section).kind
+
+    def run(self, passages: list[Passage], analysis: Analysis) -> list[Candidate]:
+        """Every candidate statement of the passages: units, table rows, card facts."""
+        out: list[Candidate] = []
+        for rank, p in enumerate(passages):
+            chunk = p.chunk
+            if instruction_in(chunk.context_text()):
+                continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
+            if chunk.extra.get("kind") == "table":
+                out += self._table_rows(chunk, rank)
+            elif chunk.source_type == "practice_card":
+                card = self.cards.get(chunk.practice_codes[0]) if chunk.practice_codes else None
+                if card:
+                    out += self.card_facts(card, chunk, analysis, rank)
+            else:
+                kind = self.evidence_kind(chunk)
+                for unit in self.retriever.units_in(chunk):
+                    out.append(
+                        Candidate(
+                            text=_display(unit),
+                            quote=unit.text,
+                            chunk=chunk,
+                            kind=unit.kind,
+                            lead=unit.lead,
+                            evidence=kind,
+                            codes=unit.practice_codes,
+                            audience=unit.audience,
+                            rank=rank,
+                        )
+                    )
+        return out
+
+    def _table_rows(self, chunk: Chunk, rank: int) -> list[Candidate]:
+        table = self.tables.get(chunk.extra.get("table_id", ""))
+        if table is None:
+            return []
+        kind = self.evidence_kind(chunk)
+        rows = []
+        for row in table.rows:
+            if sum(1 for c in row if c) < 2:
+                continue  # group headings carry no statement of their own
+            cells = [
+                f"{h.rstrip(':')} {c}" if h and i else c for i, (h, c) in enumerate(zip(table.header, row, strict=False)) if c
+            ]
+            text = f"{table.caption}: " + "; ".join(cells)
+            rows.append(
+                Candidate(
+                    text=text,
+                    quote=Table.quote(row),
+                    chunk=chunk,
+                    kind="table_row",
+                    lead=f"{table.caption} {' '.join(row)}",
+                    evidence=kind,
+                    codes=chunk.practice_codes,
+                    table=table,
+                    row=row,
+                    rank=rank,
+                )
+            )
+        return rows
+
+    def card_facts(self, card: PracticeCard, chunk: Chunk, analysis: Analysis, rank: int) -> list[Candidate]:
+        """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
+        facts = []
+        name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
+        for fld, label in self.card_labels.items():
+            value = getattr(card, fld)
+            quotes = card.sources.get(fld, [])
+            if not value or not quotes:
+                continue
+            shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
+            quote = " … ".join(quotes[: self.config.quotes_per_fact])
+            source = self._source_of(quotes[0])
+            if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
+                # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
+                text = f"{name} — {label}: {shown}. “{quotes[0].strip()}”"
+            else:
+                text = f"{name} — {label}: {shown}."
+            facts.append(
+                Candidate(
+                    text=text,
+                    quote=quote,
+                    chunk=source or chunk,
+                    also=[chunk] if source else [],
+                    kind="card_fact",
+                    lead=f"{label} {shown} {quotes[0]}",
+                    evidence=self.evidence_kind(source) if source else "practice",
+                    codes=[card.code],
+                    rank=rank,
+                    cite_as=self._cite_quote(quote, card.code, label),
+                    card_field=fld,
+                )
+            )
+        return facts
+
+    def _source_of(self, quote: str) -> Chunk | None:
+        """The report or paper passage a card's source quote comes from (None when no single passage holds it)."""
+        if quote not in self._sources_found:  # the same cards come up question after question: look each quote up once
+            wanted = dehyphenate(normalise(quote))
+            self._sources_found[quote] = next((c for c, text in self._source_chunks if wanted in text), None)
+        return self._sources_found[quote]
+
+    def _cite_quote(self, quote: str, code: str, label: str) -> tuple[str, str] | None:
+        """The document a card's quote comes from, with the card named as the route to it."""
+        first = quote.split(" … ")[0]
+        title = next((t for t, index in self._quote_sources if index.contains(first)), None)
+        return (title, f"via practice card {code}: {label}") if title else None
+
+
+def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:
+    """Each source document's cleaned text, laid back together from its chunks (for finding where a quote is)."""
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        # Card quotes come from the curated documents: a user's document must never be named as their source.
+        if is_curated_document(c.source_type) and c.extra.get("kind") != "table":
+            by_doc.setdefault(c.doc_id, []).append(c)
+    out = []
+    for doc_chunks in by_doc.values():
+        text = [" "] * max(c.char_end for c in doc_chunks)
+        for c in doc_chunks:
+            text[c.char_start : c.char_end] = list(c.text)
+        out.append((doc_chunks[0].doc_title, QuoteIndex(["".join(text)])))
+    return out
