@@ -54,7 +54,12 @@ _SCRIPT = """
       const box = event.target;
       if (box && box.matches && box.matches('[data-testid="stAppScrollToBottomContainer"]')) keepTop(box);
     }, true);
-    keepTop(doc.querySelector('[data-testid="stAppScrollToBottomContainer"]'));
+    // A scroll the box makes in a frame of its own may land after its event: look again four times a second,
+    // until a question is asked or the reader scrolls (then the interval ends).
+    const watch = setInterval(function () {
+      if (readerScrolled || doc.querySelector('[data-testid="stChatMessage"]')) { clearInterval(watch); return; }
+      keepTop(doc.querySelector('[data-testid="stAppScrollToBottomContainer"]'));
+    }, 250);
   }
 })();
 </script>
