@@ -52,7 +52,7 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, tmp_path):
     assert Store(settings).count() == 2
     assert ingest(settings).added == 0  # idempotent against the server too
     answer = Assistant(settings).ask("How does the Lumiere network coordinate support for families?")
-    assert answer.supported and "key worker" in answer.citations[0].quote
+    assert answer.supported and any("key worker" in c.quote for c in answer.citations)  # the server's passage is cited
 
 
 def test_unreachable_server_gives_a_clear_error(tmp_path):
@@ -82,7 +82,9 @@ def test_two_instances_share_one_server_without_restart(chroma_server, tmp_path)
     two = _instance(tmp_path / "two", corpus, chroma_server)
     assert not ingest(one).failed
     second = Assistant(two)  # its data folder is empty: everything comes from the server
-    assert "key worker" in second.ask("How does the Lumiere network coordinate support for families?").citations[0].quote
+    assert any(
+        "key worker" in c.quote for c in second.ask("How does the Lumiere network coordinate support for families?").citations
+    )
 
     added = ingest(one, [mine])  # a user document, through the first instance
     assert [f.status for f in added.files] == ["added"]

@@ -433,12 +433,15 @@ class Composer:
         claims: list[DraftClaim] = []
         rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
         # A user's unreviewed document never leads: it is shown after the curated evidence, as what it says. Curated
-        # statements far below it are not promoted to the bottom line in its place (then the answer is the document's).
+        # statements far below it are not promoted to the bottom line in its place (then the answer is the document's):
+        # "far below" is judged on relevance before bonuses with the hand-set share, which no ranker's scale changes.
         reviewed = [c for c in scored if c.chunk.source_type != "user_document"]
-        lead_floor = scored[0].score * self.ranker.keep_ratio
-        # (A counting table's rows stay whatever they score: the bottom line chose the table for the sentence reading it.)
         lead = self._bottom_line(analysis, reviewed) if reviewed else []
-        bottom = [c for c in lead if c.score >= lead_floor or c.kind == "table_row"]
+        if scored[0].chunk.source_type == "user_document":
+            lead_floor = scored[0].relevance * cfg.keep_ratio
+            # (A counting table's rows stay whatever they score: the bottom line chose the table for its sentence.)
+            lead = [c for c in lead if c.relevance >= lead_floor or c.kind == "table_row"]
+        bottom = lead
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         # "Which practices …" with values the cards record: the complete list from the cards is the answer.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -168,12 +169,13 @@ def ranker_card(
 - **Training data**: {len(data.relevant)} candidate statements of {len(data.ids)} answerable training questions
   ({int(data.relevant.sum())} relevant: the statement holds one of the question's verbatim evidence strings).
   Questions whose candidates hold none of their evidence are left out. No evaluation set was used.
-- **Measured out of fold** (5 folds by question; first relevant statement):
-
+- **Rebuild**: `joinedup train` (with the answerability model; `--reuse` refits from the cached features in
+  seconds). Same data, same seed, same model. **Date**: {date.today().isoformat()}
 - **Floor**: a statement scoring under {model.keep_ratio:.3f} of the best one's probability is not shown: the highest
   share that keeps a statement holding the evidence for {keep_recall:.1%} of the training questions, as often as
   the hand-set floor (`answer.keep_ratio`) keeps it with the hand-set weights, so the two rankers differ in
   the order of what they show, not in how much they show.
+- **Measured out of fold** (5 folds by question; first relevant statement):
 
 | ranker | MRR | hit@1 | hit@3 |
 |---|---|---|---|
