@@ -299,8 +299,21 @@ class Assistant:
         with self._reload_lock:
             self._loaded = Loaded(self.settings, self.profile, self._retriever)
 
+    def prepare(self, question: str, history: list[Turn] | None = None) -> AskState:
+        """The question scoped, analysed and searched for, not yet composed (what the ranker's training reads);
+        ``state.done`` when a rule or an empty search already decided."""
+        self.refresh()
+        state = AskState(question.strip(), list(history or []), "extractive", self.settings.retrieval.k, NO_FILTERS)
+        self._steps(state, [self.scope, self.analyse, self.retrieve])
+        return state
+
     def _run(self, state: AskState, progress: Progress | None = None) -> Answer:
-        steps: list[Callable[[AskState], None]] = [self.scope, self.analyse, self.retrieve, self.compose]
+        self._steps(state, [self.scope, self.analyse, self.retrieve, self.compose], progress)
+        return self.cite(state)
+
+    @staticmethod
+    def _steps(state: AskState, steps: list[Callable[[AskState], None]], progress: Progress | None = None) -> None:
+        """Run the steps in order, each timed, until one decides the answer."""
         for step in steps:
             if progress is not None:
                 progress(step.__name__)
@@ -309,7 +322,6 @@ class Assistant:
             state.timings[step.__name__] = int((time.perf_counter() - t) * 1000)
             if state.done:
                 break
-        return self.cite(state)
 
     def cite(self, state: AskState) -> Answer:
         """Guard the draft, number the citations, and lay out the Answer contract."""

@@ -32,7 +32,7 @@ from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile
 from app.core.differences import load_differences
 from app.core.draft import AddedPassage, Draft, DraftClaim
-from app.core.models import Analysis, Chunk, Passage
+from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, content_words
@@ -40,7 +40,7 @@ from app.query.analyse import names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
-from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker
+from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker, relevance_before_bonuses
 from app.query.retrieve import Filters, Retriever
 
 
@@ -85,8 +85,6 @@ class Composer:
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
         self.builder = CandidateBuilder(settings, retriever, cards)
-        self.card_labels = self.builder.card_labels
-        self.tables = self.builder.tables
         model_path = self.config.answerability_model
         # "off" (training): every question is answered, so the features of unanswerable ones can be collected too.
         self.judge_answerability = model_path != "off"
@@ -113,7 +111,6 @@ class Composer:
     def features(self, candidates: list[Candidate], analysis: Analysis, query: str) -> np.ndarray:
         """The ranker's feature rows of the candidates (``STATEMENT_FEATURES``); sets each one's words,
         similarity and relevance before bonuses on the way."""
-        cfg = self.config
         q_terms = set(content_terms(query))
         idf = self.retriever.idf
         weight = sum(idf.get(t, 1.0) for t in q_terms) or 1.0
@@ -129,10 +126,12 @@ class Composer:
             c.terms = set(content_terms(c.lead if c.kind == "card_fact" else c.text))
             lexical = sum(idf.get(t, 1.0) for t in q_terms & c.terms) / weight
             c.similarity = float(sim)
-            # Before any bonus: whether the corpus answers at all is judged on this (the answerability model's input).
-            c.relevance = cfg.semantic_weight * c.similarity + (1 - cfg.semantic_weight) * lexical + cfg.rank_prior / (1 + c.rank)
             rows.append(feature_row(self._inputs(c, analysis, lexical, aspect_patterns, kinds), analysis))
-        return np.asarray(rows, dtype=float)
+        features = np.asarray(rows, dtype=float)
+        # Before any bonus: whether the corpus answers at all is judged on this (the answerability model's input).
+        for c, relevance in zip(candidates, relevance_before_bonuses(features, self.config), strict=True):
+            c.relevance = float(relevance)
+        return features
 
     def _inputs(
         self, c: Candidate, analysis: Analysis, lexical: float, aspect_patterns: list[re.Pattern[str]], kinds: set[str]
@@ -244,7 +243,7 @@ class Composer:
         if not analysis.aspects:
             return True
         fields = {self.profile.aspects[a].card_field for a in analysis.aspects}
-        if c.kind == "card_fact" and any(f and self.card_labels.get(f, "") in c.text for f in fields):
+        if c.kind == "card_fact" and any(f and self.builder.card_labels.get(f, "") in c.text for f in fields):
             return True
         return any((p := self.profile.aspect_pattern(a)) and p.search(c.text) for a in analysis.aspects)
 
@@ -306,15 +305,14 @@ class Composer:
         """
         notes = []
         for part in analysis.parts:
-            measure = part.measure
-            if not measure:
-                continue
-            rescored = self.score(
-                list(scored), analysis.model_copy(update={"measure": measure, "answer_type": "figure"}), part.text
-            )
-            if not self._has_figure(rescored, measure):
+            if part.measure and not self._has_figure(self._rescored(scored, _for_part(analysis, part), part.text), part.measure):
                 notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
+
+    def _rescored(self, scored: list[Candidate], analysis: Analysis, query: str) -> list[Candidate]:
+        """Copies of the candidates scored against another question (a part of it): the whole question's scores
+        stay as they are for the rest of the answer."""
+        return self.score([copy(c) for c in scored], analysis, query)
 
     def _fits_filters(self, c: Candidate, analysis: Analysis) -> bool:
         """For "which practices …": a practice statement must be about a practice of the asked country and group."""
@@ -379,9 +377,8 @@ class Composer:
         """The rows of a relevant counting table, shown whole (by ``_claims``) beside the sentences that read it.
 
         "20 practices pooled their budgets" does not say whether that is most of them: the table does. A table
-        is added when the best statement's own section presents it (the sentence reads the table, however its
-        rows score), or when the question asks for a share, a count or a breakdown and one of the table's rows is
-        relevant enough to be shown.
+        is added, however its rows score, when a leading statement reads it or sits in the section presenting it;
+        or when the question asks for a share, a count or a breakdown and one of its rows is relevant enough.
         """
         if not chosen or any(c.kind == "table_row" for c in chosen):
             return []
@@ -389,10 +386,9 @@ class Composer:
         # The bottom line and the best statement overall (a figure question leads with a figure, which may come
         # from another document than the sentence reading the table).
         leading = [*chosen, scored[0]]
-        presented = [
-            c for c in rows
-            if any(c.chunk.section.startswith(s.chunk.section) or _reads(c.table, s.quote) for s in leading)  # type: ignore[arg-type]
-        ]  # fmt: skip
+        tables = {id(c.table): c.table for c in rows if c.table is not None}
+        read = {key for key, table in tables.items() if any(_reads(table, s.quote) for s in leading)}
+        presented = [c for c in rows if id(c.table) in read or any(c.chunk.section.startswith(s.chunk.section) for s in leading)]
         asks_distribution = analysis.answer_type == "list" or (
             analysis.answer_type == "figure" and analysis.measure in {"share", "count"}
         )
@@ -552,27 +548,19 @@ class Composer:
     def _barriers_table(self) -> str:
         """The table whose first column names the elements the aspects' ``table_rows`` refer to."""
         wanted = {r for a in self.profile.aspects.values() for r in a.table_rows}
-        return next((t.id for t in self.tables.values() if wanted & {row[0] for row in t.rows if row}), "")
+        return next((t.id for t in self.builder.tables.values() if wanted & {row[0] for row in t.rows if row}), "")
 
     def _part_answers(self, analysis: Analysis, scored: list[Candidate]) -> tuple[list[DraftClaim], list[Candidate]]:
         """For each part of the question, its best statements (rescored against the part alone) under the part's text."""
         claims: list[DraftClaim] = []
         taken: list[Candidate] = []
         for part in analysis.parts:
-            asked = analysis.model_copy(
-                update={"question": part.text, "measure": part.measure, "parts": []}
-                | ({"answer_type": "figure"} if part.measure else {})
-            )
-            # Copies: the candidates' scores for the whole question are still needed for the supporting evidence.
-            copies = [copy(c) for c in scored]
-            original = {id(cp): c for cp, c in zip(copies, scored, strict=True)}
-            rescored = self.score(copies, asked, part.text)
+            rescored = self._rescored(scored, _for_part(analysis, part), part.text)
             if part.measure:  # the asked figure leads, as in a one-part figure question
                 rescored.sort(key=lambda c: not gives_figure(c.quote, part.measure, self.profile))
             floor = max(c.score for c in rescored) * self.ranker.keep_ratio
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
             chosen = pick(fresh, self.config.statements_per_part, taken, floor, overlap=self.config.duplicate_overlap)
-            chosen = [original[id(c)] for c in chosen]
             claims += self._claims(chosen, _as_heading(part.text))
             taken += chosen
         return claims, taken
@@ -626,7 +614,7 @@ class Composer:
         for code in analysis.practices:
             card = self.cards.get(code)
             if card and fields and not any(getattr(card, f) for f in fields):
-                labels = " or ".join(self.card_labels.get(f, f) for f in fields)
+                labels = " or ".join(self.builder.card_labels.get(f, f) for f in fields)
                 notes.append(f"The documents do not record the {labels} of {code} ({card.title or 'unnamed'}).")
         kinds = {c.evidence for c in used}
         if "practice" in kinds:
@@ -707,6 +695,12 @@ def _reads(table: Table, sentence: str) -> bool:
         if count and re.search(rf"(?<![\d.,]){count}(?![\d])", sentence) and set(content_terms(row[0])) & words:
             return True
     return False
+
+
+def _for_part(analysis: Analysis, part: QuestionPart) -> Analysis:
+    """The analysis of one part of a question on its own: its words, and the figure it asks for."""
+    update: dict[str, object] = {"question": part.text, "measure": part.measure, "parts": []}
+    return analysis.model_copy(update=update | ({"answer_type": "figure"} if part.measure else {}))
 
 
 def _as_heading(part: str) -> str:

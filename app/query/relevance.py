@@ -118,6 +118,17 @@ def feature_row(s: StatementInputs, analysis: Analysis) -> list[float]:
     ]
 
 
+def _base_weights(config: AnswerSettings) -> list[float]:
+    """The hand-set weights of meaning, words and rank (the first three features)."""
+    return [config.semantic_weight, 1 - config.semantic_weight, config.rank_prior]
+
+
+def relevance_before_bonuses(features: np.ndarray, config: AnswerSettings) -> np.ndarray:
+    """Meaning, words and rank weighed by the hand-set weights, with no bonus: what answerability judges the
+    evidence on, whichever ranker orders the statements."""
+    return features[:, :3] @ np.asarray(_base_weights(config))
+
+
 class Ranker(Protocol):
     """Scores statements from their feature rows (higher: more relevant); a statement scoring under
     ``keep_ratio`` times the best one's score is not shown (each ranker's scores have their own scale)."""
@@ -138,9 +149,8 @@ class HandTunedRanker:
 
     def __init__(self, config: AnswerSettings) -> None:
         self.keep_ratio = config.keep_ratio
-        sw, bonus = config.semantic_weight, config.answer_type_bonus
-        named, aspect = config.named_practice_bonus, config.aspect_bonus
-        head = [sw, 1 - sw, config.rank_prior, aspect, aspect, named, -named, bonus, bonus, bonus]
+        bonus, named, aspect = config.answer_type_bonus, config.named_practice_bonus, config.aspect_bonus
+        head = [*_base_weights(config), aspect, aspect, named, -named, bonus, bonus, bonus]
         self.weights = np.asarray(head + [0.0] * (len(STATEMENT_FEATURES) - len(head)))
 
     def run(self, features: np.ndarray) -> np.ndarray:

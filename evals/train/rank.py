@@ -22,10 +22,9 @@ import numpy as np
 
 from app.core.config import Settings
 from app.core.normalise import QuoteIndex
-from app.query.ask import AskState, Assistant
+from app.query.ask import Assistant
 from app.query.candidates import Candidate
 from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
-from app.query.retrieve import NO_FILTERS
 from evals.dataset import EvalItem, expects_refusal
 from evals.runner import conversation_for
 
@@ -67,13 +66,9 @@ def holds_evidence(candidate: Candidate, evidence: list[str]) -> bool:
 
 def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.ndarray] | None:
     """The feature rows and labels of one question's candidates (None when it teaches nothing)."""
-    history = conversation_for(assistant, item)
-    settings = assistant.settings
-    state = AskState(item.question.strip(), history, "extractive", settings.retrieval.k, NO_FILTERS)
-    for step in (assistant.scope, assistant.analyse, assistant.retrieve):
-        step(state)
-        if state.done:
-            return None
+    state = assistant.prepare(item.question, conversation_for(assistant, item))
+    if state.done:
+        return None
     assert state.analysis is not None
     composer = assistant.composer
     pool = composer.gather(state.analysis, state.query, state.passages)
