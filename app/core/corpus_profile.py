@@ -80,6 +80,7 @@ class AnswerText(_Strict):
     """What answers say about this corpus's evidence."""
 
     barriers_table_heading: str
+    report_count_heading: str = "The report's own count"
     practice_evidence_note: str
     evidence_order: list[str]  # evidence-label kinds, in the order an answer groups its evidence
     currency_symbols: str

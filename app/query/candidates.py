@@ -23,7 +23,7 @@ from app.query.retrieve import Retriever
 # The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
 CARD_FACT_FIELDS = (
     "funding", "effects", "evaluation", "governance_level", "delivery_models", "reasons", "transferability",
-    "target_groups", "sectors", "summary",
+    "target_groups", "sectors", "summary", "paper_ref", "alt_codes",
 )  # fmt: skip
 
 
@@ -156,17 +156,21 @@ class CandidateBuilder:
             shown = ", ".join(self.profile.label(fld, v) for v in value) if isinstance(value, list) else value.strip().rstrip(".")
             quote = " … ".join(quotes[: self.config.quotes_per_fact])
             source = self._source_of(quotes[0])
-            if source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0]):
+            in_own_words = source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0])
+            if in_own_words:
                 # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
                 text = f"{name} — {label}: {shown}. “{quotes[0].strip()}”"
             else:
                 text = f"{name} — {label}: {shown}."
+            # One citation where one passage carries the whole statement: the source's own words, naming the practice.
+            # The card is cited beside it when only the card ties the source to the code or words the fact itself.
+            alone = in_own_words and source is not None and _names(source, card.code)
             facts.append(
                 Candidate(
                     text=text,
                     quote=quote,
                     chunk=source or chunk,
-                    also=[chunk] if source else [],
+                    also=[chunk] if source and not alone else [],
                     kind="card_fact",
                     lead=f"{label} {shown} {quotes[0]}",
                     evidence=self.evidence_kind(source) if source else "practice",
@@ -190,6 +194,11 @@ class CandidateBuilder:
         first = quote.split(" … ")[0]
         title = next((t for t, index in self._quote_sources if index.contains(first)), None)
         return (title, f"via practice card {code}: {label}") if title else None
+
+
+def _names(chunk: Chunk, code: str) -> bool:
+    """Whether a passage names a practice by its code (the guard's test for a claim that names it)."""
+    return code in chunk.practice_codes or re.search(rf"\b{re.escape(code)}\b", chunk.text) is not None
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:

@@ -284,6 +284,9 @@ class Composer:
             self._add_cards(analysis.practices, pool)
         elif analysis.route in {"recommend", "practices"}:
             self._add_matching_cards(analysis, query, pool)
+            if analysis.route == "practices":  # the report's own count of what the cards are asked for (its Table 7 …)
+                for fld in self.recorded_values(analysis):
+                    pool.add(self._count_table_chunk(fld), "report_count")
         return pool
 
     def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False) -> bool:
@@ -441,7 +444,7 @@ class Composer:
         if rows and not (bottom and bottom[0].kind == "card_fact"):
             bottom, rows = rows, []  # the barriers-and-facilitators table is the bottom line
         # "Which practices …" with values the cards record: the complete list from the cards is the answer.
-        listed = self._practice_list(analysis) if analysis.route == "practices" and not analysis.practices else None
+        listed = self._practice_list(analysis, scored) if analysis.route == "practices" and not analysis.practices else None
         if listed is not None:
             bottom = []
             claims += listed[0]
@@ -478,11 +481,14 @@ class Composer:
             asked[fld] = self.profile.detect(fld, analysis.question)
         return {f: v for f, v in asked.items() if v}
 
-    def _practice_list(self, analysis: Analysis) -> tuple[list[DraftClaim], list[str]] | None:
+    def _practice_list(self, analysis: Analysis, scored: list[Candidate]) -> tuple[list[DraftClaim], list[str]] | None:
         """Every card recording what a "which practices …" question asks, each with the card's source quote.
 
         The cards, not the passages that happen to be retrieved, say which practices record a value; a
         practice the sources only list in a table is named in a note, not listed among the described ones.
+        Where the report counts the value for all its practices (profile ``report_counts``), its table comes
+        first, the asked row marked: the report names only some of the practices it counts, so the list of
+        named practices is shorter than its count, and the answer says so rather than contradict it.
         """
         asked = self.recorded_values(analysis)
         if not asked:
@@ -497,8 +503,11 @@ class Composer:
             return None
         first = next(iter(asked))
         labels = " and ".join(", ".join(self.profile.label(f, v) for v in vs) for f, vs in asked.items())
+        counted = self._report_count_rows(asked, scored) if len(asked) == 1 else []
+        claims = self._claims(counted, self.profile.answer_text.report_count_heading) if counted else []
         heading = f"{len(described)} of {len(self.cards)} practices record {labels}"
-        claims = []
+        if counted:
+            heading = f"The {len(described)} practices the sources name with {labels}"
         for card in sorted(described, key=lambda c: c.code):
             chunk = self.retriever.chunk_of_card(card.code)
             if chunk is None:
@@ -508,12 +517,36 @@ class Composer:
             if fact is not None:
                 claims.append(fact.claim(heading))
         notes = []
+        if counted:
+            notes.append(
+                "The report counts these practices in its table above but names only some of them; the list gives those "
+                "the sources name, from the practice cards."
+            )
         listed_only = sorted(c.code for c in matching if c not in described)
         if listed_only:
             notes.append(
                 f"Also recorded for {', '.join(listed_only)}, which the sources list only in their tables, without a description."
             )
         return (claims, notes) if claims else None
+
+    def _report_count_rows(self, asked: dict[str, list[str]], scored: list[Candidate]) -> list[Candidate]:
+        """The rows of the report's own count (profile ``report_counts``) that count an asked card value."""
+        rows = []
+        for fld, values in asked.items():
+            spec = self.profile.report_counts.get(fld)
+            if spec is None:
+                continue
+            rows += [
+                c for c in scored
+                if c.kind == "table_row" and c.table is not None and c.table.id == spec.table and c.row
+                and spec.rows.get(c.row[0], c.row[0] if not spec.rows else "") in values
+            ]  # fmt: skip
+        return rows
+
+    def _count_table_chunk(self, fld: str) -> Chunk | None:
+        """The passage of the table in which the report counts a card field for all its practices, if it does."""
+        spec = self.profile.report_counts.get(fld)
+        return next((c for c in self.retriever.catalogue if spec and c.extra.get("table_id") == spec.table), None)
 
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
