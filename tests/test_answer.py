@@ -106,3 +106,28 @@ def test_a_share_of_practices_is_answered_with_the_whole_counting_table(assistan
     answer = assistant.ask("What percentage of the practice examples were funded through pooled budgets?")
     assert answer.supported and "| 45%" in answer.answer_markdown.replace("**", "")
     assert "Single agency" in answer.answer_markdown  # the other rows of the table, not only the asked one
+
+
+def test_which_practices_lists_every_card_recording_the_value_under_the_reports_own_count(assistant, corpus_settings):
+    """"Which practices pool their budgets?": every described card recording pooled funding, after Table 7 (the report
+    counts 20 but names only some), and a card fact whose source passage names its practice cites that passage alone."""
+    from app.core.cards import load_cards
+
+    cards = [card for _, card in load_cards(corpus_settings.corpus_dir / "practices")]
+    pooled = sorted(c.code for c in cards if "pooled" in c.funding and c.title and c.summary)
+    answer = assistant.ask("Which practices pool their budgets?")
+    text = answer.answer_markdown
+    assert answer.supported and len(pooled) >= 5
+    assert all(code in text for code in pooled)
+    assert text.index("Table 7") < text.index(pooled[0])
+    assert "| **20** |" in text and "names only some" in text
+    by_n = {c.n: c for c in answer.citations}
+    for claim in answer.claims:
+        cited = [by_n[n] for n in claim.citations]
+        if claim.text.startswith(tuple(pooled)) and any(claim.text.split()[0] in c.quote for c in cited):
+            assert len(cited) == 1, claim.text  # the source names the practice: no second citation of the card
+
+
+def test_the_papers_number_for_a_report_practice_comes_from_its_card(assistant):
+    answer = assistant.ask("The Kotitori practice is FI3 in the report. What number does the IJIC paper give it?")
+    assert answer.supported and "P13" in answer.answer_markdown

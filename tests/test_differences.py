@@ -29,7 +29,7 @@ PROFILE = load_profile(Settings().corpus_dir)
 def test_the_curated_differences_pass_the_check_and_cover_what_the_issue_names():
     assert check_differences(CORPUS) == []
     entries = {d.id: d for d in load_differences(CORPUS)}
-    assert 8 <= len(entries) <= 12
+    assert len(entries) >= 8  # curated: each a real difference, none a duplicate (ids unique)
     size = entries["literature-review-size"]
     assert [(s.document, s.value) for s in size.sides] == [("report", "60 articles"), ("paper", "34 peer-reviewed articles")]
     assert {s.value for s in entries["maia-code"].sides} == {"FR1", "FR2"}
@@ -217,3 +217,13 @@ def test_a_do_the_sources_agree_question_is_answered_with_both_sides_each_cited(
     assert "the 34 articles and the 44 practice responses studied" in cited["paper"]
     problems = answer.guard.problems if answer.guard else []
     assert not any("The sources differ" in p for p in problems)  # the guard checked and kept it
+
+
+def test_agreement_is_asked_in_the_words_readers_use():
+    for question in (
+        "How many members does ESN have? The report and the paper give different figures.",
+        "Is Stay on Track coded the same in both documents?",
+        "Do the two sources say the same about how many templates were received?",
+    ):
+        assert asks_agreement(question), question
+    assert not asks_agreement("Which different sectors work with social services?")  # the sources are not compared

@@ -31,11 +31,11 @@ MIN_PART_CHARS = 20  # … and is no mere phrase ("articles")
 # An entry's measure and terms must hold more than this share of the question's own words (beyond the agreement words).
 MIN_MEASURE_SHARE = 0.5
 
-# Asking whether two passages agree: a verb of agreeing or differing ("differ", not "different", which
-# describes the subject) …
+# Asking whether two passages agree: a word of agreeing, differing or matching ("the same", "different
+# figures", "coded the same"), which counts only beside a mention of the two sources (below) …
 _AGREEMENT = re.compile(
-    r"\b(agree\w*|disagree\w*|differ|differs|differed|contradict\w*|discrepanc\w*|inconsisten\w*|consistent"
-    r"|conflict(?:s|ing)?|the same (?:figure|number|count|share|value|code)s?)\b",
+    r"\b(agree\w*|disagree\w*|differ|differs|differed|different|contradict\w*|discrepanc\w*|inconsisten\w*"
+    r"|consistent|conflict(?:s|ing)?|match(?:es|ing)?|same)\b",
     re.I,
 )
 # … about the sources themselves: both documents, "the sources", or a table and its own text.
