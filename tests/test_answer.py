@@ -109,7 +109,7 @@ def test_a_share_of_practices_is_answered_with_the_whole_counting_table(assistan
 
 
 def test_which_practices_lists_every_card_recording_the_value_under_the_reports_own_count(assistant, corpus_settings):
-    """"Which practices pool their budgets?": every described card recording pooled funding, after Table 7 (the report
+    """Asked "which practices pool their budgets?": every described card recording pooled funding, after Table 7 (the report
     counts 20 but names only some), and a card fact whose source passage names its practice cites that passage alone."""
     from app.core.cards import load_cards
 

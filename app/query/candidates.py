@@ -157,11 +157,8 @@ class CandidateBuilder:
             quote = " … ".join(quotes[: self.config.quotes_per_fact])
             source = self._source_of(quotes[0])
             in_own_words = source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0])
-            if in_own_words:
-                # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
-                text = f"{name} — {label}: {shown}. “{quotes[0].strip()}”"
-            else:
-                text = f"{name} — {label}: {shown}."
+            # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
+            text = f"{name} — {label}: {shown}." + (f" “{quotes[0].strip()}”" if in_own_words else "")
             # One citation where one passage carries the whole statement: the source's own words, naming the practice.
             # The card is cited beside it when only the card ties the source to the code or words the fact itself.
             alone = in_own_words and source is not None and _names(source, card.code)
