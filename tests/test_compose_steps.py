@@ -154,3 +154,14 @@ def test_candidates_are_the_units_of_each_passage_with_its_rank_and_none_from_a_
     found = composer.builder.run(passages(LITERATURE, orders, CASE), analysed("How are services funded?", toy_settings))
     assert [(c.chunk.id, c.rank) for c in found] == [("lit", 0), ("lit", 0), ("case", 2)]
     assert found[0].quote == "Pooled budgets fund integrated services in many countries." and found[0].evidence == "literature"
+
+
+def test_asked_whether_the_sources_agree_a_document_the_search_missed_is_searched_for(toy_settings):
+    """Only the report's passages were retrieved: the paper's own closest passage is fetched and speaks too."""
+    composer = composer_for(toy_settings)
+    question = "Do the report and the paper say the same about pooled budgets?"
+    draft = composer.compose(analysed(question, toy_settings), question, passages(LITERATURE))
+    short = [c for c in draft.claims if c.heading == "In short"]
+    documents = {composer.retriever.chunks_by_id[c.sources[0]].source_type for c in short}
+    assert documents == {"report", "paper"}, [c.text for c in short]
+    assert any(a.step == "each_document" for a in draft.added)

@@ -29,7 +29,7 @@ import numpy as np
 
 from app.core.cards import PracticeCard
 from app.core.config import Settings
-from app.core.corpus_profile import CorpusProfile
+from app.core.corpus_profile import CURATED_SOURCE_TYPES, CorpusProfile
 from app.core.differences import load_differences
 from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
@@ -280,6 +280,8 @@ class Composer:
             self._add_recommendations(analysis, pool)
         if analysis.route == "recommend" or self._asks_barriers(analysis):
             pool.add(self._barriers_chunk(), "barriers_table")
+        if asks_agreement(analysis.question):
+            self._add_each_document(query, pool)
         if analysis.practices:
             self._add_cards(analysis.practices, pool)
         elif analysis.route in {"recommend", "practices"}:
@@ -370,7 +372,11 @@ class Composer:
             # The asked figure leads, even when a sentence without it is closer to the question's words.
             figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile)]
             about = figures + [c for c in about if c not in figures]
-        if analysis.answer_type == "compare" or asks_agreement(analysis.question):
+        if asks_agreement(analysis.question):
+            # Asked whether the documents agree, each one's closest statement is shown, however far below the best
+            # it scores: what each document says is what was asked (and one saying little on it is part of the answer).
+            return self._both_sides(analysis, about, floor, side_floor=0.0)
+        if analysis.answer_type == "compare":
             return self._both_sides(analysis, about, floor)
         chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
         return chosen + self._counting_table(analysis, chosen, scored, floor)
@@ -417,12 +423,18 @@ class Composer:
             return next((country for n, country in names.items() if n in c.text.lower()), "")
         return f"{c.chunk.source_type}/{c.evidence}"
 
-    def _both_sides(self, analysis: Analysis, about: list[Candidate], floor: float) -> list[Candidate]:
-        """The best statement for each side of the comparison (the best sides first), then the next best."""
+    def _both_sides(
+        self, analysis: Analysis, about: list[Candidate], floor: float, side_floor: float | None = None
+    ) -> list[Candidate]:
+        """The best statement for each side of the comparison (the best sides first), then the next best.
+
+        ``side_floor``: the score a side's best statement needs (default: ``floor``, as any statement shown).
+        """
+        side_floor = floor if side_floor is None else side_floor
         best: dict[str, Candidate] = {}
         for c in about:
             side = self._side(c, analysis)
-            if side and side not in best and c.score >= floor:
+            if side and side not in best and c.score >= side_floor:
                 best[side] = c
         chosen = pick(list(best.values()), self.config.bottom_line, [], overlap=self.config.duplicate_overlap)
         return chosen + pick(about, self.config.bottom_line - len(chosen), chosen, floor, overlap=self.config.duplicate_overlap)
@@ -710,6 +722,14 @@ class Composer:
             fitting.append(p.chunk)
         for chunk in fitting[: self.config.practices * self.config.cards_per_practice]:
             pool.add(chunk, "matching_cards")
+
+    def _add_each_document(self, query: str, pool: PassagePool) -> None:
+        """For "do the sources agree …": the passages of each curated document closest to the question, so both
+        documents can answer (the question's own search often finds only the one that uses its words)."""
+        for source_type in sorted(CURATED_SOURCE_TYPES):
+            if not any(p.chunk.source_type == source_type for p in pool.passages):
+                for p in self.retriever.hybrid(query, self.config.passages_per_document, Filters(source_types=(source_type,))):
+                    pool.add(p.chunk, "each_document")
 
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
