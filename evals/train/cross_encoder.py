@@ -18,6 +18,7 @@ Commands (each stage caches under ``/tmp/ce``; one thread, as the machine's othe
 
     HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.pairs
     HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.cross_encoder train
+    HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.cross_encoder train --recipe mixed
     HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.cross_encoder oof
     HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.cross_encoder bench
     HF_HUB_OFFLINE=1 JOINEDUP_DATA_DIR=/work/main/data .venv/bin/python -m evals.train.cross_encoder report
