@@ -93,6 +93,19 @@ def test_words_the_corpus_never_uses_come_from_the_analysis_and_count_against_th
     assert marked.best_relevance == clean.best_relevance  # one word lowers the standing, it does not refuse
 
 
+def test_unknown_words_and_names_of_the_askers_situation_are_counted_apart_from_the_asking_sentence(toy_settings):
+    composer = composer_for(toy_settings)
+    question = "Our carers in Vellmar are salaried. How are integrated services funded?"
+    analysis = analysed(question, toy_settings)
+    analysis.unknown_words, analysis.unknown_names = ["salaried"], ["Vellmar"]
+    found = passages(LITERATURE)
+    evidence = composer.evidence(
+        analysis, question, composer.score(composer.candidates(found, analysis), analysis, question), found
+    )
+    assert (evidence.unknown_word_share, evidence.names_unknown) == (0, 0)
+    assert (evidence.context_unknown_words, evidence.context_names_unknown) == (1, 1)
+
+
 def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decided(toy_settings, tmp_path):
     # No model file: the relevance floor decides; set out of reach so the evidence is judged too weak.
     settings = toy_settings.with_({"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")})
