@@ -180,3 +180,20 @@ def test_the_asking_sentence_is_told_apart_from_the_askers_situation():
         "Which practices use case management? And how are they funded?"
     )
     assert asking_text("We run a team in Leeds. Tell me what to set up first") == "Tell me what to set up first"
+
+
+def test_a_question_asked_of_two_things_by_a_repeated_preposition_has_a_part_for_each():
+    from app.query.analyse import question_parts
+
+    assert question_parts("What were Kotitori's outcomes for users and for organisations?") == [
+        "What were Kotitori's outcomes for users?",
+        "What were Kotitori's outcomes for organisations?",
+    ]
+    assert question_parts("What does the report say about funding and about leadership?") == [
+        "What does the report say about funding?",
+        "What does the report say about leadership?",
+    ]
+    # One preposition, two objects: one question, not two.
+    assert question_parts("How do social services work with health and employment?") == [
+        "How do social services work with health and employment?"
+    ]

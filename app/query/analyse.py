@@ -85,6 +85,12 @@ _PARTS = re.compile(
     r"|(?<=\?)\s+(?=\S)",
     re.I,
 )
+# One question asked of two things by a repeated preposition: "outcomes for users and for organisations". (A part led
+# by a preposition after "and", "… and at what share?", leans on the part before it: it is not split off; measured.)
+_PARALLEL = re.compile(
+    r"^(?P<stem>.*?\b(?P<prep>for|to|in|on|of|about|with|from|between|among)\b)\s+(?P<a>.+?)\s+and\s+(?P=prep)\s+(?P<b>[^,;?]+?)\s*\??$",
+    re.I,
+)
 _ASKS = re.compile(r"(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have|can|could|should)\b", re.I)
 # A part that asks "how many" or "how much" asks a figure, whatever its first words.
 _HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
@@ -163,7 +169,13 @@ def question_parts(question: str) -> list[str]:
     parts = [p.strip(" ,;") for p in _PARTS.split(question) if p and p.strip(" ,;")]
     # A sentence that asks nothing ("I've seen one count in the report.") is context for the question, not a part.
     parts = [p for p in parts if p.endswith("?") or _ASKS.match(p)]
-    return parts if len(parts) > 1 else [question]
+    if len(parts) > 1:
+        return parts
+    # "What were its outcomes for users and for organisations?" asks the same of two things: one part each.
+    m = _PARALLEL.match(question.strip())
+    if m and _ASKS.match(question.strip()):
+        return [f"{m['stem']} {m['a']}?", f"{m['stem']} {m['b']}?"]
+    return [question]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“‘'(])")
