@@ -26,10 +26,9 @@ import numpy as np
 from app.core.config import Settings, load_settings
 from app.query.ask import Assistant
 from app.query.relevance import STATEMENT_FEATURES
-from evals.dataset import EvalItem, expects_refusal
-from evals.runner import conversation_for
+from evals.dataset import EvalItem
 from evals.train.fit import training_items
-from evals.train.rank import RankingData, holds_evidence
+from evals.train.rank import RankingData, labelled_candidates, usable
 
 DEFAULT_OUT = Path("/tmp/ce/pairs")
 
@@ -46,27 +45,13 @@ class QuestionPairs:
     features: np.ndarray  # len(texts) x len(STATEMENT_FEATURES)
 
 
-def usable(item: EvalItem) -> bool:
-    """The questions ``rank.collect`` reads: answerable, with evidence, not in another language."""
-    return not expects_refusal(item.kind) and bool(item.evidence) and item.kind != "other_language"
-
-
 def question_pairs(assistant: Assistant, item: EvalItem) -> QuestionPairs | None:
-    """One question's pairs, as ``rank.question_rows`` builds its rows (None when it teaches nothing)."""
-    state = assistant.prepare(item.question, conversation_for(assistant, item))
-    if state.done:
+    """One question's pairs, from the very candidates ``rank.question_rows`` reads (None when it teaches nothing)."""
+    got = labelled_candidates(assistant, item)
+    if got is None:
         return None
-    assert state.analysis is not None
-    composer = assistant.composer
-    pool = composer.gather(state.analysis, state.query, state.passages)
-    candidates = composer.candidates(pool.passages, state.analysis)
-    if not candidates:
-        return None
-    labels = [holds_evidence(c, item.evidence) for c in candidates]
-    if not any(labels):
-        return None
-    features = composer.features(candidates, state.analysis, state.query)
-    return QuestionPairs(item.id, item.question, state.query, [c.text for c in candidates], labels, features)
+    features = assistant.composer.features(got.candidates, got.analysis, got.query)
+    return QuestionPairs(item.id, item.question, got.query, [c.text for c in got.candidates], got.labels.tolist(), features)
 
 
 def collect(settings: Settings, items: list[EvalItem], log: bool = True) -> list[QuestionPairs]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.config import Settings
+from app.core.models import Analysis
 from app.core.normalise import QuoteIndex
 from app.query.ask import Assistant
 from app.query.candidates import Candidate
@@ -64,8 +65,23 @@ def holds_evidence(candidate: Candidate, evidence: list[str]) -> bool:
     return False
 
 
-def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.ndarray] | None:
-    """The feature rows and labels of one question's candidates (None when it teaches nothing)."""
+@dataclass(frozen=True)
+class LabelledCandidates:
+    """One question's candidate statements as composition sees them, each labelled: does it hold the evidence?"""
+
+    query: str  # what retrieval searched for (a follow-up carries its topic)
+    analysis: Analysis
+    candidates: list[Candidate]
+    labels: np.ndarray
+
+
+def usable(item: EvalItem) -> bool:
+    """Whether a training question can teach ranking: answerable, with evidence, in the corpus's language."""
+    return not expects_refusal(item.kind) and bool(item.evidence) and item.kind != "other_language"
+
+
+def labelled_candidates(assistant: Assistant, item: EvalItem) -> LabelledCandidates | None:
+    """The question's candidates through the real pipeline (None when none holds its evidence: it teaches nothing)."""
     state = assistant.prepare(item.question, conversation_for(assistant, item))
     if state.done:
         return None
@@ -73,12 +89,18 @@ def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.
     composer = assistant.composer
     pool = composer.gather(state.analysis, state.query, state.passages)
     candidates = composer.candidates(pool.passages, state.analysis)
-    if not candidates:
-        return None
-    labels = np.asarray([holds_evidence(c, item.evidence) for c in candidates])
+    labels = np.asarray([holds_evidence(c, item.evidence) for c in candidates], dtype=bool)
     if not labels.any():
         return None
-    return composer.features(candidates, state.analysis, state.query), labels
+    return LabelledCandidates(state.query, state.analysis, candidates, labels)
+
+
+def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.ndarray] | None:
+    """The feature rows and labels of one question's candidates (None when it teaches nothing)."""
+    got = labelled_candidates(assistant, item)
+    if got is None:
+        return None
+    return assistant.composer.features(got.candidates, got.analysis, got.query), got.labels
 
 
 def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> RankingData:
@@ -89,7 +111,7 @@ def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, 
     groups: list[np.ndarray] = []
     ids: list[str] = []
     for n, item in enumerate(items, 1):
-        if not expects_refusal(item.kind) and item.evidence and item.kind != "other_language":
+        if usable(item):
             got = question_rows(assistant, item)
             if got is not None:
                 features.append(got[0])
