@@ -49,3 +49,16 @@ def test_warming_embeds_the_statements_ahead_and_the_answer_stays_the_same(toy_s
     statements = {u.lead for c in CHUNKS for u in sentence_units(c)}
     assert embedded and not statements & set(embedded)  # a warmed assistant embeds the question, no statement
     assert cold.citations and warm.answer_markdown == cold.answer_markdown and warm.citations == cold.citations
+
+
+def test_a_statement_that_does_not_name_its_country_is_shown_with_the_country_its_heading_names(toy_settings):
+    """ "The municipalities now look after …" under "Policy frameworks > Sweden" reads "Sweden: The municipalities …";
+    the claim itself stays the source's words (the guard checked those)."""
+    sweden = chunk(
+        "swe", "The municipalities now look after older people with complex needs in their homes.",
+        section="Policy frameworks > Sweden", doc="c",
+    )  # fmt: skip
+    assistant = Assistant(toy_settings, retriever=build(toy_settings, [*CHUNKS, sweden]))
+    answer = assistant.ask("Who looks after older people with complex needs in their homes?")
+    assert "- Sweden: The municipalities now look after" in answer.answer_markdown
+    assert any(c.text.startswith("The municipalities now look after") for c in answer.claims)

@@ -19,6 +19,9 @@ class DraftClaim:
     table_md: str = ""  # shown as this Markdown table (with ``caption`` and the citation) instead of a bullet
     caption: str = ""
     quotes: dict[str, str] = field(default_factory=dict)  # chunk id -> its own quote, for a claim resting on several
+    # What the statement is about when its own words do not say and its passage's heading does (a country: "the
+    # municipalities now look after …" under "Policy frameworks > Sweden"); shown before it, never part of the claim.
+    about: str = ""
 
 
 @dataclass

@@ -449,7 +449,8 @@ def build_answer(
                 evidence_label(by_id[s].chunk, profile) for s in claim.sources if by_id[s].chunk.source_type == "user_document"
             ]
             note = mine[0] if mine and mine[0].lower() not in claim.heading.lower() else ""
-            lines.append(claim_line(readable(claim.text) if readable else claim.text, marks, note))
+            shown = readable(claim.text) if readable else claim.text
+            lines.append(claim_line(f"{claim.about}: {shown}" if claim.about else shown, marks, note))
     if draft.notes:
         lines.append("\n" + " ".join(f"_{note}_" for note in draft.notes))
     named = [code for c in claims for code in codes.find(c.text)]

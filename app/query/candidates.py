@@ -49,10 +49,13 @@ class Candidate:
     relevance: float = 0.0
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
+    about: str = ""  # the country its passage's heading names, when the statement does not name it
 
     def claim(self, heading: str) -> DraftClaim:
         sources = [self.chunk.id, *(c.id for c in self.also)]
-        return DraftClaim(text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as)
+        return DraftClaim(
+            text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as, about=self.about
+        )
 
 
 def _display(unit: Unit) -> str:
@@ -99,6 +102,7 @@ class CandidateBuilder:
                     out += self.card_facts(card, chunk, analysis, rank)
             else:
                 kind = self.evidence_kind(chunk)
+                country = self.country_of_section(chunk.section)
                 for unit in self.retriever.units_in(chunk):
                     out.append(
                         Candidate(
@@ -111,9 +115,23 @@ class CandidateBuilder:
                             codes=unit.practice_codes,
                             audience=unit.audience,
                             rank=rank,
+                            about=country if country and not self._names_country(unit.text, country) else "",
                         )
                     )
         return out
+
+    def country_of_section(self, section: str) -> str:
+        """The country a passage's heading path names ("Policy frameworks > … > Sweden"), the nearest heading first."""
+        for heading in reversed(section.split(" > ")):
+            for country in self.profile.countries:
+                if any(heading.strip().lower() == n.lower() for n in country.names()):
+                    return country.name
+        return ""
+
+    def _names_country(self, text: str, name: str) -> bool:
+        country = next((c for c in self.profile.countries if c.name == name), None)
+        names = country.names() if country else [name]
+        return any(re.search(rf"\b{re.escape(n)}\b", text, re.I) for n in names)
 
     def _table_rows(self, chunk: Chunk, rank: int) -> list[Candidate]:
         table = self.tables.get(chunk.extra.get("table_id", ""))
