@@ -178,3 +178,14 @@ def test_asked_whether_the_sources_agree_a_document_the_search_missed_is_searche
     documents = {composer.retriever.chunks_by_id[c.sources[0]].source_type for c in short}
     assert documents == {"report", "paper"}, [c.text for c in short]
     assert any(a.step == "each_document" for a in draft.added)
+
+
+def test_a_name_the_corpus_knows_but_the_search_missed_brings_the_passages_naming_it(toy_settings):
+    """ "GPs" beside "older people": the search found passages on older people only; the ones naming GPs are added."""
+    gp = chunk("gp", "GP practices and adult social work hold joint sessions for frail older people.", doc="g")
+    composer = composer_for(toy_settings, gp)
+    question = "How can GPs and social services work together?"
+    analysis = analysed(question, toy_settings)
+    pool = composer.gather(analysis, question, passages(LITERATURE))
+    assert [(p.chunk.id, step) for p, step in ((a.passage, a.step) for a in pool.added)] == [("gp", "named_in_question")]
+    assert composer.missing_names(analysis, pool.passages) == []

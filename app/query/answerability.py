@@ -34,7 +34,7 @@ class Evidence:
     uncovered_specificity: float  # idf of the rarest question word the best statements lack, over the corpus's highest
     names_unknown: int  # names, codes and years of the asking sentence the corpus never mentions
     context_names_unknown: int  # … of the sentences around it (the asker's situation: "I work in Leeds.")
-    names_missing: int  # names of the question no retrieved passage mentions
+    names_missing: int  # names of the asking sentence the corpus knows but no retrieved passage mentions
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool
