@@ -5,7 +5,7 @@ import pytest
 from app.core.cards import load_cards
 from app.core.config import ROOT
 from app.core.corpus_profile import load_profile
-from app.query.analyse import QuestionAnalyser, asking_text, detect_language
+from app.query.analyse import QuestionAnalyser, detect_language
 
 ANALYSER = QuestionAnalyser(load_profile(ROOT / "corpus"), [c for _, c in load_cards(ROOT / "corpus" / "practices")], 14)
 
@@ -169,17 +169,6 @@ def test_a_year_a_users_document_covers_is_not_refused_as_after_the_sources(tmp_
     assert "up to 2018" in _scope(tmp_path / "a", None, IN_2019)  # the curated corpus alone cannot speak for 2019
     assert _scope(tmp_path / "b", HELPDESK, IN_2019) == ""  # the user's document can
     assert "2021" in _scope(tmp_path / "c", HELPDESK, "Which municipalities ran a joint helpdesk in 2021?")
-
-
-def test_the_asking_sentence_is_told_apart_from_the_askers_situation():
-    """Answerability weighs unknown words of the sentence that asks apart from those of the situation around it."""
-    situational = "We run a team in Leeds. Our GPs barely talk to us. What could we set up first?"
-    assert asking_text(situational) == "What could we set up first?"
-    assert asking_text("How does Japan integrate social services?") == "How does Japan integrate social services?"
-    assert asking_text("I run a service. Which practices use case management? And how are they funded?") == (
-        "Which practices use case management? And how are they funded?"
-    )
-    assert asking_text("We run a team in Leeds. Tell me what to set up first") == "Tell me what to set up first"
 
 
 def test_a_question_asked_of_two_things_by_a_repeated_preposition_has_a_part_for_each():

@@ -93,19 +93,6 @@ def test_words_the_corpus_never_uses_come_from_the_analysis_and_count_against_th
     assert marked.best_relevance == clean.best_relevance  # one word lowers the standing, it does not refuse
 
 
-def test_unknown_words_and_names_of_the_askers_situation_are_counted_apart_from_the_asking_sentence(toy_settings):
-    composer = composer_for(toy_settings)
-    question = "Our carers in Vellmar are salaried. How are integrated services funded?"
-    analysis = analysed(question, toy_settings)
-    analysis.unknown_words, analysis.unknown_names = ["salaried"], ["Vellmar"]
-    found = passages(LITERATURE)
-    evidence = composer.evidence(
-        analysis, question, composer.score(composer.candidates(found, analysis), analysis, question), found
-    )
-    assert (evidence.unknown_word_share, evidence.names_unknown) == (0, 0)
-    assert (evidence.context_unknown_words, evidence.context_names_unknown) == (1, 1)
-
-
 def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decided(toy_settings, tmp_path):
     # No model file: the relevance floor decides; set out of reach so the evidence is judged too weak.
     settings = toy_settings.with_({"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")})
@@ -178,14 +165,3 @@ def test_asked_whether_the_sources_agree_a_document_the_search_missed_is_searche
     documents = {composer.retriever.chunks_by_id[c.sources[0]].source_type for c in short}
     assert documents == {"report", "paper"}, [c.text for c in short]
     assert any(a.step == "each_document" for a in draft.added)
-
-
-def test_a_name_the_corpus_knows_but_the_search_missed_brings_the_passages_naming_it(toy_settings):
-    """ "GPs" beside "older people": the search found passages on older people only; the ones naming GPs are added."""
-    gp = chunk("gp", "GP practices and adult social work hold joint sessions for frail older people.", doc="g")
-    composer = composer_for(toy_settings, gp)
-    question = "How can GPs and social services work together?"
-    analysis = analysed(question, toy_settings)
-    pool = composer.gather(analysis, question, passages(LITERATURE))
-    assert [(p.chunk.id, step) for p, step in ((a.passage, a.step) for a in pool.added)] == [("gp", "named_in_question")]
-    assert composer.missing_names(analysis, pool.passages) == []

@@ -140,7 +140,6 @@ class AnswerSettings:
     recommendations: int = setting(4, "most recommendations of the report in a design answer")
     practices: int = setting(3, "most comparable practices listed")
     practice_pool: int = setting(12, "practice cards retrieved to find comparable practices")
-    passages_per_name: int = setting(2, "passages naming a name of the question the corpus knows but the search missed")
     passages_per_document: int = setting(
         3, "asked whether the sources agree: passages of each document searched for when the question's search found none"
     )

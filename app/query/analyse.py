@@ -178,17 +178,6 @@ def question_parts(question: str) -> list[str]:
     return [question]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“‘'(])")
-
-
-def asking_text(question: str) -> str:
-    """The sentences of a question that ask (end in "?"), else its last: "We run X in Leeds. How do we fund it?"
-    asks "How do we fund it?"; the rest is the asker's situation, told in their own words and names."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(question.strip()) if s.strip()]
-    asking = [s for s in sentences if s.endswith("?")]
-    return " ".join(asking) if asking else (sentences[-1] if sentences else question)
-
-
 def later_years(question: str, latest: int) -> list[str]:
     """Times the question asks about that come after the latest source: "in 2023", "last year" (not "before 2020")."""
     years = [m.group(2) for m in _YEAR.finditer(question) if not m.group(1) and int(m.group(2)) > latest]

@@ -29,12 +29,10 @@ class Evidence:
     best_similarity: float  # the best statement's embedding similarity to the question
     coverage: float  # idf-weighted share of the question's content words found in the five best statements
     passage_coverage: float  # … found anywhere in the retrieved passages
-    unknown_word_share: float  # share of the asking sentence's content words the corpus never uses (smoothed: +2)
-    context_unknown_words: int  # content words of the sentences around it the corpus never uses
+    unknown_word_share: float  # share of the question's content words the corpus never uses (smoothed: +2 words)
     uncovered_specificity: float  # idf of the rarest question word the best statements lack, over the corpus's highest
-    names_unknown: int  # names, codes and years of the asking sentence the corpus never mentions
-    context_names_unknown: int  # … of the sentences around it (the asker's situation: "I work in Leeds.")
-    names_missing: int  # names of the asking sentence the corpus knows but no retrieved passage mentions
+    names_unknown: int  # names, codes and years of the question the corpus never mentions
+    names_missing: int  # names of the question no retrieved passage mentions
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool
@@ -48,10 +46,8 @@ class Evidence:
             self.coverage,
             self.passage_coverage,
             self.unknown_word_share,
-            math.log1p(self.context_unknown_words),
             self.uncovered_specificity,
             math.log1p(self.names_unknown),
-            math.log1p(self.context_names_unknown),
             math.log1p(self.names_missing),
             float(self.figure_missing),
             math.log1p(self.words),
@@ -64,15 +60,13 @@ class Evidence:
     @classmethod
     def from_dict(cls, data: dict[str, float]) -> Evidence:
         """The inverse of :meth:`as_dict` (counts and flags back to their types)."""
-        counts = {"names_unknown", "context_names_unknown", "context_unknown_words", "names_missing", "words"}
-        flags = {"figure_missing", "follow_up"}
+        counts, flags = {"names_unknown", "names_missing", "words"}, {"figure_missing", "follow_up"}
         return cls(**{k: int(v) if k in counts else bool(v) if k in flags else float(v) for k, v in data.items()})  # type: ignore[arg-type]
 
 
 FEATURES = [
     "best_relevance", "top3_relevance", "best_similarity", "coverage", "passage_coverage", "unknown_word_share",
-    "log_context_unknown_words", "uncovered_specificity", "log_names_unknown", "log_context_names_unknown",
-    "log_names_missing", "figure_missing", "log_words", "follow_up",
+    "uncovered_specificity", "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
 ]  # fmt: skip
 
 

@@ -33,11 +33,10 @@ from app.core.corpus_profile import CURATED_SOURCE_TYPES, CorpusProfile
 from app.core.differences import load_differences
 from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
-from app.core.normalise import normalise
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, content_words
-from app.query.analyse import asking_text, names_not_in
+from app.query.analyse import names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
@@ -197,6 +196,7 @@ class Composer:
         top = scored[:5]
         best_terms = set().union(*(c.terms for c in top)) if top else set()
         passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
+        content = content_words(analysis.question)
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
@@ -205,25 +205,16 @@ class Composer:
         # though the corpus knows "GP" (the analysis's unknown words are checked word by word, plurals included).
         top_idf = max(idf.values(), default=1.0)
         uncovered = [idf[t] for t in q_terms - best_terms if t in idf]
-        # Words and names the corpus lacks weigh differently in the sentence that asks and in the asker's situation
-        # around it ("Our GPs barely talk to us. Is there an example …?"): the model learns how much each tells.
-        asking = asking_text(analysis.question)
-        asked = content_words(asking)
-        words_asked = [w for w in analysis.unknown_words if w in set(asked)]
-        names_asked = [n for n in analysis.unknown_names if _names_word(asking, n)]
         return Evidence(
             best_relevance=relevance[0] if relevance else 0.0,
             top3_relevance=float(np.mean(relevance[:3])) if relevance else 0.0,
             best_similarity=max((c.similarity for c in scored), default=0.0),
             coverage=sum(idf.get(t, 1.0) for t in q_terms & best_terms) / weight,
             passage_coverage=sum(idf.get(t, 1.0) for t in q_terms & passage_terms) / weight,
-            unknown_word_share=len(words_asked) / (len(asked) + 2),  # smoothed: short questions vary less
-            context_unknown_words=len(analysis.unknown_words) - len(words_asked),
-            uncovered_specificity=1.0 if words_asked else max(uncovered, default=0.0) / top_idf,
-            names_unknown=len(names_asked),
-            context_names_unknown=len(analysis.unknown_names) - len(names_asked),
-            # (A name the corpus never mentions is missing from every passage: it counts in names_unknown alone.)
-            names_missing=sum(1 for n in missing if _names_word(asking, n) and n not in analysis.unknown_names),
+            unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
+            uncovered_specificity=1.0 if analysis.unknown_words else max(uncovered, default=0.0) / top_idf,
+            names_unknown=len(analysis.unknown_names),
+            names_missing=len(missing),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
@@ -298,7 +289,6 @@ class Composer:
             if analysis.route == "practices":  # the report's own count of what the cards are asked for (its Table 7 …)
                 for fld in self.recorded_values(analysis):
                     pool.add(self._count_table_chunk(fld), "report_count")
-        self._add_named(analysis, query, pool)  # last: what the steps above added may name it already
         return pool
 
     def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False) -> bool:
@@ -733,19 +723,6 @@ class Composer:
         for chunk in fitting[: self.config.practices * self.config.cards_per_practice]:
             pool.add(chunk, "matching_cards")
 
-    def _add_named(self, analysis: Analysis, query: str, pool: PassagePool) -> None:
-        """A name of the question the corpus knows but the search missed ("GPs" beside "frail older people"): the
-        passages that name it, best first, so the evidence judged is about what was asked, not only what the rest
-        of the question's words found. A name the corpus never mentions has no such passage: it is left missing."""
-        for name in self.missing_names(analysis, pool.passages):
-            if name in analysis.unknown_names:
-                continue
-            # The name alone, as written and singular (the keyword index has "GP", not "GPs"); its best passages.
-            forms = dict.fromkeys([name, name.rstrip("s")])
-            naming = [p for f in forms for p in self.retriever.bm25(f, self.config.practice_pool) if _mentions(p.chunk, name)]
-            for p in naming[: self.config.passages_per_name]:
-                pool.add(p.chunk, "named_in_question")
-
     def _add_each_document(self, query: str, pool: PassagePool) -> None:
         """For "do the sources agree …": the passages of each curated document closest to the question, so both
         documents can answer (the question's own search often finds only the one that uses its words)."""
@@ -757,16 +734,6 @@ class Composer:
     def _add_cards(self, codes: list[str], pool: PassagePool) -> None:
         for code in codes:
             pool.add(self.retriever.chunk_of_card(code), "named_cards")
-
-
-def _mentions(chunk: Chunk, name: str) -> bool:
-    """Whether a passage mentions a name as the missing-names check reads it (a plural's singular counts: "GPs")."""
-    text = normalise(chunk.context_text())
-    return name.lower() in text or name.lower().rstrip("s") in text
-
-
-def _names_word(text: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
 
 
 def _reads(table: Table, sentence: str) -> bool:
