@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.corpus_profile import CorpusProfile
+from app.core.models import Chunk
+from app.core.normalise import normalise
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,8 @@ class PracticeCodes:
                 if ref in paper_refs:
                     found.append(paper_refs[ref])
         return list(dict.fromkeys(found))
+
+    def named_in(self, chunks: list[Chunk]) -> set[str]:
+        """The codes a set of passages names: their recorded codes and the codes in their text (any case)."""
+        text = " ".join(normalise(c.text) for c in chunks)
+        return {code for c in chunks for code in c.practice_codes} | set(self.find(text.upper()))

@@ -159,6 +159,10 @@ class ReportCount(_Strict):
     share_column: int | None = None  # the column holding the share, when printed
     rows: dict[str, str] = {}  # the table's row label -> the card value it counts (empty: the label is the value)
 
+    def value_of(self, label: str) -> str:
+        """The card value a printed row counts ("" for a row the profile does not map)."""
+        return self.rows.get(label, label if not self.rows else "")
+
 
 class CorpusProfile(_Strict):
     """Everything the code knows about this particular corpus."""
@@ -247,6 +251,14 @@ class CorpusProfile(_Strict):
     @cached_property
     def _aspect_patterns(self) -> dict[str, re.Pattern[str]]:
         return {name: p for name, a in self.aspects.items() if (p := phrase_pattern(a.synonyms)) is not None}
+
+    @cached_property
+    def _country_patterns(self) -> list[tuple[str, re.Pattern[str] | None]]:
+        return [(c.name, phrase_pattern(c.names())) for c in self.countries]
+
+    def countries_in(self, text: str) -> list[str]:
+        """Countries a text names (by name, alias or demonym: "Finnish" -> Finland), in the profile's order."""
+        return [name for name, p in self._country_patterns if p is not None and p.search(text)]
 
     def detect_aspects(self, text: str) -> list[str]:
         """Aspects whose words occur in ``text``, ordered by where they first occur."""

@@ -96,7 +96,7 @@ def report_figures(profile: CorpusProfile, tables: Sequence[Table], field: str) 
     figures = []
     for row in table.rows:
         label = row[0] if row else ""
-        value = spec.rows.get(label, label if not spec.rows else "")
+        value = spec.value_of(label)
         if not value or len(row) <= spec.count_column or not row[spec.count_column].strip().isdigit():
             continue  # group rows ("Service users") and rows the profile does not map count nothing
         share = row[spec.share_column] if spec.share_column is not None and len(row) > spec.share_column else ""

@@ -314,11 +314,10 @@ class QuestionAnalyser:
         self.profile = profile
         self.names = PracticeNames(cards, PracticeCodes.from_profile(profile))
         self.max_words = follow_up_max_words
-        self._countries = [(c.name, phrase_pattern(c.names())) for c in profile.countries]
 
     def countries(self, text: str) -> list[str]:
         """Countries named (by name, alias or demonym: "Finnish" -> Finland)."""
-        return [name for name, p in self._countries if p is not None and p.search(text)]
+        return self.profile.countries_in(text)
 
     def analyse(self, question: str) -> Analysis:
         """The analysis of a question on its own."""

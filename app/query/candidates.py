@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.cards import PracticeCard
+from app.core.codes import PracticeCodes
 from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile, is_curated_document
 from app.core.draft import DraftClaim
@@ -75,6 +76,7 @@ class CandidateBuilder:
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
         self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
+        self.codes = PracticeCodes.from_profile(self.profile)
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
@@ -115,23 +117,14 @@ class CandidateBuilder:
                             codes=unit.practice_codes,
                             audience=unit.audience,
                             rank=rank,
-                            about=country if country and not self._names_country(unit.text, country) else "",
+                            about=country if country and country not in self.profile.countries_in(unit.text) else "",
                         )
                     )
         return out
 
     def country_of_section(self, section: str) -> str:
         """The country a passage's heading path names ("Policy frameworks > … > Sweden"), the nearest heading first."""
-        for heading in reversed(section.split(" > ")):
-            for country in self.profile.countries:
-                if any(heading.strip().lower() == n.lower() for n in country.names()):
-                    return country.name
-        return ""
-
-    def _names_country(self, text: str, name: str) -> bool:
-        country = next((c for c in self.profile.countries if c.name == name), None)
-        names = country.names() if country else [name]
-        return any(re.search(rf"\b{re.escape(n)}\b", text, re.I) for n in names)
+        return next((found[0] for heading in reversed(section.split(" > ")) if (found := self.profile.countries_in(heading))), "")
 
     def _table_rows(self, chunk: Chunk, rank: int) -> list[Candidate]:
         table = self.tables.get(chunk.extra.get("table_id", ""))
@@ -179,7 +172,7 @@ class CandidateBuilder:
             text = f"{name} — {label}: {shown}." + (f" “{quotes[0].strip()}”" if in_own_words else "")
             # One citation where one passage carries the whole statement: the source's own words, naming the practice.
             # The card is cited beside it when only the card ties the source to the code or words the fact itself.
-            alone = in_own_words and source is not None and _names(source, card.code)
+            alone = in_own_words and source is not None and card.code in self.codes.named_in([source])
             facts.append(
                 Candidate(
                     text=text,
@@ -209,11 +202,6 @@ class CandidateBuilder:
         first = quote.split(" … ")[0]
         title = next((t for t, index in self._quote_sources if index.contains(first)), None)
         return (title, f"via practice card {code}: {label}") if title else None
-
-
-def _names(chunk: Chunk, code: str) -> bool:
-    """Whether a passage names a practice by its code (the guard's test for a claim that names it)."""
-    return code in chunk.practice_codes or re.search(rf"\b{re.escape(code)}\b", chunk.text) is not None
 
 
 def _document_texts(chunks: list[Chunk]) -> list[tuple[str, QuoteIndex]]:

@@ -288,7 +288,8 @@ class Composer:
             self._add_matching_cards(analysis, query, pool)
             if analysis.route == "practices":  # the report's own count of what the cards are asked for (its Table 7 …)
                 for fld in self.recorded_values(analysis):
-                    pool.add(self._count_table_chunk(fld), "report_count")
+                    spec = self.profile.report_counts.get(fld)
+                    pool.add(self._table_chunk(spec.table) if spec else None, "report_count")
         return pool
 
     def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False) -> bool:
@@ -551,14 +552,9 @@ class Composer:
             rows += [
                 c for c in scored
                 if c.kind == "table_row" and c.table is not None and c.table.id == spec.table and c.row
-                and spec.rows.get(c.row[0], c.row[0] if not spec.rows else "") in values
+                and spec.value_of(c.row[0]) in values
             ]  # fmt: skip
         return rows
-
-    def _count_table_chunk(self, fld: str) -> Chunk | None:
-        """The passage of the table in which the report counts a card field for all its practices, if it does."""
-        spec = self.profile.report_counts.get(fld)
-        return next((c for c in self.retriever.catalogue if spec and c.extra.get("table_id") == spec.table), None)
 
     def _recommendation(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
         cfg = self.config
@@ -683,7 +679,10 @@ class Composer:
         pool.add(self._barriers_chunk(), "barriers_table")
 
     def _barriers_chunk(self) -> Chunk | None:
-        table_id = self._barriers_table()
+        return self._table_chunk(self._barriers_table())
+
+    def _table_chunk(self, table_id: str) -> Chunk | None:
+        """The indexed passage of one of the corpus's tables."""
         return next((c for c in self.retriever.catalogue if c.extra.get("table_id") == table_id), None)
 
     def _asks_barriers(self, analysis: Analysis) -> bool:

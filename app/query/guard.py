@@ -56,7 +56,7 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
     for number in numbers_in(claim.text):
         if not any(f in text or f in joined for f in _number_forms(number.lower())):
             return f"states {number}, which its cited passage does not contain"
-    cited_codes = {code for c in cited for code in c.practice_codes} | set(codes.find(text.upper()))
+    cited_codes = codes.named_in(cited)
     for code in codes.find(claim.text):
         if code not in cited_codes:
             return f"names practice {code}, which its cited passage does not mention"
