@@ -1,13 +1,20 @@
 """Concurrency: N questions at once through one warm ``Assistant`` (threads) and through the served app.
 
-    .venv/bin/python benchmarks/bench_load.py [--n 1,10,50] [--data-dir DIR] [--http --http-n 1,5,20]
+    .venv/bin/python benchmarks/bench_load.py [--n 1,10,50] [--data-dir DIR] [--ws-n 5,10,25] [--http --http-n 5,10,25]
 
 Prints, per N: p50 / p95 / max latency of one question, errors, and the peak RSS of the one
 process that answered them. The questions are the first N of evals/questions.jsonl (repeated
-when N is larger). Without ``--data-dir`` the corpus is first ingested into a temporary folder.
-The HTTP part starts ``joinedup serve`` on a free port and opens N headless Chromium pages (one
-Streamlit session each), all asking at once; an answer counts when its download button (or, for a refusal, its notice) appears.
-The HTTP part runs only with ``--http`` (it needs Debian's Chromium).
+when N is larger); the served app gets questions it has not seen in each round (it caches a text's embedding).
+Without ``--data-dir`` the corpus is first ingested into a temporary folder.
+Both served-app parts start ``joinedup serve`` on a free port, ask one question and wait until the server is idle
+(it embeds the statements on a thread after start: a room asks an app that was started before it came in), then
+release N sessions' questions at once:
+- ``--ws-n``: N sessions spoken to over the app's websocket as a browser does (Streamlit's protobuf messages), without
+  drawing pages: in a workshop each participant's browser runs on their own device, so this is the load on the
+  trainer's machine. An answer counts when the run its question started ends having drawn the answer's download
+  button (or, for a refusal, its notice).
+- ``--http``: N headless Chromium pages (needs Debian's Chromium) on this same machine: the browsers then share the
+  server's cores and use several times its CPU, which the run prints.
 ``--rerun-cpu`` instead measures the CPU time of one Streamlit rerun of the app (in-process, AppTest) per
 tab, with a conversation of one answer, and with ``--profile N`` the N costliest functions of the app's
 own code: CPU time hardly depends on what else the machine runs, so it compares before and after a change
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import subprocess
@@ -26,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -136,6 +145,18 @@ def _descendants(root: int, but: int) -> set[int]:
     return found
 
 
+def _settle(pid: int, timeout: float = 180) -> None:
+    """Wait until the server is idle (it embeds the statements on a thread after start): a room asks a started app."""
+    deadline = time.time() + timeout
+    before = _cpu_seconds({pid})
+    while time.time() < deadline:
+        time.sleep(1.0)
+        now = _cpu_seconds({pid})
+        if now - before < 0.05:
+            return
+        before = now
+
+
 def _peak_rss_mib(pid: int) -> float:
     """VmHWM (peak resident memory) of a live process, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -187,32 +208,152 @@ async def _sessions(url: str, questions: list[str], timeout_ms: int, server: int
     return latencies, failures, used
 
 
-def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[str]:
-    """N browser sessions of the served app asking at once."""
-    if not Path(CHROMIUM).exists():
-        return ["HTTP app: skipped (no /usr/bin/chromium; apt-get install chromium)"]
+def _fresh_rounds(questions_file: Path, sizes: list[int]) -> tuple[list[str], list[list[str]]]:
+    """A warming question, then each round's questions, none asked before (the app caches a text's embedding)."""
+    questions = load_questions(questions_file, 1 + sum(sizes))
+    rounds, start = [], 1
+    for n in sizes:
+        rounds.append(questions[start : start + n])
+        start += n
+    return questions[:1], rounds
+
+
+@contextlib.contextmanager
+def _served_app() -> Iterator[tuple[str, int]]:
+    """``joinedup serve`` on a free port: its URL and process id, stopped on leaving."""
     port = _free_port()
     cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     env = {**os.environ, "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}  # an edited file must not stall the sessions
     server = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    lines = []
     try:
-        url = f"http://127.0.0.1:{port}"
         _wait_for_port(port, server, 180)
-        asyncio.run(_sessions(url, load_questions(questions_file, 1), timeout_s * 1000))  # warm the server's model
-        for n in sizes:
-            latencies, failures, used = asyncio.run(
-                _sessions(url, load_questions(questions_file, n), timeout_s * 1000, server.pid)
-            )
-            lines.append(row(f"HTTP app, {n} sessions", latencies, len(failures), _peak_rss_mib(server.pid)))
-            lines.append(f"    {used}")
-            for failure in sorted(set(failures))[:3]:
-                lines.append(f"    error: {failure[:150]}")
+        yield f"http://127.0.0.1:{port}", server.pid
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def http_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[str]:
+    """N browser sessions of the served app asking at once (the browsers share this machine's cores with the server)."""
+    if not Path(CHROMIUM).exists():
+        return ["HTTP app: skipped (no /usr/bin/chromium; apt-get install chromium)"]
+    lines = []
+    with _served_app() as (url, pid):
+        warm, rounds = _fresh_rounds(questions_file, sizes)
+        asyncio.run(_sessions(url, warm, timeout_s * 1000))  # warm the server's model
+        _settle(pid)
+        for n, questions in zip(sizes, rounds, strict=True):
+            latencies, failures, used = asyncio.run(_sessions(url, questions, timeout_s * 1000, pid))
+            lines.append(row(f"HTTP app, {n} sessions", latencies, len(failures), _peak_rss_mib(pid)))
+            lines.append(f"    {used}")
+            for failure in sorted(set(failures))[:3]:
+                lines.append(f"    error: {failure[:150]}")
+    return lines
+
+
+class _ProtocolSession:
+    """One Streamlit session spoken to as the browser does (protobuf over the app's websocket), without drawing pages.
+
+    In a workshop every participant's browser runs on their own device: only the server shares the trainer's cores.
+    """
+
+    def __init__(self, ws) -> None:  # type: ignore[no-untyped-def]
+        self.ws = ws
+        self.page = ""
+        self.question_box = ""
+
+    async def run(self, widget=None) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+        """One rerun of the script (with ``widget``'s new state): the elements it drew, as (kind, id)."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        msg.rerun_script.page_script_hash = self.page
+        if widget is not None:
+            msg.rerun_script.widget_states.widgets.append(widget)
+        await self.ws.send(msg.SerializeToString())
+        drawn: list[tuple[str, str]] = []
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await self.ws.recv())
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.page = fwd.new_session.page_script_hash
+            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = str(fwd.delta.new_element.WhichOneof("type"))
+                drawn.append((element, str(getattr(getattr(fwd.delta.new_element, element), "id", ""))))
+            elif kind == "script_finished":
+                if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    raise RuntimeError("the app failed to compile")
+                return drawn
+
+    async def open(self) -> None:
+        """The first run (the page a new visitor sees); remembers the question box."""
+        drawn = await self.run()
+        self.question_box = next(i for kind, i in drawn if kind == "chat_input")
+
+    async def ask(self, question: str) -> None:
+        """Submit ``question`` and wait for the run that answers it; raise if no answer (or notice) was drawn."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        typed = WidgetState(id=self.question_box)
+        typed.chat_input_value.data = question
+        drawn = await self.run(typed)
+        kinds = {kind for kind, _ in drawn}
+        if "exception" in kinds:
+            raise RuntimeError("the page shows an exception")
+        # answered: its download button, or (a refusal has none) its notice
+        if not any(kind == "download_button" and i.endswith("download-0") for kind, i in drawn) and "alert" not in kinds:
+            raise RuntimeError("the run ended without an answer")
+
+
+async def _protocol_sessions(url: str, questions: list[str], timeout_s: int, server: int) -> tuple[list[float], list[str], float]:
+    """Latencies and errors of N protocol sessions asking at once, and the server's CPU seconds meanwhile."""
+    import websockets
+    from websockets.typing import Subprotocol
+
+    latencies: list[float] = []
+    failures: list[str] = []
+    stream = url.replace("http://", "ws://") + "/_stcore/stream"
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = []
+        for _ in questions:  # open every session first, so the questions really arrive together
+            ws = await stack.enter_async_context(
+                websockets.connect(stream, subprotocols=[Subprotocol("streamlit")], max_size=None)
+            )
+            session = _ProtocolSession(ws)
+            await asyncio.wait_for(session.open(), timeout_s)
+            sessions.append(session)
+
+        async def one(session: _ProtocolSession, question: str) -> None:
+            t = time.perf_counter()
+            try:
+                await asyncio.wait_for(session.ask(question), timeout_s)
+            except Exception as exc:  # a session that never gets its answer is an error
+                failures.append(f"{type(exc).__name__}: {exc}")
+                return
+            latencies.append(time.perf_counter() - t)
+
+        cpu = _cpu_seconds({server})
+        await asyncio.gather(*(one(s, q) for s, q in zip(sessions, questions, strict=True)))
+        return latencies, failures, _cpu_seconds({server}) - cpu
+
+
+def protocol_load(sizes: list[int], questions_file: Path, timeout_s: int) -> list[str]:
+    """N sessions of the served app asking at once, each spoken to over the websocket as its browser would."""
+    lines = []
+    with _served_app() as (url, pid):
+        warm, rounds = _fresh_rounds(questions_file, sizes)
+        asyncio.run(_protocol_sessions(url, warm, timeout_s, pid))  # warm the server's model
+        _settle(pid)
+        for n, questions in zip(sizes, rounds, strict=True):
+            latencies, failures, cpu = asyncio.run(_protocol_sessions(url, questions, timeout_s, pid))
+            lines.append(row(f"served app, {n} ws sessions", latencies, len(failures), _peak_rss_mib(pid)))
+            lines.append(f"    server CPU while asking: {cpu:.1f} s")
+            for failure in sorted(set(failures))[:3]:
+                lines.append(f"    error: {failure[:150]}")
     return lines
 
 
@@ -265,8 +406,9 @@ def rerun_cpu(top: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", default="1,10,50", help="simultaneous questions through one Assistant")
-    parser.add_argument("--http-n", default="1,5,20", help="simultaneous browser sessions of the served app")
+    parser.add_argument("--http-n", default="5,10,25", help="simultaneous browser sessions of the served app")
     parser.add_argument("--http", action="store_true", help="also the served app, in headless Chromium")
+    parser.add_argument("--ws-n", default="", help="sessions of the served app spoken to over its websocket, e.g. 5,10,25")
     parser.add_argument("--data-dir", type=Path, help="an index to use (default: ingest the corpus into a temp dir)")
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "questions.jsonl")
     parser.add_argument("--timeout", type=int, default=600, help="seconds one browser session may wait for its answer")
@@ -283,6 +425,8 @@ def main() -> None:
             print("\n".join(rerun_cpu(args.profile)))
             return
         lines = assistant_load([int(n) for n in args.n.split(",")], args.questions)
+        if args.ws_n:
+            lines += protocol_load([int(n) for n in args.ws_n.split(",")], args.questions, args.timeout)
         if args.http:
             lines += http_load([int(n) for n in args.http_n.split(",")], args.questions, args.timeout)
 
