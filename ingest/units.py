@@ -76,6 +76,46 @@ def _readable(sentence: str, min_chars: int) -> bool:
     return not problems
 
 
+class FootnoteNumbers:
+    """Takes a footnote's number off its sentence: the extraction puts a page's footnotes among its paragraphs.
+
+    Read as a statement, "2 All practices have been uploaded …" starts with a stray figure, and two notes of one
+    page arrive as one sentence ("… appendix I. 2 All practices …"). A number is taken for a note's when it is the
+    next note's (notes are numbered in order through a document) and the text before marks it ("countries2.") or it
+    opens a paragraph (a mark on a heading is lost with the heading). "20 European countries …" keeps its figure.
+    """
+
+    _LEADING = re.compile(r"^(\d{1,2}) (?=[A-Z])")
+    _INNER = re.compile(r"(?<=[.!?]) (\d{1,2}) (?=[A-Z])")
+    _REACH = 6000  # characters before a note in which its mark is looked for
+
+    def __init__(self) -> None:
+        self.last = 0  # the number of the last note found
+
+    def _is_note(self, number: str, before: str, opens_paragraph: bool) -> bool:
+        if not self.last < int(number) <= self.last + 2:  # the next note, or the one after a note the extraction lost
+            return False
+        mark = re.compile(rf"[A-Za-z)”’'\"]{number}(?=[\s.,;:)]|$)")
+        if opens_paragraph or mark.search(before[-self._REACH :]):
+            self.last = int(number)
+            return True
+        return False
+
+    def mend(self, sentences: list[str], before: str) -> list[str]:
+        """The paragraph's sentences with notes' numbers taken off and two notes run together split apart."""
+        out: list[str] = []
+        for i, sentence in enumerate(sentences):
+            leading = self._LEADING.match(sentence)
+            if leading and self._is_note(leading.group(1), before, opens_paragraph=i == 0):
+                sentence = sentence[leading.end() :]
+            inner = self._INNER.search(sentence)
+            if inner and self._is_note(inner.group(1), before, opens_paragraph=False):
+                out += [sentence[: inner.start()], sentence[inner.end() :]]
+                continue
+            out.append(sentence)
+        return out
+
+
 def _offset(text: str, piece: str, start: int, end: int) -> int:
     at = text.find(piece[:40], start, end + 1)
     return at if at >= 0 else start
@@ -91,6 +131,7 @@ class UnitBuilder:
         self.audiences = {a.section.lower(): a.name for a in profile.audiences}
 
     def build(self, doc: CleanDocument, doc_id: str, source_type: str, paper_refs: dict[str, str]) -> list[Unit]:
+        self.notes = FootnoteNumbers()
         units: list[Unit] = []
         previous: list[str] = []  # sentences of the paragraph before, for a first sentence that points back
         last_section = None
@@ -137,7 +178,7 @@ class UnitBuilder:
                 body = before[: before.rindex(intro_sentences[-1])].strip()
             else:
                 body = before  # items without an intro in this paragraph are not readable alone
-        sentences = split_sentences(body) if body else []
+        sentences = self.notes.mend(split_sentences(body), doc.text[: para.start]) if body else []
         context = list(previous)
         for sentence in sentences:
             if _readable(sentence, self.min_chars):

@@ -61,3 +61,19 @@ def test_debris_captions_and_fragments_are_not_units():
         "20 practices are financed by joint or pooled funding, for instance the Curcubeu centre (RO1)."
     ]
     assert units[0].practice_codes == ["RO1"]
+
+
+def test_a_footnote_is_stated_without_its_number_and_a_sentence_starting_with_a_figure_keeps_it():
+    units = units_of(
+        "We searched the literature databases of the field for articles on integrated social services1.",
+        "ESN launched a call amongst its members and we received 44 complete templates from 17 European countries2.",
+        "1 For an overview of the database searches, please refer to appendix I. 2 All practices have been uploaded in the "
+        "practice library of the network.",
+        "20 practices are financed by joint or pooled funding, for instance the Curcubeu centre (RO1).",
+    )
+    texts = [u.text for u in units]
+    # two notes of one page run together: each its own statement, without its number
+    assert "All practices have been uploaded in the practice library of the network." in texts
+    assert "For an overview of the database searches, please refer to appendix I." in texts
+    assert not any(t[:2] in ("1 ", "2 ") or " 2 All" in t for t in texts)
+    assert any(t.startswith("20 practices are financed") for t in texts)
