@@ -186,3 +186,17 @@ def test_a_question_asked_of_two_things_by_a_repeated_preposition_has_a_part_for
     assert question_parts("How do social services work with health and employment?") == [
         "How do social services work with health and employment?"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many case managers does the service employ?", "case manag"),
+        ("How many of the 89 DMIC elements were found per practice?", "dmic element"),
+        ("How many hours of training did that include?", "hour"),
+        ("How many municipalities joined after the pilot?", "municip join"),  # no tagger: a verb may follow
+        ("How are integrated services funded?", ""),
+    ],
+)
+def test_a_count_question_knows_what_it_counts(question, counted):
+    assert ANALYSER.analyse(question).counted == counted

@@ -18,6 +18,7 @@ from app.query.relevance import (
     evidence_kept,
     feature_row,
     fit_ranker,
+    gives_figure,
     load_ranker,
 )
 from evals.train.rank import holds_evidence
@@ -110,3 +111,15 @@ def test_a_statement_is_relevant_when_it_holds_the_evidence_or_is_a_sentence_of_
     short, other = said("pay fees"), said("Hospitals pay fees to nobody in this sentence at all.")
     assert holds_evidence(holds, evidence) and holds_evidence(part, evidence) and holds_evidence(card, evidence)  # type: ignore[arg-type]
     assert not holds_evidence(short, evidence) and not holds_evidence(other, evidence)  # type: ignore[arg-type]
+
+
+def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
+    from app.core.corpus_profile import load_profile
+
+    profile = load_profile(ROOT / "corpus")
+    centres = "The service runs 15 centres across Finland, where staff from three agencies work together."
+    assert gives_figure(centres, "count", profile)  # some count
+    assert not gives_figure(centres, "count", profile, counted="client")  # but not of clients
+    assert gives_figure("It served 120 clients in its first year.", "count", profile, counted="client")
+    assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, counted="practic")
+    assert not gives_figure("In 2014 the clients were asked about the service.", "count", profile, counted="client")  # a year

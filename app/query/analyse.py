@@ -19,7 +19,7 @@ from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
 from app.core.models import Analysis, Passage, QuestionPart
 from app.core.normalise import normalise
-from app.core.text import STOPWORDS
+from app.core.text import STOPWORDS, content_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -162,6 +162,37 @@ def measure_of(question: str, answer_type: str) -> str:
     # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
     asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
     return "other" if measure == "money" and not asks_sum else measure
+
+
+_COUNTED = re.compile(
+    r"\b(?:how many|number of)\s+(?:of\s+(?:the|its|their|these|those)\s+)?(?:\d+\s+)?"
+    r"(?P<thing>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3})",
+    re.I,
+)
+# Where the name of the counted thing ends: a verb, an auxiliary or a preposition follows it.
+_COUNT_ENDS = frozenset({
+    "did", "do", "does", "done", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "can",
+    "could", "will", "would", "should", "may", "might", "in", "of", "at", "on", "for", "from", "across", "under",
+    "after", "before", "per", "with", "to", "by", "among", "into", "within", "than", "actually", "still", "there",
+    "that", "which", "who", "whom", "whose", "when", "where"
+})  # fmt: skip
+
+
+def counted_of(question: str) -> str:
+    """The stems of the thing a count question asks the number of ("How many case managers does …" -> "case manag").
+
+    At most its first two words: without a part-of-speech tagger a verb may follow ("how many staff work …"), and a
+    number beside either word is taken as counting it.
+    """
+    m = _COUNTED.search(question)
+    if not m:
+        return ""
+    words = []
+    for word in m["thing"].split():
+        if word.lower() in _COUNT_ENDS:
+            break
+        words.append(word)
+    return " ".join(content_terms(" ".join(words))[:2])
 
 
 def question_parts(question: str) -> list[str]:
@@ -307,6 +338,12 @@ class PracticeNames:
         return list(dict.fromkeys(code for _, code in sorted(found)))
 
 
+def _part(text: str) -> QuestionPart:
+    """One part of a question in several parts, with the figure it asks for."""
+    measure = measure_of(text, "figure" if _HOW_MANY.search(text) else "")
+    return QuestionPart(text=text, measure=measure, counted=counted_of(text) if measure == "count" else "")
+
+
 class QuestionAnalyser:
     """Analyses questions against one corpus profile and card set."""
 
@@ -334,6 +371,7 @@ class QuestionAnalyser:
             language=detect_language(question),
             answer_type=answer_type,
             measure=measure,
+            counted=counted_of(main) if measure == "count" else "",
             asks_recommendation=bool(_RECOMMEND.search(question)),
             aspects=self.profile.detect_aspects(question),
             practices=self.names.find(question),
@@ -341,9 +379,7 @@ class QuestionAnalyser:
             target_groups=self.profile.detect("target_groups", question),
             sectors=self.profile.detect("sectors", question),
             audiences=named,
-            parts=[QuestionPart(text=p, measure=measure_of(p, "figure" if _HOW_MANY.search(p) else "")) for p in split]
-            if len(split) > 1
-            else [],
+            parts=[_part(p) for p in split] if len(split) > 1 else [],
         )
 
     def is_follow_up(self, analysis: Analysis) -> bool:

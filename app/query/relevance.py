@@ -24,6 +24,7 @@ import numpy as np
 from app.core.config import AnswerSettings
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis
+from app.core.text import content_terms
 
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
@@ -38,10 +39,25 @@ _COUNT = re.compile(
 _FIGURE_OF = {"share": _SHARE, "count": _COUNT}
 
 
-def gives_figure(quote: str, measure: str, profile: CorpusProfile) -> bool:
-    """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number)."""
+_COUNT_REACH = 5  # words between a number and the thing it counts ("271 to 98 municipalities", "# of practices 20")
+
+
+def gives_figure(quote: str, measure: str, profile: CorpusProfile, counted: str = "") -> bool:
+    """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number).
+
+    A count of a named thing (``counted``, its stems: "How many staff …") must count that thing: a number within a
+    few words of one of them. "15 centres" does not say how many staff work in them.
+    """
     pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
-    return bool(pattern.search(quote))
+    if not pattern.search(quote):
+        return False
+    if measure != "count" or not counted:
+        return True
+    words = re.findall(r"[\w%’'#-]+", quote)
+    numbers = [i for i, w in enumerate(words) if _COUNT.fullmatch(w)]
+    stems = set(counted.split())
+    things = [i for i, w in enumerate(words) if stems & set(content_terms(w))]
+    return any(abs(i - j) <= _COUNT_REACH for i in numbers for j in things)
 
 
 # The features of one statement, in the order of a feature row. The first ten are what the hand-tuned score
