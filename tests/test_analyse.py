@@ -199,4 +199,9 @@ def test_a_question_asked_of_two_things_by_a_repeated_preposition_has_a_part_for
     ],
 )
 def test_a_count_question_knows_what_it_counts(question, counted):
-    assert ANALYSER.analyse(question).counted == counted
+    assert ANALYSER.analyse(question).measured == counted
+
+
+def test_a_rate_is_a_share_of_what_comes_before_it():
+    analysis = ANALYSER.analyse("What was the employment rate of the centre's clients one year after referral?")
+    assert (analysis.answer_type, analysis.measure, analysis.measured) == ("figure", "share", "employ")

@@ -45,7 +45,18 @@ def test_threshold_refuses_at_most_the_allowed_share_of_answerable_questions():
         assert refused <= allowed * sum(labels)
 
 
-def test_an_unknown_name_lowers_the_standing_of_the_same_evidence():
+def test_each_kind_of_answerable_question_weighs_the_same_in_the_refused_share():
+    rows, labels = toy_set()
+    # Ten harder answerable questions of another kind, their evidence weaker than the easy kind's.
+    hard = [evidence(0.36 + 0.005 * i, 0.35 + 0.01 * i) for i in range(10)]
+    rows, labels = rows + hard, labels + [True] * 10
+    kinds = ["easy"] * 40 + ["oos"] * 20 + ["hard"] * 10
+    plain = fit(rows, labels, max_false_refusals=0.1)
+    balanced = fit(rows, labels, max_false_refusals=0.1, kinds=kinds)
+    refused = [sum(not m.answers(r) for r in hard) for m in (plain, balanced)]
+    assert refused[0] == 5  # the plain share: 5 of 50 answerable, every one of them of the hard kind (half of it)
+    assert refused[1] == 2  # by kind: 2 of 10 hard ones (20% of that kind, 0% of the other: 10% on average)
+
     rows, labels = toy_set()
     model = fit(rows, labels, max_false_refusals=0.0)
     same = evidence(0.4, 0.4)

@@ -119,7 +119,10 @@ def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
     profile = load_profile(ROOT / "corpus")
     centres = "The service runs 15 centres across Finland, where staff from three agencies work together."
     assert gives_figure(centres, "count", profile)  # some count
-    assert not gives_figure(centres, "count", profile, counted="client")  # but not of clients
-    assert gives_figure("It served 120 clients in its first year.", "count", profile, counted="client")
-    assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, counted="practic")
-    assert not gives_figure("In 2014 the clients were asked about the service.", "count", profile, counted="client")  # a year
+    assert not gives_figure(centres, "count", profile, measured="client")  # but not of clients
+    assert gives_figure("It served 120 clients in its first year.", "count", profile, measured="client")
+    assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, measured="practic")
+    assert not gives_figure("In 2014 the clients were asked about the service.", "count", profile, measured="client")  # a year
+    # a share of the named thing, not any share
+    assert gives_figure("45% of the practices pooled their budgets.", "share", profile, measured="practic")
+    assert not gives_figure("The centre cut waiting times by half; clients were satisfied.", "share", profile, measured="employ")

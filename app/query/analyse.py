@@ -39,7 +39,9 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "figure",
         re.compile(
-            r"\b(how (many|much|often|large|big)|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%)", re.I
+            r"\b(how (many|much|often|large|big)|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
+            r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b)",
+            re.I,
         ),
     ),
     (
@@ -65,7 +67,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # What a figure measures, from the question's grammar: money wants an amount of money, a share a proportion,
 # a count a number that is not a year. A quote with some other number does not answer it.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent)\b|%", re.I)),
+    ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent|rate|ratio)\b|%", re.I)),
     (
         "money",
         re.compile(
@@ -169,7 +171,14 @@ _COUNTED = re.compile(
     r"(?P<thing>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3})",
     re.I,
 )
-# Where the name of the counted thing ends: a verb, an auxiliary or a preposition follows it.
+# A share of something: "what share of practices …", "% of the articles …", "the employment rate of …".
+_SHARE_OF = re.compile(
+    r"\b(?:share|proportion|percentage|fraction|per ?cent|%)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?"
+    r"(?P<thing>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3})"
+    r"|\bthe\s+(?P<before>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:rate|ratio)\b",
+    re.I,
+)
+# Where the name of the measured thing ends: a verb, an auxiliary or a preposition follows it.
 _COUNT_ENDS = frozenset({
     "did", "do", "does", "done", "were", "was", "are", "is", "be", "been", "being", "have", "has", "had", "can",
     "could", "will", "would", "should", "may", "might", "in", "of", "at", "on", "for", "from", "across", "under",
@@ -178,20 +187,24 @@ _COUNT_ENDS = frozenset({
 })  # fmt: skip
 
 
-def counted_of(question: str) -> str:
-    """The stems of the thing a count question asks the number of ("How many case managers does …" -> "case manag").
+def measured_of(question: str, measure: str) -> str:
+    """The stems of what an asked count or share is of ("How many case managers does …" -> "case manag").
 
-    At most its first two words: without a part-of-speech tagger a verb may follow ("how many staff work …"), and a
-    number beside either word is taken as counting it.
+    At most two words: without a part-of-speech tagger a verb may follow ("how many staff work …"), and a figure
+    beside either word is taken as measuring it. "" for other figures, or when the question does not say.
     """
-    m = _COUNTED.search(question)
+    m = _COUNTED.search(question) if measure == "count" else _SHARE_OF.search(question) if measure == "share" else None
     if not m:
         return ""
+    if m.groupdict().get("before"):  # "the employment rate": what the rate is of comes before it
+        return " ".join(content_terms(m["before"])[-2:])
     words = []
     for word in m["thing"].split():
         if word.lower() in _COUNT_ENDS:
             break
         words.append(word)
+    if words and words[0].lower().endswith("ed"):
+        return ""  # "how many looked at …": a verb, the counted thing is unsaid (or "named persons": let it pass)
     return " ".join(content_terms(" ".join(words))[:2])
 
 
@@ -341,7 +354,7 @@ class PracticeNames:
 def _part(text: str) -> QuestionPart:
     """One part of a question in several parts, with the figure it asks for."""
     measure = measure_of(text, "figure" if _HOW_MANY.search(text) else "")
-    return QuestionPart(text=text, measure=measure, counted=counted_of(text) if measure == "count" else "")
+    return QuestionPart(text=text, measure=measure, measured=measured_of(text, measure))
 
 
 class QuestionAnalyser:
@@ -371,7 +384,7 @@ class QuestionAnalyser:
             language=detect_language(question),
             answer_type=answer_type,
             measure=measure,
-            counted=counted_of(main) if measure == "count" else "",
+            measured=measured_of(main, measure),
             asks_recommendation=bool(_RECOMMEND.search(question)),
             aspects=self.profile.detect_aspects(question),
             practices=self.names.find(question),

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -105,9 +106,16 @@ class AnswerabilityModel:
         return cls(**{k: data[k] for k in ("mean", "scale", "weights", "bias", "threshold")})
 
 
-def fit(rows: list[Evidence], answerable: list[bool], max_false_refusals: float, seed: int = 0) -> AnswerabilityModel:
+def fit(
+    rows: list[Evidence], answerable: list[bool], max_false_refusals: float, seed: int = 0, kinds: list[str] | None = None
+) -> AnswerabilityModel:
     """Fit the logistic model and choose the highest threshold that refuses at most ``max_false_refusals``
-    of the answerable training questions (so it refuses as many unanswerable ones as that allows)."""
+    of the answerable training questions (so it refuses as many unanswerable ones as that allows).
+
+    With ``kinds`` (each question's kind), each kind of answerable question weighs the same in that share: a
+    training set with many easy questions of one kind (generated practice questions) would otherwise set a
+    threshold that refuses more of the harder kinds.
+    """
     from sklearn.linear_model import LogisticRegression  # training only: answering needs numpy alone
 
     x = np.asarray([r.vector() for r in rows])
@@ -116,8 +124,15 @@ def fit(rows: list[Evidence], answerable: list[bool], max_false_refusals: float,
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, random_state=seed).fit((x - mean) / scale, y)
     fitted = AnswerabilityModel(mean.tolist(), scale.tolist(), model.coef_[0].tolist(), float(model.intercept_[0]), 0.0)
-    probs = sorted(fitted.probability(r) for r, a in zip(rows, answerable, strict=True) if a)
-    allowed = int(max_false_refusals * len(probs))
-    # Refusing below probs[allowed] refuses exactly the `allowed` lowest answerable questions (ties aside).
-    threshold = probs[allowed] - 1e-9 if probs else 0.5
-    return AnswerabilityModel(fitted.mean, fitted.scale, fitted.weights, fitted.bias, threshold)
+    which = [i for i, a in enumerate(answerable) if a]
+    if not which:
+        return replace(fitted, threshold=0.5)
+    probs = np.asarray([fitted.probability(rows[i]) for i in which])
+    of_kind = Counter(kinds[i] for i in which) if kinds else Counter()
+    weights = np.asarray([1 / of_kind[kinds[i]] for i in which]) if kinds else np.ones(len(which))
+    order = np.argsort(probs, kind="stable")
+    refused = np.cumsum(weights[order]) / weights.sum()  # the share refused below each answerable question's score
+    # Refusing below probs[order][k] refuses the k lowest answerable questions (ties aside): the most that keeps
+    # the refused share within the bound.
+    k = int(np.searchsorted(refused, max_false_refusals + 1e-12, side="right"))
+    return replace(fitted, threshold=float(probs[order][min(k, len(which) - 1)]) - 1e-9)

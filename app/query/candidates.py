@@ -52,6 +52,11 @@ class Candidate:
     terms: set[str] = field(default_factory=set)
     about: str = ""  # the country its passage's heading names, when the statement does not name it
 
+    @property
+    def described_by(self) -> str:
+        """What every figure of the statement is of, said elsewhere: a table row's caption and header."""
+        return f"{self.table.caption} {' '.join(self.table.header)}" if self.table and self.kind == "table_row" else ""
+
     def claim(self, heading: str) -> DraftClaim:
         sources = [self.chunk.id, *(c.id for c in self.also)]
         return DraftClaim(

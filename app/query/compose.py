@@ -139,7 +139,7 @@ class Composer:
         """What the ranker's features of one candidate are measured from."""
         asked = set(analysis.practices)
         fits_type = (
-            (analysis.answer_type == "figure" and gives_figure(c.quote, analysis.measure, self.profile, analysis.counted))
+            (analysis.answer_type == "figure" and self._gives_figure(c, analysis.measure, analysis.measured))
             or (analysis.answer_type == "practices" and bool(c.codes or c.kind == "card_fact"))
             or (analysis.answer_type == "list" and c.kind in {"list", "table_row"})
         )
@@ -218,7 +218,7 @@ class Composer:
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
-            and not self._has_figure(scored, analysis.measure, by_relevance=True, counted=analysis.counted),
+            and not self._has_figure(scored, analysis.measure, by_relevance=True, measured=analysis.measured),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
@@ -292,7 +292,11 @@ class Composer:
                     pool.add(self._table_chunk(spec.table) if spec else None, "report_count")
         return pool
 
-    def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False, counted: str = "") -> bool:
+    def _gives_figure(self, c: Candidate, measure: str, measured: str) -> bool:
+        """Whether the statement holds the figure asked for (``gives_figure``), of what the question measures."""
+        return gives_figure(c.quote, measure, self.profile, measured, c.described_by)
+
+    def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False, measured: str = "") -> bool:
         """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for."""
 
         def value(c: Candidate) -> float:
@@ -300,10 +304,8 @@ class Composer:
 
         ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
         floor = value(scored[0]) * ratio if scored else 0.0
-        return any(
-            gives_figure(c.quote, measure, self.profile, counted) and value(c) >= floor
-            for c in scored[: self.config.figure_window]
-        )
+        window = self.config.figure_window_measured if measured else self.config.figure_window
+        return any(self._gives_figure(c, measure, measured) and value(c) >= floor for c in scored[:window])
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
         """For a question in several parts, a note for each part asking a figure the documents do not give.
@@ -315,7 +317,7 @@ class Composer:
             if not part.measure:
                 continue
             rescored = self._rescored(scored, _for_part(analysis, part), part.text)
-            if not self._has_figure(rescored, part.measure, counted=part.counted):
+            if not self._has_figure(rescored, part.measure, measured=part.measured):
                 notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
 
@@ -375,7 +377,7 @@ class Composer:
             return [c for c in about if c.table is best.table and c.score >= floor][: self.config.table_rows]
         if analysis.answer_type == "figure":
             # The asked figure leads, even when a sentence without it is closer to the question's words.
-            figures = [c for c in about if gives_figure(c.quote, analysis.measure, self.profile, analysis.counted)]
+            figures = [c for c in about if self._gives_figure(c, analysis.measure, analysis.measured)]
             about = figures + [c for c in about if c not in figures]
         if asks_agreement(analysis.question):
             # Asked whether the documents agree, each one's closest statement is shown, however far below the best
@@ -602,7 +604,7 @@ class Composer:
         for part in analysis.parts:
             rescored = self._rescored(scored, _for_part(analysis, part), part.text)
             if part.measure:  # the asked figure leads, as in a one-part figure question
-                rescored.sort(key=lambda c: not gives_figure(c.quote, part.measure, self.profile, part.counted))
+                rescored.sort(key=lambda c: not self._gives_figure(c, part.measure, part.measured))
             floor = max(c.score for c in rescored) * self.ranker.keep_ratio
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
             chosen = pick(fresh, self.config.statements_per_part, taken, floor, overlap=self.config.duplicate_overlap)

@@ -39,25 +39,30 @@ _COUNT = re.compile(
 _FIGURE_OF = {"share": _SHARE, "count": _COUNT}
 
 
-_COUNT_REACH = 5  # words between a number and the thing it counts ("271 to 98 municipalities", "# of practices 20")
+_FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
+_SHARE_WORD = re.compile(r"%$|^(half|third|quarter|majority|minority|fifth|cent)$", re.I)
 
 
-def gives_figure(quote: str, measure: str, profile: CorpusProfile, counted: str = "") -> bool:
+def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str = "", described_by: str = "") -> bool:
     """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number).
 
-    A count of a named thing (``counted``, its stems: "How many staff …") must count that thing: a number within a
-    few words of one of them. "15 centres" does not say how many staff work in them.
+    A count or share of a named thing (``measured``, its stems: "How many staff …", "the employment rate") must be
+    of that thing: such a figure within a few words of one of them. "15 centres" does not say how many staff work
+    in them. ``described_by`` says what all the quote's figures are of (a table's caption and header).
     """
     pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
     if not pattern.search(quote):
         return False
-    if measure != "count" or not counted:
+    if measure not in {"count", "share"} or not measured:
         return True
     words = re.findall(r"[\w%’'#-]+", quote)
-    numbers = [i for i, w in enumerate(words) if _COUNT.fullmatch(w)]
-    stems = set(counted.split())
+    is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
+    figures = [i for i, w in enumerate(words) if is_figure(w)]
+    stems = set(measured.split())
+    if stems & set(content_terms(described_by)):
+        return True
     things = [i for i, w in enumerate(words) if stems & set(content_terms(w))]
-    return any(abs(i - j) <= _COUNT_REACH for i in numbers for j in things)
+    return any(abs(i - j) <= _FIGURE_REACH for i in figures for j in things)
 
 
 # The features of one statement, in the order of a feature row. The first ten are what the hand-tuned score
