@@ -131,3 +131,8 @@ def test_which_practices_lists_every_card_recording_the_value_under_the_reports_
 def test_the_papers_number_for_a_report_practice_comes_from_its_card(assistant):
     answer = assistant.ask("The Kotitori practice is FI3 in the report. What number does the IJIC paper give it?")
     assert answer.supported and "P13" in answer.answer_markdown
+
+
+def test_asked_for_a_practices_p_number_by_its_name_the_answer_gives_it(assistant):
+    answer = assistant.ask("Which Northern Irish practice has which P-number in the IJIC paper?")
+    assert answer.supported and "GB4" in answer.answer_markdown and "P43" in answer.answer_markdown

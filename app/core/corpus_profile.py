@@ -207,7 +207,7 @@ class CorpusProfile(_Strict):
             if rule.source_type and rule.source_type not in SOURCE_TYPES:
                 problems.append(f"evidence_labels: unknown source type {rule.source_type!r}")
         for name, aspect in self.aspects.items():
-            if aspect.card_field and aspect.card_field not in (*CARD_VOCABULARY_FIELDS, "evaluation", "transferability"):
+            if aspect.card_field and aspect.card_field not in PracticeCard.model_fields:
                 problems.append(f"aspects.{name}: unknown card field {aspect.card_field!r}")
         unknown_fields = [f for f in self.card_fields if f not in PracticeCard.model_fields]
         if unknown_fields:

@@ -160,6 +160,8 @@ def measure_of(question: str, answer_type: str) -> str:
         return "money"
     if answer_type != "figure":
         return ""
+    if _PART_OF_WHOLE.search(question):
+        return "share"  # "how many of the 60 articles …" gives the whole: "13 out of 60", "less than 25%" answer it
     measure = next((name for name, pattern in _MEASURES if pattern.search(question)), "other")
     # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
     asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
@@ -171,9 +173,10 @@ _COUNTED = re.compile(
     r"(?P<thing>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3})",
     re.I,
 )
+_PART_OF_WHOLE = re.compile(r"\bhow many of (?:the |these |those |its |their )?\d+\b", re.I)
 # A share of something: "what share of practices …", "% of the articles …", "the employment rate of …".
 _SHARE_OF = re.compile(
-    r"\b(?:share|proportion|percentage|fraction|per ?cent|%)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?"
+    r"\b(?:share|proportion|percentage|fraction|per ?cent|%|how many)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?(?:\d+\s+)?"
     r"(?P<thing>[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3})"
     r"|\bthe\s+(?P<before>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s+(?:rate|ratio)\b",
     re.I,
@@ -301,6 +304,12 @@ def is_corpus_name(word: str, profile: CorpusProfile) -> bool:
     return low in profile.own_name_set or any(low == n.lower() for c in profile.countries for n in c.names())
 
 
+def country_name_words(question: str, profile: CorpusProfile) -> set[str]:
+    """The words of the countries' names of several words the question uses ("Northern Irish" -> northern, irish)."""
+    low = question.lower()
+    return {w for c in profile.countries for n in c.names() if " " in n and n.lower() in low for w in n.lower().split()}
+
+
 def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile) -> list[str]:
     """Names in the question that none of the retrieved passages mention.
 
@@ -308,13 +317,17 @@ def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile)
     which discusses Canada: answering from them would put words in the sources' mouth.
     """
     text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
+    low_text = text.lower()
+    of_country = country_name_words(question, profile)
     missing = []
     for name, starts_sentence in scan_names(question):
         low = name.lower()
         # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
-        if starts_sentence or is_corpus_name(name, profile):
+        if starts_sentence or is_corpus_name(name, profile) or low in of_country:
             continue
-        if low not in text and low.rstrip("s") not in text:
+        # A compound ("P-number") is mentioned when each of its words is.
+        words = [w for w in low.split("-") if len(w) > 1] if "-" in low else [low]
+        if not all(w in low_text or w.rstrip("s") in low_text for w in words):
             missing.append(name)
     return missing
 

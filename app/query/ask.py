@@ -27,7 +27,15 @@ from app.core.sentences import split_sentences
 from app.core.text import content_terms, content_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
-from app.query.analyse import QuestionAnalyser, asks_opinion, is_corpus_name, later_years, latest_year, scan_names
+from app.query.analyse import (
+    QuestionAnalyser,
+    asks_opinion,
+    country_name_words,
+    is_corpus_name,
+    later_years,
+    latest_year,
+    scan_names,
+)
 from app.query.backends import AnswerBackend, BackendError, get_backend
 from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
@@ -367,13 +375,18 @@ class Assistant:
         if language != "English":
             return [], []
         scanned = scan_names(question)
+        of_country = country_name_words(question, self.profile)  # "Northern Irish": the United Kingdom's
         names = [
             name
             for name, starts_sentence in scanned
-            if not starts_sentence and not is_corpus_name(name, self.profile) and not self.retriever.knows(name.lower())
+            if not starts_sentence
+            and not is_corpus_name(name, self.profile)
+            and name.lower() not in of_country
+            and not self.retriever.knows(name.lower())
         ]
         named = {n.lower() for n in names}
-        return names, [w for w in content_words(question) if w not in named and not self.retriever.knows(w)]
+        known = named | of_country
+        return names, [w for w in content_words(question) if w not in known and not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -40,7 +40,7 @@ _FIGURE_OF = {"share": _SHARE, "count": _COUNT}
 
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
-_SHARE_WORD = re.compile(r"%$|^(half|third|quarter|majority|minority|fifth|cent)$", re.I)
+_SHARE_WORD = re.compile(r"%$|^(half|third|quarter|majority|minority|fifth|cent|out)$", re.I)  # "out": 13 out of 60
 
 
 def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str = "", described_by: str = "") -> bool:

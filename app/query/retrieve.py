@@ -136,10 +136,14 @@ class Retriever:
         return set(content_terms(" ".join(self.vocabulary)))
 
     def knows(self, word: str) -> bool:
-        """True when the corpus uses the word, its singular, or another word with the same stem."""
+        """True when the corpus uses the word, its singular, another word with the same stem, or (a compound) each
+        of its parts."""
         w = word.lower()
         if w in self.vocabulary:
             return True
+        parts = [p for p in w.split("-") if p]
+        if len(parts) > 1 and all(p.isalpha() for p in parts):  # "P-number", "co-location": a compound of known words
+            return all(len(p) == 1 or self.knows(p) for p in parts)
         if not w.isalpha():  # codes and years must match exactly ("DK7" is not "DK2")
             return False
         return w.rstrip("s") in self.vocabulary or all(t in self.stems for t in content_terms(w))
