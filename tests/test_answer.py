@@ -136,3 +136,10 @@ def test_the_papers_number_for_a_report_practice_comes_from_its_card(assistant):
 def test_asked_for_a_practices_p_number_by_its_name_the_answer_gives_it(assistant):
     answer = assistant.ask("Which Northern Irish practice has which P-number in the IJIC paper?")
     assert answer.supported and "GB4" in answer.answer_markdown and "P43" in answer.answer_markdown
+
+
+def test_comparing_two_rows_of_a_counting_table_shows_the_table_whole(assistant):
+    answer = assistant.ask("Compare joint funding with single-agency funding across the practices.")
+    md = answer.answer_markdown
+    assert answer.supported and "Table 7" in md
+    assert "| 20 |" in md.replace("**", "") and "| 15 |" in md.replace("**", "")  # both rows compared, with their counts

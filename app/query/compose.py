@@ -384,7 +384,9 @@ class Composer:
             # it scores: what each document says is what was asked (and one saying little on it is part of the answer).
             return self._both_sides(analysis, about, floor, side_floor=0.0)
         if analysis.answer_type == "compare":
-            return self._both_sides(analysis, about, floor)
+            # Two rows of a table that counts them ("pooled versus single-agency funding") compare in the whole table.
+            sides = self._both_sides(analysis, about, floor)
+            return sides + self._counting_table(analysis, sides, scored, floor)
         chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
         return chosen + self._counting_table(analysis, chosen, scored, floor)
 
