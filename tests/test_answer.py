@@ -143,3 +143,10 @@ def test_comparing_two_rows_of_a_counting_table_shows_the_table_whole(assistant)
     md = answer.answer_markdown
     assert answer.supported and "Table 7" in md
     assert "| 20 |" in md.replace("**", "") and "| 15 |" in md.replace("**", "")  # both rows compared, with their counts
+
+
+def test_a_case_study_sentence_that_does_not_name_its_practice_is_shown_with_it(assistant):
+    """ "Resources: The set-up of the initiative was funded by … (Tekes)" sits under the Kotitori case study's heading."""
+    answer = assistant.ask("Who funded the set-up of the Kotitori initiative?")
+    assert "- FI3 (Kotitori – Service integration, Finland): Resources: The set-up of the initiative" in answer.answer_markdown
+    assert any(c.text.startswith("Resources: The set-up of the initiative") for c in answer.claims)  # the claim: the source's words

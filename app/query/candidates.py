@@ -19,6 +19,7 @@ from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.tables import Table, load_tables
+from app.query.analyse import PracticeNames
 from app.query.retrieve import Retriever
 
 # The card fields an answer states as facts, in the order they are offered (their labels: the profile's card_fields).
@@ -72,6 +73,11 @@ def _display(unit: Unit) -> str:
     return parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
 
 
+def practice_label(card: PracticeCard) -> str:
+    """How an answer names a practice: "FI3 (Kotitori – Service integration, Finland)"."""
+    return f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
+
+
 class CandidateBuilder:
     """Turns passages into candidate statements (units, table rows, card facts)."""
 
@@ -82,6 +88,7 @@ class CandidateBuilder:
         self.cards = {c.code: c for c in cards}
         self.card_labels = {f: self.profile.card_label(f) for f in CARD_FACT_FIELDS}
         self.codes = PracticeCodes.from_profile(self.profile)
+        self.names = PracticeNames(cards, self.codes)  # a case study's heading names its practice
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
@@ -109,7 +116,7 @@ class CandidateBuilder:
                     out += self.card_facts(card, chunk, analysis, rank)
             else:
                 kind = self.evidence_kind(chunk)
-                country = self.country_of_section(chunk.section)
+                subject = self.subject_of_section(chunk.section)
                 for unit in self.retriever.units_in(chunk):
                     out.append(
                         Candidate(
@@ -122,10 +129,29 @@ class CandidateBuilder:
                             codes=unit.practice_codes,
                             audience=unit.audience,
                             rank=rank,
-                            about=country if country and country not in self.profile.countries_in(unit.text) else "",
+                            about=self._unnamed(subject, unit.text),
                         )
                     )
         return out
+
+    def subject_of_section(self, section: str) -> tuple[str, str]:
+        """What a passage's nearest heading is about: ("FI3", its label) for a case study of one practice, else
+        ("", the country the heading path names) or ("", "")."""
+        found = self.names.find(section.split(" > ")[-1]) if section else []
+        if len(found) == 1 and found[0] in self.cards:
+            return found[0], practice_label(self.cards[found[0]])
+        return "", self.country_of_section(section)
+
+    def _unnamed(self, subject: tuple[str, str], text: str) -> str:
+        """The subject to show beside a statement that does not name it itself ("" when it does, or there is none)."""
+        code, label = subject
+        if code:
+            card = self.cards[code]
+            named = code in self.codes.find(text) or any(
+                n and normalise(n).lower() in normalise(text).lower() for n in (card.title, card.original_title)
+            )
+            return "" if named else label
+        return label if label and label not in self.profile.countries_in(text) else ""
 
     def country_of_section(self, section: str) -> str:
         """The country a passage's heading path names ("Policy frameworks > … > Sweden"), the nearest heading first."""
@@ -163,7 +189,7 @@ class CandidateBuilder:
     def card_facts(self, card: PracticeCard, chunk: Chunk, analysis: Analysis, rank: int) -> list[Candidate]:
         """The card's facts, each stated plainly and cited to the verbatim source quote the card records."""
         facts = []
-        name = f"{card.code} ({card.title or 'name not given in the sources'}, {card.country})"
+        name = practice_label(card)
         for fld, label in self.card_labels.items():
             value = getattr(card, fld)
             quotes = card.sources.get(fld, [])
