@@ -149,4 +149,4 @@ def test_a_case_study_sentence_that_does_not_name_its_practice_is_shown_with_it(
     """ "Resources: The set-up of the initiative was funded by … (Tekes)" sits under the Kotitori case study's heading."""
     answer = assistant.ask("Who funded the set-up of the Kotitori initiative?")
     assert "- FI3 (Kotitori – Service integration, Finland): Resources: The set-up of the initiative" in answer.answer_markdown
-    assert any(c.text.startswith("Resources: The set-up of the initiative") for c in answer.claims)  # the claim: the source's words
+    assert any(c.text.startswith("Resources: The set-up of the initiative") for c in answer.claims)  # the source's words
