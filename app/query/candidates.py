@@ -126,7 +126,8 @@ class CandidateBuilder:
                             kind=unit.kind,
                             lead=unit.lead,
                             evidence=kind,
-                            codes=unit.practice_codes,
+                            # A case study's sentence is about its practice, named or not ("Resources: The set-up …").
+                            codes=unit.practice_codes or ([subject[0]] if subject[0] else []),
                             audience=unit.audience,
                             rank=rank,
                             about=self._unnamed(subject, unit.text),
