@@ -44,6 +44,14 @@ def test_words_broken_at_a_line_end_are_repaired():
     assert READABLE("2008-2012, Pas-de-Calais") == "2008-2012, Pas-de-Calais"
 
 
+def test_a_footnote_mark_on_a_word_is_dropped_and_codes_and_figures_stay():
+    readable = ReadableStatements({}, VOCABULARY | {"countries", "services"})
+    assert readable("templates from 17 European countries2.") == "templates from 17 European countries."
+    assert readable("examples of integrated services5 presented") == "examples of integrated services presented"
+    assert readable("FI5 and P43 in 2016, with 44 practices") == "FI5 and P43 in 2016, with 44 practices"
+    assert readable("a covid19 test") == "a covid19 test"  # not a word of the corpus: left as printed
+
+
 def test_quotations_inside_a_statement_stay_as_the_source_has_them():
     assert READABLE("FI5 — what it is: plan- ning. “work in plan- ning [P12]” [P12]") == (
         "FI5 — what it is: planning. “work in plan- ning [P12]” (DK3, Recovery)"

@@ -41,6 +41,7 @@ def source_line(citation: Citation, quote_chars: int = 300) -> str:
 _PAPER_REFS = re.compile(r"\[(P\d{1,2}(?:\s*,\s*P\d{1,2})*)\]")
 _BROKEN_SPACED = re.compile(r"\b([A-Za-z]+)- ([A-Za-z]+)\b")  # "one- stop", "plan- ning": a line break's hyphen and space
 _BROKEN_JOINED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")  # "plan-ning": a line break's hyphen ingest kept
+_NOTE_MARK = re.compile(r"\b([a-z]{3,})\d{1,2}(?=[.,;:)]?(?:\s|$))")  # "countries2.": a footnote's mark on a word
 _QUOTATION = re.compile(r"(“[^”]*”)")  # a quotation inside a statement is shown as the source has it
 # English prefixes written with a hyphen by choice ("co-ordination", "multi-disciplinary"): kept when the corpus does.
 _PREFIXES = frozenset({"anti", "co", "cross", "inter", "intra", "multi", "non", "post", "pre", "re", "self", "sub"})
@@ -48,7 +49,8 @@ _PREFIXES = frozenset({"anti", "co", "cross", "inter", "intra", "multi", "non", 
 
 @dataclass(frozen=True)
 class ReadableStatements:
-    """A statement as the reader sees it: the paper's practice numbers named, line-break hyphens repaired.
+    """A statement as the reader sees it: the paper's practice numbers named, line-break hyphens repaired,
+    footnote marks dropped ("17 European countries2." reads "… countries.").
 
     Applied to the displayed text only, after the guard has checked the statement against its passage
     (the code and name it adds are not in the paper's sentence); claims, citations and the quotations a
@@ -90,6 +92,7 @@ class ReadableStatements:
     def _tidy(self, text: str) -> str:
         text = _PAPER_REFS.sub(self._practices, text)
         text = _BROKEN_SPACED.sub(self._spaced, text)
+        text = _NOTE_MARK.sub(lambda m: m.group(1) if self.knows(m.group(1)) else m.group(0), text)
         return _BROKEN_JOINED.sub(self._joined, text)
 
     def _practices(self, m: re.Match[str]) -> str:
