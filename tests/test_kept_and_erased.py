@@ -106,3 +106,25 @@ def test_removing_a_document_leaves_none_of_its_text_on_disk(small_corpus, tmp_p
     doctor = joinedup("doctor")  # a fresh process replays Chroma's log: the vectors it needs are still there
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert Store(small_corpus).ids_for_doc("youth")
+
+
+def test_the_vector_index_files_unused_capacity_is_zeroed_and_the_used_part_kept(tmp_path):
+    """hnswlib writes its buffers for the index's whole capacity; past the elements held they are raw memory."""
+    import struct
+
+    from app.index.store_file import scrub_unused_vector_space
+
+    segment = tmp_path / "segment"
+    segment.mkdir()
+    # version 1, offsetLevel0 0, capacity 4 elements, 2 held, 8 bytes per element (then fields not read)
+    (segment / "header.bin").write_bytes(struct.pack("<iQQQQ", 1, 0, 4, 2, 8) + bytes(20))
+    used, text = b"\x01" * 16, MARKER.encode()  # what the writing process's memory happened to hold
+    (segment / "data_level0.bin").write_bytes(used + text)
+    (segment / "length.bin").write_bytes(b"\x02" * 8 + text)
+    assert scrub_unused_vector_space(tmp_path) == 2 * len(text)
+    assert (segment / "data_level0.bin").read_bytes() == used + bytes(len(text))
+    assert (segment / "length.bin").read_bytes() == b"\x02" * 8 + bytes(len(text))
+    assert files_holding(tmp_path, MARKER) == []
+    (segment / "header.bin").write_bytes(struct.pack("<iQQQQ", 2, 0, 4, 2, 8))  # another layout: left alone
+    (segment / "length.bin").write_bytes(b"\x02" * 8 + text)
+    assert scrub_unused_vector_space(tmp_path) == 0
