@@ -92,24 +92,25 @@ class FootnoteNumbers:
     def __init__(self) -> None:
         self.last = 0  # the number of the last note found
 
-    def _is_note(self, number: str, before: str, opens_paragraph: bool) -> bool:
+    def _is_note(self, number: str, text: str, start: int, opens_paragraph: bool) -> bool:
         if not self.last < int(number) <= self.last + 2:  # the next note, or the one after a note the extraction lost
             return False
         mark = re.compile(rf"[A-Za-z)”’'\"]{number}(?=[\s.,;:)]|$)")
-        if opens_paragraph or mark.search(before[-self._REACH :]):
+        if opens_paragraph or mark.search(text, max(0, start - self._REACH), start):
             self.last = int(number)
             return True
         return False
 
-    def mend(self, sentences: list[str], before: str) -> list[str]:
-        """The paragraph's sentences with notes' numbers taken off and two notes run together split apart."""
+    def mend(self, sentences: list[str], text: str, start: int) -> list[str]:
+        """The paragraph's sentences with notes' numbers taken off and two notes run together split apart
+        (``text``: the document; ``start``: where the paragraph begins in it, the marks being before)."""
         out: list[str] = []
         for i, sentence in enumerate(sentences):
             leading = self._LEADING.match(sentence)
-            if leading and self._is_note(leading.group(1), before, opens_paragraph=i == 0):
+            if leading and self._is_note(leading.group(1), text, start, opens_paragraph=i == 0):
                 sentence = sentence[leading.end() :]
             inner = self._INNER.search(sentence)
-            if inner and self._is_note(inner.group(1), before, opens_paragraph=False):
+            if inner and self._is_note(inner.group(1), text, start, opens_paragraph=False):
                 out += [sentence[: inner.start()], sentence[inner.end() :]]
                 continue
             out.append(sentence)
@@ -129,6 +130,7 @@ class UnitBuilder:
         self.codes = codes
         self.min_chars = min_sentence_chars
         self.audiences = {a.section.lower(): a.name for a in profile.audiences}
+        self.notes = FootnoteNumbers()  # made anew for each document by build()
 
     def build(self, doc: CleanDocument, doc_id: str, source_type: str, paper_refs: dict[str, str]) -> list[Unit]:
         self.notes = FootnoteNumbers()
@@ -178,7 +180,7 @@ class UnitBuilder:
                 body = before[: before.rindex(intro_sentences[-1])].strip()
             else:
                 body = before  # items without an intro in this paragraph are not readable alone
-        sentences = self.notes.mend(split_sentences(body), doc.text[: para.start]) if body else []
+        sentences = self.notes.mend(split_sentences(body), doc.text, para.start) if body else []
         context = list(previous)
         for sentence in sentences:
             if _readable(sentence, self.min_chars):

@@ -47,6 +47,15 @@ def content_terms(text: str) -> list[str]:
     return _STEM.stemWords([w for w in words if w and w not in STOPWORDS and len(w) > 1])
 
 
+def compound_parts(word: str) -> list[str] | None:
+    """The words of a hyphenated compound of letters, single letters left out ("P-number" -> ["number"]); None for
+    a word that is no such compound ("policy", "COVID-19")."""
+    parts = word.split("-")
+    if len(parts) < 2 or not all(p.isalpha() for p in parts):
+        return None
+    return [p for p in parts if len(p) > 1]
+
+
 def content_words(text: str) -> list[str]:
     """Distinct lower-case words of five or more letters that are not stopwords: what a question is about."""
     return [w for w in dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", text)) if w not in STOPWORDS]

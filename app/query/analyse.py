@@ -19,7 +19,7 @@ from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
 from app.core.models import Analysis, Passage, QuestionPart
 from app.core.normalise import normalise
-from app.core.text import STOPWORDS, content_terms
+from app.core.text import STOPWORDS, compound_parts, content_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -326,7 +326,7 @@ def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile)
         if starts_sentence or is_corpus_name(name, profile) or low in of_country:
             continue
         # A compound ("P-number") is mentioned when each of its words is.
-        words = [w for w in low.split("-") if len(w) > 1] if "-" in low else [low]
+        words = compound_parts(low) or [low]
         if not all(w in low_text or w.rstrip("s") in low_text for w in words):
             missing.append(name)
     return missing

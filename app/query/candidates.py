@@ -51,7 +51,7 @@ class Candidate:
     relevance: float = 0.0
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
-    about: str = ""  # the country its passage's heading names, when the statement does not name it
+    about: str = ""  # what its passage's heading names (a case study's practice, a country) when the statement does not
 
     @property
     def described_by(self) -> str:
@@ -92,6 +92,7 @@ class CandidateBuilder:
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
+        self._subjects: dict[str, tuple[str, str]] = {}
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
             for c in retriever.catalogue
@@ -138,10 +139,13 @@ class CandidateBuilder:
     def subject_of_section(self, section: str) -> tuple[str, str]:
         """What a passage's nearest heading is about: ("FI3", its label) for a case study of one practice, else
         ("", the country the heading path names) or ("", "")."""
-        found = self.names.find(section.split(" > ")[-1]) if section else []
-        if len(found) == 1 and found[0] in self.cards:
-            return found[0], practice_label(self.cards[found[0]])
-        return "", self.country_of_section(section)
+        if section not in self._subjects:  # the same few headings come up question after question
+            found = self.names.find(section.split(" > ")[-1]) if section else []
+            one = len(found) == 1 and found[0] in self.cards
+            self._subjects[section] = (
+                (found[0], practice_label(self.cards[found[0]])) if one else ("", self.country_of_section(section))
+            )
+        return self._subjects[section]
 
     def _unnamed(self, subject: tuple[str, str], text: str) -> str:
         """The subject to show beside a statement that does not name it itself ("" when it does, or there is none)."""

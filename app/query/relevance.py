@@ -55,12 +55,12 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
         return False
     if measure not in {"count", "share"} or not measured:
         return True
-    words = re.findall(r"[\w%’'#-]+", quote)
-    is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
-    figures = [i for i, w in enumerate(words) if is_figure(w)]
     stems = set(measured.split())
     if stems & set(content_terms(described_by)):
         return True
+    words = re.findall(r"[\w%’'#-]+", quote)
+    is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
+    figures = [i for i, w in enumerate(words) if is_figure(w)]
     things = [i for i, w in enumerate(words) if stems & set(content_terms(w))]
     return any(abs(i - j) <= _FIGURE_REACH for i in figures for j in things)
 

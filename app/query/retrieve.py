@@ -16,7 +16,7 @@ from app.core.cards import card_doc_id
 from app.core.config import SOURCE_TYPES, RetrievalSettings, Settings
 from app.core.corpus_profile import CorpusProfile, load_profile
 from app.core.models import Chunk, Passage, Unit
-from app.core.text import content_terms
+from app.core.text import compound_parts, content_terms
 from app.index.bm25 import BM25Index
 from app.index.embeddings import VectorCache
 from app.index.generations import read_stamp
@@ -141,9 +141,8 @@ class Retriever:
         w = word.lower()
         if w in self.vocabulary:
             return True
-        parts = [p for p in w.split("-") if p]
-        if len(parts) > 1 and all(p.isalpha() for p in parts):  # "P-number", "co-location": a compound of known words
-            return all(len(p) == 1 or self.knows(p) for p in parts)
+        if (parts := compound_parts(w)) is not None:  # "P-number", "co-location": a compound of known words
+            return all(self.knows(p) for p in parts)
         if not w.isalpha():  # codes and years must match exactly ("DK7" is not "DK2")
             return False
         return w.rstrip("s") in self.vocabulary or all(t in self.stems for t in content_terms(w))
