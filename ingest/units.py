@@ -24,6 +24,10 @@ from ingest.sections import CleanDocument
 
 _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _ITEM = re.compile(r"(?:^|\s)-\s+(?=\S)")
+# A numbered list opens with "1." straight after its intro's colon; a number elsewhere ("in phase 2. The …") is not one.
+_NUMBERED_START = re.compile(r":\s+1[.)]\s+(?=[A-Z])")
+_NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)]\s+(?=[A-Z])")
+_NUMBER_MARK = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Z])")
 _CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 _FIELD_LABEL = re.compile(r"^[A-Z][\w ’'/()]{0,40}:\s+\S.{0,60}$")  # "Organisation / Country: X / Finland"
 _MAX_CONTEXT = 2  # sentences carried before one that points back
@@ -48,6 +52,8 @@ def _continues(prev: str, nxt: str) -> bool:
         return True
     if nxt.startswith("- ") and _ITEM.search(prev):
         return True  # more items of the same list
+    if _NUMBERED_ITEM.match(nxt) and _NUMBERED_START.search(prev):
+        return True  # the next item of a numbered list ("3. Expansion and monitoring phase.")
     return not _TERMINAL.search(prev) and bool(nxt) and (nxt[0].islower() or nxt[0] in "‘'(“\"")
 
 
@@ -169,15 +175,25 @@ class UnitBuilder:
     ) -> tuple[list[Unit], list[str]]:
         text = para.text.strip()
         units: list[Unit] = []
+        numbered = _NUMBERED_START.search(text)
         item = _ITEM.search(text)
+        if numbered and (not item or numbered.start() < item.start()):
+            item = re.compile(r"\s").search(text, numbered.start())  # the list starts after the colon
         body = text
         if item:
             before = text[: item.start()].strip()
             intro_sentences = split_sentences(before) if before else []
-            if intro_sentences and intro_sentences[-1].endswith(":") and _TERMINAL.search(text):
-                list_text = text[text.index(intro_sentences[-1]) :]
+            # A numbered list is ended by its paragraph: its items may be names with no full stop ("9. Commitment").
+            if intro_sentences and intro_sentences[-1].endswith(":") and (numbered or _TERMINAL.search(text)):
+                intro = intro_sentences[-1]
+                if ANAPHOR.match(intro) and len(intro_sentences) > 1:
+                    intro = intro_sentences[-2]  # "It offers four phases: …" carries what "it" is
+                list_text = text[text.index(intro) :]
                 units.append(self._unit("list", list_text, intro_sentences[-1], para, doc, doc_id, refs))
-                body = before[: before.rindex(intro_sentences[-1])].strip()
+                body = before[: before.rindex(intro)].strip()
+                if numbered:  # an item that is a sentence of its own is also a statement ("The Search model is …")
+                    items = _NUMBER_MARK.split(text[item.start() :])
+                    body = " ".join([body, *(i.strip() for i in items if _TERMINAL.search(i.strip()) and len(i.split()) >= 8)])
             else:
                 body = before  # items without an intro in this paragraph are not readable alone
         sentences = self.notes.mend(split_sentences(body), doc.text, para.start) if body else []

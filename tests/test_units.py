@@ -41,6 +41,33 @@ def test_a_list_keeps_its_intro_and_items_and_a_page_break_is_joined():
     assert not any(u.text.endswith(":") or u.text.endswith("is") for u in units)
 
 
+def test_a_numbered_list_keeps_its_items_and_its_intro_says_what_it_points_back_to():
+    units = units_of(
+        "Minkman et al. (2011) developed this conceptual model called the Development Model for Integrated Care (DMIC). "
+        "It offers a distinction of four developmental phases:",
+        "1. Initiative and design phase. 2. Experimental and execution phase.",
+        "3. Expansion and monitoring phase. 4. Consolidation and transformation phase.",
+        "Furthermore, nine key elements of integrated services are defined:",
+        "1. User-centredness 2. Delivery system 3. Performance management",
+        "4. Quality care 5. Commitment",
+        "In phase 2. The teams met weekly to agree the plan.",
+        "These are two examples of the integrated approach in Renfrewshire:",
+        "1. Day services for adults with learning disabilities are run jointly by Social Work and Leisure.",
+        "2. The Search model is designed for young people with mild learning disabilities up to 25 years.",
+    )
+    lists = [u.text for u in units if u.kind == "list"]
+    assert len(lists) == 3
+    assert lists[0].startswith("Minkman et al. (2011) developed") and lists[0].endswith("Consolidation and transformation phase.")
+    assert lists[1].startswith("Furthermore, nine key elements") and lists[1].endswith("5. Commitment")
+    # No item stands alone as a statement, and a number inside a sentence does not start a list.
+    assert not any(u.text.startswith(("1.", "3.", "4.")) for u in units)
+    assert not any("The teams met weekly" in t for t in lists)
+    # An item that is a sentence of its own is also a statement of its own.
+    assert "The Search model is designed for young people with mild learning disabilities up to 25 years." in {
+        u.text for u in units if u.kind == "sentence"
+    }
+
+
 def test_recommendations_keep_their_example_and_audience():
     units = units_of(
         "Create funding frameworks that allow shared financing of integrated services. Example: This could be carried out "
