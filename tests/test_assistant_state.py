@@ -22,6 +22,13 @@ def test_a_question_is_analysed_once_and_carries_its_unknown_words(toy_settings,
     assert answer.analysis is not None and answer.analysis.unknown_words == ["salaries"]
 
 
+def test_a_countrys_demonym_is_no_unknown_word_in_lower_case_either(toy_settings):
+    """The corpus says "Germany", never "German"; a question asked in lower case still names a country it covers."""
+    assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))
+    names, words = assistant.unknown_words("how do german services pool budgets through salaries?")
+    assert names == [] and words == ["salaries"]
+
+
 def test_reload_replaces_everything_loaded_from_the_index_at_once(toy_settings):
     retriever = build(toy_settings, CHUNKS)
     assistant = Assistant(toy_settings, retriever=retriever)

@@ -385,7 +385,9 @@ class Assistant:
             and not self.retriever.knows(name.lower())
         ]
         named = {n.lower() for n in names}
-        known = named | of_country
+        # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
+        own = {w for w in content_words(question) if is_corpus_name(w, self.profile)}
+        known = named | of_country | own
         return names, [w for w in content_words(question) if w not in known and not self.retriever.knows(w)]
 
 
