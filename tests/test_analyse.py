@@ -80,6 +80,10 @@ def test_a_figure_question_says_what_it_measures():
     # "cost-effectiveness" is a topic, not a sum of money
     assert ANALYSER.analyse("How much evidence is there on cost-effectiveness?").measure == "other"
     assert ANALYSER.analyse("How are integrated services funded?").measure == ""
+    # What a user pays is money; an amount "in euros" is asked whatever the question's form; how often, a frequency.
+    assert ANALYSER.analyse("How much does a user pay per hour of home care?").measure == "money"
+    assert ANALYSER.analyse("What is the size of the allowance per child in euros?").measure == "money"
+    assert ANALYSER.analyse("How often does the steering committee meet?").measure == "frequency"
 
 
 def test_a_question_in_two_parts_takes_its_kind_from_the_first():

@@ -126,3 +126,18 @@ def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
     # a share of the named thing, not any share
     assert gives_figure("45% of the practices pooled their budgets.", "share", profile, measured="practic")
     assert not gives_figure("The centre cut waiting times by half; clients were satisfied.", "share", profile, measured="employ")
+
+
+def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():
+    from app.core.corpus_profile import load_profile
+
+    profile = load_profile(ROOT / "corpus")
+    committee = "The Danish practice Recovery (DK2) is led by a steering committee of several municipalities."
+    assert not gives_figure(committee, "frequency", profile)
+    assert gives_figure("The steering committee meets four times a year.", "frequency", profile)
+    assert not gives_figure(committee, "other", profile)  # "DK2" holds a digit but gives no figure
+    assert gives_figure("The centre has 12 staff.", "other", profile)
+    # How often the texts of a review say something: a share of them
+    clusters = "The clusters were referred to in most articles, except result-focused learning (29%)."
+    assert gives_figure(clusters, "frequency", profile)
+    assert gives_figure("Only 13 of the 60 articles mentioned evaluation.", "frequency", profile)

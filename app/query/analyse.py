@@ -67,11 +67,13 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # What a figure measures, from the question's grammar: money wants an amount of money, a share a proportion,
 # a count a number that is not a year. A quote with some other number does not answer it.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("frequency", re.compile(r"\bhow (often|frequently)\b", re.I)),
     ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent|rate|ratio)\b|%", re.I)),
     (
         "money",
         re.compile(
-            r"\b(cost|costs|costed|costing|spend|spent|spending|save|saved|saving|savings|paid|budget|budgets|price|prices"
+            r"\b(cost|costs|costed|costing|spend|spent|spending|save|saved|saving|savings|pay|pays|paying|paid|fee|fees"
+            r"|charge|charges|charged|budget|budgets|price|prices"
             r"|euros?|money|expenditure|invest|invested|investment)\b(?!-)",
             re.I,
         ),
@@ -79,7 +81,9 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(r"\bhow many\b|\b(what|which) (is|was|were|are) the number\b|\bnumber of\b", re.I)),
 )
 _MONEY_QUESTION = re.compile(
-    r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price)\b", re.I
+    r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price|fee)\b"
+    r"|\bin (euros?|pounds|dollars)\b",  # "what is the size of the allowance in euros?" asks an amount
+    re.I,
 )
 # A question in several parts ("What did X require, and how much did it save?"): each part is checked on its own.
 _PARTS = re.compile(

@@ -26,8 +26,9 @@ from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis
 from app.core.text import content_terms
 
+# Any figure; a code's digit ("DK2", "P29") is none.
 _NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
+    r"(?<![A-Za-z])\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
 )
 # What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
 _SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
@@ -36,7 +37,14 @@ _COUNT = re.compile(
     r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
     re.I,
 )
-_FIGURE_OF = {"share": _SHARE, "count": _COUNT}
+# How often: a frequency word or "every …", "three times a year"; of a body of texts, a share ("how often were the
+# clusters mentioned": "in 29%", "13 of the 60 articles", "rarely").
+_FREQUENCY = re.compile(
+    r"\b(daily|weekly|monthly|quarterly|annually|yearly|fortnightly|biweekly|once|twice|every|times (a|per|each)"
+    r"|rarely|seldom|never|\d+ (out )?of)\b|" + _SHARE.pattern,
+    re.I,
+)
+_FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY}
 
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
