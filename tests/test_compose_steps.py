@@ -165,3 +165,21 @@ def test_asked_whether_the_sources_agree_a_document_the_search_missed_is_searche
     documents = {composer.retriever.chunks_by_id[c.sources[0]].source_type for c in short}
     assert documents == {"report", "paper"}, [c.text for c in short]
     assert any(a.step == "each_document" for a in draft.added)
+
+
+def test_a_figure_asked_of_a_named_practice_is_not_given_by_another_practices_figure(toy_settings):
+    """ "How many case managers does FI6 employ?": "two case managers" of DE1 does not answer it; FI6's own does."""
+    from app.query.candidates import Candidate
+
+    composer = composer_for(toy_settings)
+
+    def statement(text: str, codes: list[str]) -> Candidate:
+        return Candidate(
+            text=text, quote=text, chunk=CASE, kind="sentence", lead=text, evidence="practice", codes=codes, score=1.0
+        )
+
+    other = statement("The service has two case managers, one from employment and one from welfare.", ["DE1"])
+    own = statement("The centre employs 12 case managers.", ["FI6"])
+    assert not composer._has_figure([other], "count", measured="manager", practices=["FI6"])
+    assert composer._has_figure([other, own], "count", measured="manager", practices=["FI6"])
+    assert composer._has_figure([other], "count", measured="manager")  # no practice asked: any practice's figure

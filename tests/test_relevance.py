@@ -121,11 +121,15 @@ def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
     assert gives_figure(centres, "count", profile)  # some count
     assert not gives_figure(centres, "count", profile, measured="client")  # but not of clients
     assert gives_figure("It served 120 clients in its first year.", "count", profile, measured="client")
-    assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, measured="practic")
+    assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, measured="practice")
     assert not gives_figure("In 2014 the clients were asked about the service.", "count", profile, measured="client")  # a year
+    # practices that run case management are not case managers
+    assert not gives_figure("Case management: 7 practices", "count", profile, measured="manager")
+    assert gives_figure("The service employs 12 case managers.", "count", profile, measured="manager")
     # a share of the named thing, not any share
-    assert gives_figure("45% of the practices pooled their budgets.", "share", profile, measured="practic")
-    assert not gives_figure("The centre cut waiting times by half; clients were satisfied.", "share", profile, measured="employ")
+    assert gives_figure("45% of the practices pooled their budgets.", "share", profile, measured="practice")
+    halved = "The centre cut waiting times by half; clients were satisfied."
+    assert not gives_figure(halved, "share", profile, measured="employment")
 
 
 def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():

@@ -47,6 +47,22 @@ def content_terms(text: str) -> list[str]:
     return _STEM.stemWords([w for w in words if w and w not in STOPWORDS and len(w) > 1])
 
 
+def singular(word: str) -> str:
+    """A lower-case word's singular by its ending ("municipalities" -> "municipality", "managers" -> "manager")."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def singular_terms(text: str) -> list[str]:
+    """Lower-case content words in their singular, in order: finer than stems, which make "case managers" and
+    "case management" one thing."""
+    words = [part for w in _WORD.findall(text) for part in w.lower().strip("’'-").split("-")]
+    return [singular(w) for w in words if w and w not in STOPWORDS and len(w) > 1]
+
+
 def compound_parts(word: str) -> list[str] | None:
     """The words of a hyphenated compound of letters, single letters left out ("P-number" -> ["number"]); None for
     a word that is no such compound ("policy", "COVID-19")."""

@@ -19,7 +19,7 @@ from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
 from app.core.models import Analysis, Passage, QuestionPart
 from app.core.normalise import normalise
-from app.core.text import STOPWORDS, compound_parts, content_terms
+from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -195,16 +195,17 @@ _COUNT_ENDS = frozenset({
 
 
 def measured_of(question: str, measure: str) -> str:
-    """The stems of what an asked count or share is of ("How many case managers does …" -> "case manag").
+    """The words (singular) of what an asked count or share is of ("How many case managers does …" -> "manager").
 
-    At most two words: without a part-of-speech tagger a verb may follow ("how many staff work …"), and a figure
-    beside either word is taken as measuring it. "" for other figures, or when the question does not say.
+    A plural is the counted thing; else at most two words: without a part-of-speech tagger a verb may follow
+    ("how many staff work …"), and a figure beside either word is taken as measuring it. "" for other figures,
+    or when the question does not say.
     """
     m = _COUNTED.search(question) if measure == "count" else _SHARE_OF.search(question) if measure == "share" else None
     if not m:
         return ""
     if m.groupdict().get("before"):  # "the employment rate": what the rate is of comes before it
-        return " ".join(content_terms(m["before"])[-2:])
+        return " ".join(singular_terms(m["before"])[-2:])
     words = []
     for word in m["thing"].split():
         if word.lower() in _COUNT_ENDS:
@@ -212,7 +213,10 @@ def measured_of(question: str, measure: str) -> str:
         words.append(word)
     if words and words[0].lower().endswith("ed"):
         return ""  # "how many looked at …": a verb, the counted thing is unsaid (or "named persons": let it pass)
-    return " ".join(content_terms(" ".join(words))[:2])
+    terms = singular_terms(" ".join(words))
+    # A plural names the counted thing ("case managers", "municipalities joined"): it alone, else either of two words.
+    plural = [singular(w.lower()) for w in words if singular(w.lower()) != w.lower() and singular(w.lower()) in terms]
+    return plural[0] if plural else " ".join(terms[:2])
 
 
 def question_parts(question: str) -> list[str]:

@@ -20,7 +20,7 @@ lines built from a card (each cited to the source quote the card records) and th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,7 +218,9 @@ class Composer:
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
-            and not self._has_figure(scored, analysis.measure, by_relevance=True, measured=analysis.measured),
+            and not self._has_figure(
+                scored, analysis.measure, by_relevance=True, measured=analysis.measured, practices=analysis.practices
+            ),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
@@ -296,8 +298,13 @@ class Composer:
         """Whether the statement holds the figure asked for (``gives_figure``), of what the question measures."""
         return gives_figure(c.quote, measure, self.profile, measured, c.described_by)
 
-    def _has_figure(self, scored: list[Candidate], measure: str, by_relevance: bool = False, measured: str = "") -> bool:
-        """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for."""
+    def _has_figure(
+        self, scored: list[Candidate], measure: str, by_relevance: bool = False, measured: str = "", practices: Sequence[str] = ()
+    ) -> bool:  # fmt: skip
+        """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for.
+
+        Asked of named practices, a figure about other practices only ("two case managers" of BE1) does not count.
+        """
 
         def value(c: Candidate) -> float:
             return c.relevance if by_relevance else c.score
@@ -305,7 +312,13 @@ class Composer:
         ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
         floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
-        return any(self._gives_figure(c, measure, measured) and value(c) >= floor for c in scored[:window])
+        asked = set(practices)
+        return any(
+            self._gives_figure(c, measure, measured)
+            and value(c) >= floor
+            and not (asked and c.codes and asked.isdisjoint(c.codes))
+            for c in scored[:window]
+        )
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
         """For a question in several parts, a note for each part asking a figure the documents do not give.
@@ -317,7 +330,7 @@ class Composer:
             if not part.measure:
                 continue
             rescored = self._rescored(scored, _for_part(analysis, part), part.text)
-            if not self._has_figure(rescored, part.measure, measured=part.measured):
+            if not self._has_figure(rescored, part.measure, measured=part.measured, practices=analysis.practices):
                 notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
 

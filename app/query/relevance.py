@@ -24,7 +24,7 @@ import numpy as np
 from app.core.config import AnswerSettings
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis
-from app.core.text import content_terms
+from app.core.text import singular_terms
 
 # Any figure; a code's digit ("DK2", "P29") is none.
 _NUMBER = re.compile(
@@ -54,7 +54,7 @@ _SHARE_WORD = re.compile(r"%$|^(half|third|quarter|majority|minority|fifth|cent|
 def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str = "", described_by: str = "") -> bool:
     """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number).
 
-    A count or share of a named thing (``measured``, its stems: "How many staff …", "the employment rate") must be
+    A count or share of a named thing (``measured``, its words in the singular: "How many staff …", "the employment rate") must be
     of that thing: such a figure within a few words of one of them. "15 centres" does not say how many staff work
     in them. ``described_by`` says what all the quote's figures are of (a table's caption and header).
     """
@@ -63,13 +63,13 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
         return False
     if measure not in {"count", "share"} or not measured:
         return True
-    stems = set(measured.split())
-    if stems & set(content_terms(described_by)):
+    named = set(measured.split())
+    if named & set(singular_terms(described_by)):
         return True
     words = re.findall(r"[\w%’'#-]+", quote)
     is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
     figures = [i for i, w in enumerate(words) if is_figure(w)]
-    things = [i for i, w in enumerate(words) if stems & set(content_terms(w))]
+    things = [i for i, w in enumerate(words) if named & set(singular_terms(w))]
     return any(abs(i - j) <= _FIGURE_REACH for i in figures for j in things)
 
 
