@@ -86,3 +86,11 @@ def test_evidence_survives_the_answer_contract_as_a_dict():
 def test_the_shipped_model_reads_the_current_features():
     model = AnswerabilityModel.load(ROOT / "models" / "answerability.json")
     assert len(model.weights) == len(FEATURES) and 0.0 < model.threshold < 1.0
+
+
+def test_unknown_words_are_as_specific_as_they_move_the_question():
+    from app.query.answerability import FULL_INFLUENCE, unknown_specificity
+
+    assert unknown_specificity(0.0) == 0.0
+    assert unknown_specificity(FULL_INFLUENCE / 2) == pytest.approx(0.5)
+    assert unknown_specificity(3 * FULL_INFLUENCE) == 1.0  # a topic word: as specific as a word can be

@@ -22,6 +22,19 @@ def test_a_question_is_analysed_once_and_carries_its_unknown_words(toy_settings,
     assert answer.analysis is not None and answer.analysis.unknown_words == ["salaries"]
 
 
+def test_an_unknown_word_counts_as_much_as_it_carries_of_the_question(toy_settings):
+    """An everyday word the corpus never uses ("salaries" here: no meaning in the toy vectors) carries little of the
+    question; a topic word it never uses ("shelter") carries much. A refusal names only the latter."""
+    assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))
+    answer = assistant.ask("How is shelter funded through salaries?")
+    analysis = answer.analysis
+    assert analysis is not None and set(analysis.unknown_words) == {"shelter", "salaries"}
+    assert analysis.unknown_influence["salaries"] < 0.01 < 0.1 < analysis.unknown_influence["shelter"]
+    assert analysis.unknown_meaning >= analysis.unknown_influence["shelter"]
+    named = assistant.composer._refusal(analysis, [])
+    assert "shelter" in named and "salaries" not in named
+
+
 def test_a_countrys_demonym_is_no_unknown_word_in_lower_case_either(toy_settings):
     """The corpus says "Germany", never "German"; a question asked in lower case still names a country it covers."""
     assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))

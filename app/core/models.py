@@ -122,6 +122,10 @@ class Analysis(BaseModel):
     parts: list[QuestionPart] = []  # a question in several parts, each on its own (empty for a simple question)
     unknown_words: list[str] = []  # content words of the question the corpus never uses (set by the scope step)
     unknown_names: list[str] = []  # names, codes and years of the question the corpus never mentions
+    # How much each unknown word or name carries of the question's meaning: 1 - cosine(question, question without it).
+    # "Canada" in "Which practices from Canada …" carries much; "barely" in a long situational question, little.
+    unknown_influence: dict[str, float] = {}
+    unknown_meaning: float = 0.0  # … and all of them together (a topic may take several unknown words: "craft beer")
 
     @property
     def route(self) -> str:

@@ -31,7 +31,9 @@ class Evidence:
     coverage: float  # idf-weighted share of the question's content words found in the five best statements
     passage_coverage: float  # … found anywhere in the retrieved passages
     unknown_word_share: float  # share of the question's content words the corpus never uses (smoothed: +2 words)
-    uncovered_specificity: float  # idf of the rarest question word the best statements lack, over the corpus's highest
+    # How specific the question's most specific word the best statements lack is: for a word or name the corpus never
+    # uses, its influence on the question's meaning (``unknown_specificity``); else its idf over the corpus's highest.
+    uncovered_specificity: float
     names_unknown: int  # names, codes and years of the question the corpus never mentions
     names_missing: int  # names of the question no retrieved passage mentions
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
@@ -63,6 +65,18 @@ class Evidence:
         """The inverse of :meth:`as_dict` (counts and flags back to their types)."""
         counts, flags = {"names_unknown", "names_missing", "words"}, {"figure_missing", "follow_up"}
         return cls(**{k: int(v) if k in counts else bool(v) if k in flags else float(v) for k, v in data.items()})  # type: ignore[arg-type]
+
+
+# Unknown words that move the question's embedding by this much (1 - cosine, all of them dropped at once) or more
+# are as specific as words can be. Chosen on the training set, out of fold: answerable questions' unknown words move it
+# by 0.028 (median), out-of-scope questions' by 0.164; at scale 0.1 the model's AUC is 0.974 (0.2: 0.974; 1.0 for any
+# unknown word, as before: 0.956) and it refuses 0.882 of the out-of-scope questions at 2% false refusals (0.875).
+FULL_INFLUENCE = 0.1
+
+
+def unknown_specificity(moved: float) -> float:
+    """How specific unknown words are, from how far dropping them moves the question's meaning, scaled to 0–1."""
+    return min(1.0, moved / FULL_INFLUENCE)
 
 
 FEATURES = [

@@ -10,6 +10,7 @@ and the remaining steps are skipped.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -213,6 +214,8 @@ class Assistant:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.latest_year))
             return
         analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question, analysis.language)
+        unknown = [*analysis.unknown_names, *analysis.unknown_words]
+        analysis.unknown_influence, analysis.unknown_meaning = self.influence(state.question, unknown)
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""
@@ -363,6 +366,19 @@ class Assistant:
             except BackendError:
                 pass  # the compose step reports the backend problem
         return search_query(state.analysis, self.settings.conversation)
+
+    def influence(self, question: str, words: list[str]) -> tuple[dict[str, float], float]:
+        """How much of the question's meaning each word carries, and all of them together: 1 - cosine of the
+        question with and without them."""
+        if not words:
+            return {}, 0.0
+
+        def without(*dropped: str) -> str:
+            return re.sub(r"\b(" + "|".join(re.escape(w) for w in dropped) + r")\b", "", question, flags=re.I)
+
+        vectors = self.retriever.vectors.embed([question, *(without(w) for w in words), without(*words)])  # unit length
+        moved = [round(float(1.0 - vectors[0] @ v), 4) for v in vectors[1:]]
+        return dict(zip(words, moved[:-1], strict=True)), max(moved)
 
     def unknown_words(self, question: str, language: str = "English") -> tuple[list[str], list[str]]:
         """The question's words the corpus never uses, checked once: (names, content words).

@@ -37,7 +37,7 @@ from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, content_words
 from app.query.analyse import names_not_in
-from app.query.answerability import AnswerabilityModel, Evidence
+from app.query.answerability import AnswerabilityModel, Evidence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker, relevance_before_bonuses
@@ -200,9 +200,10 @@ class Composer:
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
-        # A question whose most specific word the best statements lack is likely asking something else; a word the
-        # corpus never uses is the most specific of all. Stems the index lacks are skipped: stemming makes "GPs" one,
-        # though the corpus knows "GP" (the analysis's unknown words are checked word by word, plurals included).
+        # A question whose most specific word the best statements lack is likely asking something else. A word the
+        # corpus never uses is as specific as it is influential: "Canada" carries "Which practices from Canada …",
+        # "barely" carries little of a long situational question. Stems the index lacks are skipped: stemming makes
+        # "GPs" one, though the corpus knows "GP" (the analysis's unknown words are checked word by word).
         top_idf = max(idf.values(), default=1.0)
         uncovered = [idf[t] for t in q_terms - best_terms if t in idf]
         return Evidence(
@@ -212,7 +213,9 @@ class Composer:
             coverage=sum(idf.get(t, 1.0) for t in q_terms & best_terms) / weight,
             passage_coverage=sum(idf.get(t, 1.0) for t in q_terms & passage_terms) / weight,
             unknown_word_share=len(analysis.unknown_words) / (len(content) + 2),  # smoothed: short questions vary less
-            uncovered_specificity=1.0 if analysis.unknown_words else max(uncovered, default=0.0) / top_idf,
+            uncovered_specificity=unknown_specificity(analysis.unknown_meaning)
+            if analysis.unknown_influence
+            else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             names_missing=len(missing),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
@@ -227,7 +230,12 @@ class Composer:
 
     def _refusal(self, analysis: Analysis, missing: list[str]) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
-        unknown = [*analysis.unknown_names, *analysis.unknown_words]
+        # Only words that carry the question are named as the reason ("do not mention Check" misleads): each that
+        # does alone, else all of them when together they do ("brew, craft, beer").
+        every = [*analysis.unknown_names, *analysis.unknown_words]
+        unknown = [w for w in every if unknown_specificity(analysis.unknown_influence.get(w, 1.0)) >= 0.5]
+        if not unknown and unknown_specificity(analysis.unknown_meaning) >= 0.5:
+            unknown = every
         if unknown:
             return refusal("unknown_names", names=", ".join(unknown[:MAX_NAMES_SHOWN]))
         if missing:
