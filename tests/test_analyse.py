@@ -195,10 +195,10 @@ def test_a_question_asked_of_two_things_by_a_repeated_preposition_has_a_part_for
 @pytest.mark.parametrize(
     ("question", "counted"),
     [
-        ("How many case managers does the service employ?", "manager"),
-        ("How many of the 89 DMIC elements were found per practice?", "element"),
+        ("How many case managers does the service employ?", "case manager"),
+        ("How many of the 89 DMIC elements were found per practice?", "dmic element"),
         ("How many hours of training did that include?", "hour"),
-        ("How many municipalities joined after the pilot?", "municipality"),  # the plural, not the verb after it
+        ("How many municipalities joined after the pilot?", "municipality"),  # the thing ends at its plural
         ("How many staff work in the centres?", "staff work"),  # no plural: no tagger, so a verb may follow
         ("How are integrated services funded?", ""),
     ],

@@ -124,8 +124,10 @@ def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
     assert gives_figure("Table 7: Joint/pooled funding; # of practices 20; % 45%", "count", profile, measured="practice")
     assert not gives_figure("In 2014 the clients were asked about the service.", "count", profile, measured="client")  # a year
     # practices that run case management are not case managers
-    assert not gives_figure("Case management: 7 practices", "count", profile, measured="manager")
-    assert gives_figure("The service employs 12 case managers.", "count", profile, measured="manager")
+    assert not gives_figure("Case management: 7 practices", "count", profile, measured="case manager")
+    assert gives_figure("The service employs 12 case managers.", "count", profile, measured="case manager")
+    # another word of the thing counts in the plural: a table counting practices counts practice examples
+    assert gives_figure("Joint/pooled funding 20 45%", "share", profile, "practice example", "Table 7 # of practices % of total")
     # a share of the named thing, not any share
     assert gives_figure("45% of the practices pooled their budgets.", "share", profile, measured="practice")
     halved = "The centre cut waiting times by half; clients were satisfied."
@@ -145,3 +147,4 @@ def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():
     clusters = "The clusters were referred to in most articles, except result-focused learning (29%)."
     assert gives_figure(clusters, "frequency", profile)
     assert gives_figure("Only 13 of the 60 articles mentioned evaluation.", "frequency", profile)
+    assert gives_figure("21 of 44 practices use various forms of case-management.", "share", profile, measured="practice")

@@ -197,8 +197,8 @@ _COUNT_ENDS = frozenset({
 def measured_of(question: str, measure: str) -> str:
     """The words (singular) of what an asked count or share is of ("How many case managers does …" -> "manager").
 
-    A plural is the counted thing; else at most two words: without a part-of-speech tagger a verb may follow
-    ("how many staff work …"), and a figure beside either word is taken as measuring it. "" for other figures,
+    At most two words, the thing counted last; the phrase ends at its first plural ("case managers"). Without a
+    part-of-speech tagger a verb may follow an uncountable thing ("how many staff work …"). "" for other figures,
     or when the question does not say.
     """
     m = _COUNTED.search(question) if measure == "count" else _SHARE_OF.search(question) if measure == "share" else None
@@ -213,10 +213,9 @@ def measured_of(question: str, measure: str) -> str:
         words.append(word)
     if words and words[0].lower().endswith("ed"):
         return ""  # "how many looked at …": a verb, the counted thing is unsaid (or "named persons": let it pass)
-    terms = singular_terms(" ".join(words))
-    # A plural names the counted thing ("case managers", "municipalities joined"): it alone, else either of two words.
-    plural = [singular(w.lower()) for w in words if singular(w.lower()) != w.lower() and singular(w.lower()) in terms]
-    return plural[0] if plural else " ".join(terms[:2])
+    # The counted thing ends at its first plural ("case managers", "practice examples", "municipalities joined").
+    plural = next((i for i, w in enumerate(words) if singular(w.lower()) != w.lower()), None)
+    return " ".join(singular_terms(" ".join(words[: plural + 1] if plural is not None else words))[:2])
 
 
 def question_parts(question: str) -> list[str]:

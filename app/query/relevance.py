@@ -24,24 +24,24 @@ import numpy as np
 from app.core.config import AnswerSettings
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis
-from app.core.text import singular_terms
+from app.core.text import singular
 
 # Any figure; a code's digit ("DK2", "P29") is none.
 _NUMBER = re.compile(
     r"(?<![A-Za-z])\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|third|quarter|majority|most)\b", re.I
 )
 # What counts as the figure a question measures (see app.query.analyse.measure_of); money: the profile's currencies.
-_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority|fifth|out of)\b|\b\d+ of \d+\b", re.I)
 _COUNT = re.compile(
     r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d+(?:[.,]\d+)*(?![\w])"
     r"|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?)\b",
     re.I,
 )
-# How often: a frequency word or "every …", "three times a year"; of a body of texts, a share ("how often were the
-# clusters mentioned": "in 29%", "13 of the 60 articles", "rarely").
+# How often: a frequency word or "every …", "three times a year"; of a body of texts, a share or a count ("how often
+# were the clusters mentioned": "in 29%", "13 of the 60 articles", a table row "Health … 33").
 _FREQUENCY = re.compile(
     r"\b(daily|weekly|monthly|quarterly|annually|yearly|fortnightly|biweekly|once|twice|every|times (a|per|each)"
-    r"|rarely|seldom|never|\d+ (out )?of)\b|" + _SHARE.pattern,
+    r"|rarely|seldom|never)\b|" + _SHARE.pattern + "|" + _COUNT.pattern,
     re.I,
 )
 _FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY}
@@ -49,6 +49,18 @@ _FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY}
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
 _SHARE_WORD = re.compile(r"%$|^(half|third|quarter|majority|minority|fifth|cent|out)$", re.I)  # "out": 13 out of 60
+
+
+def _names(measured: str, text: str) -> bool:
+    """Whether the text names the measured thing: its last word in any number, or another of its words in the
+    plural ("# of practices" counts practice examples; "Case management: 7" does not count case managers)."""
+    *modifiers, head = measured.split()
+    for word in re.findall(r"[\w’'-]+", text.lower()):
+        for part in word.strip("’'-").split("-"):
+            one = singular(part)
+            if one == head or (one in modifiers and one != part):
+                return True
+    return False
 
 
 def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str = "", described_by: str = "") -> bool:
@@ -63,13 +75,14 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
         return False
     if measure not in {"count", "share"} or not measured:
         return True
-    named = set(measured.split())
-    if named & set(singular_terms(described_by)):
+    if _names(measured, described_by):
         return True
     words = re.findall(r"[\w%’'#-]+", quote)
     is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
     figures = [i for i, w in enumerate(words) if is_figure(w)]
-    things = [i for i, w in enumerate(words) if named & set(singular_terms(w))]
+    if measure == "share":  # "21 of 44 practices": a part of a whole
+        figures += [i for i in range(len(words) - 2) if words[i].isdigit() and words[i + 1] == "of" and words[i + 2].isdigit()]
+    things = [i for i, w in enumerate(words) if _names(measured, w)]
     return any(abs(i - j) <= _FIGURE_REACH for i in figures for j in things)
 
 
