@@ -52,6 +52,9 @@ def test_a_list_reads_as_one_sentence_with_numbered_items():
         shown == "We identified two types: (1) Pooled funding: agencies pool budgets. (2) Single agency funding: one agency pays."
     )
     assert defects(shown) == []
+    text = "Nine elements are defined: 1. Delivery 2. Commitment"
+    names = Unit(kind="list", doc_id="d", lead="Nine elements are defined:", text=text)
+    assert _display(names).endswith("2. Commitment.") and defects(_display(names)) == []  # a list of names ends there
 
 
 def test_readability_defects_are_the_ones_a_reader_trips_over():

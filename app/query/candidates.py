@@ -70,7 +70,9 @@ def _display(unit: Unit) -> str:
     if unit.kind != "list":
         return unit.text
     parts = re.split(r"\s+-\s+(?=\S)", unit.text)
-    return parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
+    text = parts[0] + " " + " ".join(f"({i}) {p.strip()}" for i, p in enumerate(parts[1:], 1))
+    # A list of names ends on its last name ("9. Funding, leadership, and innovation"): the statement ends there.
+    return text.rstrip() if re.search(r"[.!?:;)\]”\"]$", text.rstrip()) else text.rstrip() + "."
 
 
 def practice_label(card: PracticeCard) -> str:
