@@ -84,6 +84,7 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("How much does a user pay per hour of home care?").measure == "money"
     assert ANALYSER.analyse("What is the size of the allowance per child in euros?").measure == "money"
     assert ANALYSER.analyse("How often does the steering committee meet?").measure == "frequency"
+    assert ANALYSER.analyse("And what does the MAIA programme cost?").measure == "money"
 
 
 def test_a_question_in_two_parts_takes_its_kind_from_the_first():

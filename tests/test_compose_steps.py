@@ -180,6 +180,14 @@ def test_a_figure_asked_of_a_named_practice_is_not_given_by_another_practices_fi
 
     other = statement("The service has two case managers, one from employment and one from welfare.", ["DE1"])
     own = statement("The centre employs 12 case managers.", ["FI6"])
-    assert not composer._has_figure([other], "count", measured="manager", practices=["FI6"])
-    assert composer._has_figure([other, own], "count", measured="manager", practices=["FI6"])
-    assert composer._has_figure([other], "count", measured="manager")  # no practice asked: any practice's figure
+    of_fi6 = analysed("How many case managers does FI6 employ?", toy_settings)
+    assert not composer._has_figure([other], "count", of_fi6, measured="case manager")
+    assert composer._has_figure([other, own], "count", of_fi6, measured="case manager")
+    anyone = analysed("How many case managers are employed?", toy_settings)
+    assert composer._has_figure([other], "count", anyone, measured="case manager")  # no practice asked: any practice's
+    # The asked practice's card records the asked aspect: its fact counts however far down it ranks.
+    cost = analysed("How much does FI6 cost?", toy_settings)
+    budget = statement("The current budget is €70 million.", ["FI6"])
+    budget.card_field, budget.kind = "funding", "card_fact"
+    filler = [statement(f"The centre opened in {2000 + i} in Helsinki.", ["FI6"]) for i in range(30)]
+    assert cost.aspects == ["funding"] and composer._has_figure([*filler, budget], "money", cost)

@@ -82,7 +82,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _MONEY_QUESTION = re.compile(
     r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price|fee)\b"
-    r"|\bin (euros?|pounds|dollars)\b",  # "what is the size of the allowance in euros?" asks an amount
+    r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
+    r"|\bwhat (does|did|do|would|will) [\w’' -]{1,40}? cost\b",  # "And what does it cost?"
     re.I,
 )
 # A question in several parts ("What did X require, and how much did it save?"): each part is checked on its own.

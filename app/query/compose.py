@@ -20,7 +20,7 @@ lines built from a card (each cited to the source quote the card records) and th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,9 +221,7 @@ class Composer:
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
-            and not self._has_figure(
-                scored, analysis.measure, by_relevance=True, measured=analysis.measured, practices=analysis.practices
-            ),
+            and not self._has_figure(scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
@@ -307,11 +305,12 @@ class Composer:
         return gives_figure(c.quote, measure, self.profile, measured, c.described_by)
 
     def _has_figure(
-        self, scored: list[Candidate], measure: str, by_relevance: bool = False, measured: str = "", practices: Sequence[str] = ()
-    ) -> bool:  # fmt: skip
+        self, scored: list[Candidate], measure: str, analysis: Analysis, by_relevance: bool = False, measured: str = ""
+    ) -> bool:
         """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for.
 
-        Asked of named practices, a figure about other practices only ("two case managers" of BE1) does not count.
+        Asked of named practices, a figure about other practices only ("two case managers" of BE1) does not count,
+        and their cards' facts on the asked aspect count wherever they rank (the card records the asked thing).
         """
 
         def value(c: Candidate) -> float:
@@ -320,12 +319,13 @@ class Composer:
         ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
         floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
-        asked = set(practices)
+        asked = set(analysis.practices)
+        fields = {f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)}
+        best = [c for c in scored[:window] if value(c) >= floor]
+        recorded = [c for c in scored if asked & set(c.codes) and self._field_of(c) in fields]
         return any(
-            self._gives_figure(c, measure, measured)
-            and value(c) >= floor
-            and not (asked and c.codes and asked.isdisjoint(c.codes))
-            for c in scored[:window]
+            self._gives_figure(c, measure, measured) and not (asked and c.codes and asked.isdisjoint(c.codes))
+            for c in [*best, *recorded]
         )
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
@@ -338,7 +338,7 @@ class Composer:
             if not part.measure:
                 continue
             rescored = self._rescored(scored, _for_part(analysis, part), part.text)
-            if not self._has_figure(rescored, part.measure, measured=part.measured, practices=analysis.practices):
+            if not self._has_figure(rescored, part.measure, analysis, measured=part.measured):
                 notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
 
