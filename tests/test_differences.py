@@ -159,6 +159,15 @@ def test_the_note_has_one_wording_with_both_quotes():
     )
 
 
+def test_the_note_shows_a_share_a_side_gives_only_in_another_of_its_passages():
+    """ "teamwork was mentioned in all of the articles": the paper's 97% is in its table, and the note shows it."""
+    teamwork = {d.id: d for d in load_differences(CORPUS)}["literature-teamwork"]
+    text = note_text(teamwork)
+    assert "88% of the studies" in text and "all of the articles” and “Inter-professional teamwork 97% 33”" in text
+    size = {d.id: d for d in load_differences(CORPUS)}["literature-review-size"]
+    assert note_text(size).count("“") == 2  # its other passages give no share: one quote a side
+
+
 def chunk(cid: str, text: str, source_type: str) -> Chunk:
     return Chunk(id=cid, text=text, doc_id=source_type, doc_title=source_type.title(), source_type=source_type)
 

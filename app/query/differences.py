@@ -96,9 +96,22 @@ def notes_for(differences: list[Difference], cited_quotes: list[str], question: 
     return asked + cited
 
 
+_SHARE_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+
+
+def shown_quotes(side: DifferenceSide) -> list[str]:
+    """The quotes a note shows for a side: its quote, and another of its passages giving a share that quote does not
+    (the paper's "teamwork was mentioned in all of the articles" and its Table 4 row "… 97% 33")."""
+    given = set(_SHARE_FIGURE.findall(side.quote))
+    return [side.quote, *(q for q in side.also if set(_SHARE_FIGURE.findall(q)) - given)]
+
+
 def note_text(difference: Difference) -> str:
-    """The note, worded one way: “The sources differ: the report says “…”; the paper says “…”.”"""
-    said = [f"{difference.side_label(i)} says “{side.quote.strip().rstrip('.')}”" for i, side in enumerate(difference.sides)]
+    """The note, worded one way: “The sources differ: the report says “…”; the paper says “…” and “…”.”"""
+    said = [
+        f"{difference.side_label(i)} says " + " and ".join(f"“{q.strip().rstrip('.')}”" for q in shown_quotes(side))
+        for i, side in enumerate(difference.sides)
+    ]
     return f"The sources differ: {said[0]}; {said[1]}."
 
 
@@ -111,21 +124,23 @@ class DifferenceNotes:
         ordered = sorted((c for c in chunks if is_curated_document(c.source_type)), key=lambda c: c.extra.get("kind") == "table")
         self._texts = [(c, _squash(c.text)) for c in ordered]
 
-    def passage_of(self, side: DifferenceSide) -> Chunk | None:
-        """The passage of the side's document that holds its quote (None when none holds it whole)."""
-        wanted = _squash(side.quote)
+    def passage_of(self, side: DifferenceSide, quote: str | None = None) -> Chunk | None:
+        """The passage of the side's document that holds its quote, or the given one of its quotes (None when none
+        holds it whole)."""
+        wanted = _squash(quote or side.quote)
         return next((c for c, text in self._texts if c.source_type == side.document and wanted in text), None)
 
     def claims(self, cited_quotes: list[str], question: str) -> list[DraftClaim]:
-        """A claim per applicable entry, citing both sides' passages (an entry whose passages are not indexed is left out)."""
+        """A claim per applicable entry, citing the passages of every quote it shows (an entry whose passages are not
+        indexed is left out)."""
         out = []
         for d in notes_for(self.differences, cited_quotes, question):
-            chunks = [self.passage_of(side) for side in d.sides]
-            if any(c is None for c in chunks):
+            shown = [(side, q, self.passage_of(side, q)) for side in d.sides for q in shown_quotes(side)]
+            if any(chunk is None for _, _, chunk in shown):
                 continue
             quotes: dict[str, str] = {}
-            for chunk, side in zip(chunks, d.sides, strict=True):
+            for _, quote, chunk in shown:
                 assert chunk is not None
-                quotes[chunk.id] = f"{quotes[chunk.id]} … {side.quote}" if chunk.id in quotes else side.quote
+                quotes[chunk.id] = f"{quotes[chunk.id]} … {quote}" if chunk.id in quotes else quote
             out.append(DraftClaim(text=note_text(d), sources=list(quotes), heading=HEADING, quotes=quotes))
         return out
