@@ -191,3 +191,14 @@ def test_a_figure_asked_of_a_named_practice_is_not_given_by_another_practices_fi
     budget.card_field, budget.kind = "funding", "card_fact"
     filler = [statement(f"The centre opened in {2000 + i} in Helsinki.", ["FI6"]) for i in range(30)]
     assert cost.aspects == ["funding"] and composer._has_figure([*filler, budget], "money", cost)
+
+
+def test_each_part_of_a_question_asks_about_its_own_aspect(toy_settings):
+    """ "Who is FI6 for, and how is it funded?": funding is asked in the second part only, so the first part is not
+    answered with the funding fact."""
+    from app.query.compose import _for_part
+
+    analysis = analysed("Who is FI6 for, and how is it funded?", toy_settings)
+    profile = load_profile(toy_settings.corpus_dir)
+    assert len(analysis.parts) == 2 and analysis.aspects == ["funding"]
+    assert [_for_part(analysis, part, profile).aspects for part in analysis.parts] == [[], ["funding"]]

@@ -72,9 +72,11 @@ def compound_parts(word: str) -> list[str] | None:
     return [p for p in parts if len(p) > 1]
 
 
-def content_words(text: str) -> list[str]:
-    """Distinct lower-case words of five or more letters that are not stopwords: what a question is about."""
-    return [w for w in dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z][a-z-]{4,}", text)) if w not in STOPWORDS]
+def content_words(text: str, min_letters: int = 5) -> list[str]:
+    """Distinct lower-case words of five (or ``min_letters``) or more letters that are not stopwords: what a
+    question is about."""
+    found = re.findall(rf"[A-Za-z][a-z-]{{{min_letters - 1},}}", text)
+    return [w for w in dict.fromkeys(w.lower() for w in found) if w not in STOPWORDS]
 
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?%?")

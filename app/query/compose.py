@@ -196,7 +196,7 @@ class Composer:
         top = scored[:5]
         best_terms = set().union(*(c.terms for c in top)) if top else set()
         passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
-        content = content_words(analysis.question)
+        content = content_words(analysis.question, min_letters=4)  # as the unknown words are found
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
@@ -337,7 +337,7 @@ class Composer:
         for part in analysis.parts:
             if not part.measure:
                 continue
-            rescored = self._rescored(scored, _for_part(analysis, part), part.text)
+            rescored = self._rescored(scored, _for_part(analysis, part, self.profile), part.text)
             if not self._has_figure(rescored, part.measure, analysis, measured=part.measured):
                 notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
         return notes
@@ -625,7 +625,7 @@ class Composer:
         claims: list[DraftClaim] = []
         taken: list[Candidate] = []
         for part in analysis.parts:
-            rescored = self._rescored(scored, _for_part(analysis, part), part.text)
+            rescored = self._rescored(scored, _for_part(analysis, part, self.profile), part.text)
             if part.measure:  # the asked figure leads, as in a one-part figure question
                 rescored.sort(key=lambda c: not self._gives_figure(c, part.measure, part.measured))
             floor = max(c.score for c in rescored) * self.ranker.keep_ratio
@@ -778,9 +778,12 @@ def _reads(table: Table, sentence: str) -> bool:
     return False
 
 
-def _for_part(analysis: Analysis, part: QuestionPart) -> Analysis:
-    """The analysis of one part of a question on its own: its words, and the figure it asks for."""
-    update: dict[str, object] = {"question": part.text, "measure": part.measure, "parts": []}
+def _for_part(analysis: Analysis, part: QuestionPart, profile: CorpusProfile) -> Analysis:
+    """The analysis of one part of a question on its own: its words, the aspects it asks about (not the other
+    part's: "Who is Kotitori for, and how is it funded?" asks funding in its second part only), its figure."""
+    update: dict[str, object] = {
+        "question": part.text, "measure": part.measure, "parts": [], "aspects": profile.detect_aspects(part.text)
+    }  # fmt: skip
     return analysis.model_copy(update=update | ({"answer_type": "figure"} if part.measure else {}))
 
 
