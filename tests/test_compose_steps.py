@@ -202,3 +202,26 @@ def test_each_part_of_a_question_asks_about_its_own_aspect(toy_settings):
     profile = load_profile(toy_settings.corpus_dir)
     assert len(analysis.parts) == 2 and analysis.aspects == ["funding"]
     assert [_for_part(analysis, part, profile).aspects for part in analysis.parts] == [[], ["funding"]]
+
+
+def test_a_statement_running_past_its_passage_is_cited_to_the_passage_it_ends_in_too(toy_settings):
+    """A sentence cut by a chunk boundary: the guard checks its words and figures against what it cites, so it
+    cites both passages it lies in (else its second half reads as unsupported and the statement is dropped)."""
+    from app.core.models import Unit
+    from app.query.candidates import CandidateBuilder
+
+    first = chunk("one", "Pooled budgets fund the centre. The centre pooled 20", section="Case studies > Centre", doc="long")
+    first.char_start, first.char_end = 0, 52
+    second = chunk("two", "budgets from two agencies in 2015.", section="Case studies > Centre", doc="long")
+    second.char_start, second.char_end = 53, 87
+    retriever = build(toy_settings, [first, second])
+    spanning = "The centre pooled 20 budgets from two agencies in 2015."
+    units = [
+        Unit(kind="sentence", text="Pooled budgets fund the centre.", lead="", doc_id="long", start=0, end=31),
+        Unit(kind="sentence", text=spanning, lead=spanning, doc_id="long", start=32, end=87),
+    ]
+    retriever.__dict__["units_by_doc"] = {"long": units}
+    builder = CandidateBuilder(toy_settings, retriever, [])
+    found = builder.run(passages(first), analysed("How is the centre funded?", toy_settings))
+    assert [(c.text, [a.id for a in c.also]) for c in found] == [("Pooled budgets fund the centre.", []), (spanning, ["two"])]
+    assert found[1].claim("In short").sources == ["one", "two"]

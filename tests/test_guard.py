@@ -63,3 +63,12 @@ def test_report_counts_removals():
         0.5,
     )
     assert len(kept) == 1 and report.checked_claims == 2 and report.removed_claims == 1
+
+
+def test_a_lists_enumerators_are_no_figures_but_its_figures_are():
+    """The answer shows a list's items as "(1) … (2) …": those numbers are the answer's, not the source's."""
+    types = passage("types", "We identified two types of funding: - Pooled funding: budgets are pooled. - Single agency funding.")
+    shown = "We identified two types of funding: (1) Pooled funding: budgets are pooled. (2) Single agency funding."
+    assert check_claim(DraftClaim(shown, ["types"]), [types]) is None
+    wrong = "We identified two types of funding: (1) Pooled funding in 12 practices. (2) Single agency funding."
+    assert check_claim(DraftClaim(wrong, ["types"]), [types]) == "states 12, which its cited passage does not contain"

@@ -402,11 +402,9 @@ class Assistant:
         ]
         named = {n.lower() for n in names}
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
-        own = {w for w in content_words(question, min_letters=4) if is_corpus_name(w, self.profile)}
+        own = {w for w in content_words(question) if is_corpus_name(w, self.profile)}
         known = named | of_country | own
-        # Four letters are enough for a topic ("beer", "golf"): how much a word carries is weighed after, by meaning.
-        words = content_words(question, min_letters=4)
-        return names, [w for w in words if w not in known and not self.retriever.knows(w)]
+        return names, [w for w in content_words(question) if w not in known and not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -121,11 +121,14 @@ class CandidateBuilder:
                 kind = self.evidence_kind(chunk)
                 subject = self.subject_of_section(chunk.section)
                 for unit in self.retriever.units_in(chunk):
+                    # A statement that runs on past its passage's end is cited to the passage it ends in too.
+                    ends_in = self.retriever.chunk_at(chunk.doc_id, unit.end - 1) if unit.end > chunk.char_end else None
                     out.append(
                         Candidate(
                             text=_display(unit),
                             quote=unit.text,
                             chunk=chunk,
+                            also=[ends_in] if ends_in is not None and ends_in.id != chunk.id else [],
                             kind=unit.kind,
                             lead=unit.lead,
                             evidence=kind,

@@ -196,7 +196,7 @@ class Composer:
         top = scored[:5]
         best_terms = set().union(*(c.terms for c in top)) if top else set()
         passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
-        content = content_words(analysis.question, min_letters=4)  # as the unknown words are found
+        content = content_words(analysis.question)
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)

@@ -35,6 +35,9 @@ def _number_forms(n: str) -> set[str]:
     return {n, bare, bare.replace(",", "."), bare.replace(".", ",")}
 
 
+_ENUMERATOR = re.compile(r"(?:^|(?<=\s))\(\d{1,2}\)(?=\s)")
+
+
 def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> str | None:
     """The reason a claim is not grounded, or None when it is.
 
@@ -53,7 +56,8 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
             return f"its cited passage gives the assistant instructions (“{order}”), which are not evidence"
     text = " ".join(normalise(c.text) for c in cited)
     joined = dehyphenate(text)
-    for number in numbers_in(claim.text):
+    # "(1) … (2) …" numbers a list's items as the answer shows them: the enumerators are no figures of the source.
+    for number in numbers_in(_ENUMERATOR.sub(" ", claim.text)):
         if not any(f in text or f in joined for f in _number_forms(number.lower())):
             return f"states {number}, which its cited passage does not contain"
     cited_codes = codes.named_in(cited)
