@@ -26,8 +26,7 @@ _TERMINAL = re.compile(r"[.!?][\"'”’)\]]*$")
 _ITEM = re.compile(r"(?:^|\s)-\s+(?=\S)")
 # A numbered list opens with "1." straight after its intro's colon; a number elsewhere ("in phase 2. The …") is not one.
 _NUMBERED_START = re.compile(r":\s+1[.)]\s+(?=[A-Z])")
-_NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)]\s+(?=[A-Z])")
-_NUMBER_MARK = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Z])")
+_NUMBERED_ITEM = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Z])")  # "3. Expansion …", at a paragraph's start or inside
 _CAPTION = re.compile(r"^(Table|Figure)\s*\d+\s*:")
 _FIELD_LABEL = re.compile(r"^[A-Z][\w ’'/()]{0,40}:\s+\S.{0,60}$")  # "Organisation / Country: X / Finland"
 _MAX_CONTEXT = 2  # sentences carried before one that points back
@@ -177,11 +176,14 @@ class UnitBuilder:
         units: list[Unit] = []
         numbered = _NUMBERED_START.search(text)
         item = _ITEM.search(text)
+        list_start = item.start() if item else None
         if numbered and (not item or numbered.start() < item.start()):
-            item = re.compile(r"\s").search(text, numbered.start())  # the list starts after the colon
+            list_start = numbered.start() + 1  # the list starts after the colon
+        else:
+            numbered = None
         body = text
-        if item:
-            before = text[: item.start()].strip()
+        if list_start is not None:
+            before = text[:list_start].strip()
             intro_sentences = split_sentences(before) if before else []
             # A numbered list is ended by its paragraph: its items may be names with no full stop ("9. Commitment").
             if intro_sentences and intro_sentences[-1].endswith(":") and (numbered or _TERMINAL.search(text)):
@@ -192,7 +194,7 @@ class UnitBuilder:
                 units.append(self._unit("list", list_text, intro_sentences[-1], para, doc, doc_id, refs))
                 body = before[: before.rindex(intro)].strip()
                 if numbered:  # an item that is a sentence of its own is also a statement ("The Search model is …")
-                    items = _NUMBER_MARK.split(text[item.start() :])
+                    items = _NUMBERED_ITEM.split(text[list_start:])
                     body = " ".join([body, *(i.strip() for i in items if _TERMINAL.search(i.strip()) and len(i.split()) >= 8)])
             else:
                 body = before  # items without an intro in this paragraph are not readable alone

@@ -99,7 +99,7 @@ class QuestionPart(BaseModel):
 
     text: str
     measure: str = ""  # the figure this part asks for (money, share, count, other); "" when it asks none
-    measured: str = ""  # what its figure is of, stemmed ("how many case managers" -> "case manag"); "" when not said
+    measured: str = ""  # what its figure is of, singular ("how many case managers" -> "case manager"); "" when not said
 
 
 class Analysis(BaseModel):
@@ -109,7 +109,7 @@ class Analysis(BaseModel):
     language: str = "English"
     answer_type: str = "general"  # design, compare, figure, practices, list, definition, general
     measure: str = ""  # what a figure question measures: money, share, count, other ("" when no figure is asked)
-    measured: str = ""  # what a count or share asked is of, stemmed ("the employment rate of …" -> "employ")
+    measured: str = ""  # what a count or share asked is of, singular ("the employment rate of …" -> "employment")
     asks_recommendation: bool = False
     aspects: list[str] = []
     practices: list[str] = []

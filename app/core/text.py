@@ -41,10 +41,15 @@ def document_id(path: Path) -> str:
     return bounded_id(re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document")
 
 
+def _content_parts(text: str) -> list[str]:
+    """Lower-case words and the parts of hyphenated ones, stopwords and single letters left out, in order."""
+    words = [part for w in _WORD.findall(text) for part in w.lower().strip("’'-").split("-")]
+    return [w for w in words if w and w not in STOPWORDS and len(w) > 1]
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed, lower-case content words (stopwords removed), in order."""
-    words = [part for w in _WORD.findall(text) for part in w.lower().strip("’'-").split("-")]
-    return _STEM.stemWords([w for w in words if w and w not in STOPWORDS and len(w) > 1])
+    return _STEM.stemWords(_content_parts(text))
 
 
 def singular(word: str) -> str:
@@ -59,8 +64,7 @@ def singular(word: str) -> str:
 def singular_terms(text: str) -> list[str]:
     """Lower-case content words in their singular, in order: finer than stems, which make "case managers" and
     "case management" one thing."""
-    words = [part for w in _WORD.findall(text) for part in w.lower().strip("’'-").split("-")]
-    return [singular(w) for w in words if w and w not in STOPWORDS and len(w) > 1]
+    return [singular(w) for w in _content_parts(text)]
 
 
 def compound_parts(word: str) -> list[str] | None:

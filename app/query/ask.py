@@ -400,11 +400,10 @@ class Assistant:
             and name.lower() not in of_country
             and not self.retriever.knows(name.lower())
         ]
-        named = {n.lower() for n in names}
+        known = {n.lower() for n in names} | of_country
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
-        own = {w for w in content_words(question) if is_corpus_name(w, self.profile)}
-        known = named | of_country | own
-        return names, [w for w in content_words(question) if w not in known and not self.retriever.knows(w)]
+        words = [w for w in content_words(question) if w not in known and not is_corpus_name(w, self.profile)]
+        return names, [w for w in words if not self.retriever.knows(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:

@@ -22,7 +22,7 @@ from app.core.differences import Difference, DifferenceSide
 from app.core.draft import DraftClaim
 from app.core.models import Chunk
 from app.core.normalise import normalise
-from app.core.text import content_terms
+from app.core.text import content_terms, numbers_in
 
 HEADING = "Where the sources differ"
 # A cited quote this much of a side's quote "overlaps strongly" with it (a sentence of a two-sentence quote).
@@ -96,14 +96,15 @@ def notes_for(differences: list[Difference], cited_quotes: list[str], question: 
     return asked + cited
 
 
-_SHARE_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+def _shares(text: str) -> set[str]:
+    return {n for n in numbers_in(text) if n.endswith("%")}
 
 
 def shown_quotes(side: DifferenceSide) -> list[str]:
     """The quotes a note shows for a side: its quote, and another of its passages giving a share that quote does not
     (the paper's "teamwork was mentioned in all of the articles" and its Table 4 row "… 97% 33")."""
-    given = set(_SHARE_FIGURE.findall(side.quote))
-    return [side.quote, *(q for q in side.also if set(_SHARE_FIGURE.findall(q)) - given)]
+    given = _shares(side.quote)
+    return [side.quote, *(q for q in side.also if _shares(q) - given)]
 
 
 def note_text(difference: Difference) -> str:
@@ -135,11 +136,11 @@ class DifferenceNotes:
         indexed is left out)."""
         out = []
         for d in notes_for(self.differences, cited_quotes, question):
-            shown = [(side, q, self.passage_of(side, q)) for side in d.sides for q in shown_quotes(side)]
-            if any(chunk is None for _, _, chunk in shown):
+            shown = [(q, self.passage_of(side, q)) for side in d.sides for q in shown_quotes(side)]
+            if any(chunk is None for _, chunk in shown):
                 continue
             quotes: dict[str, str] = {}
-            for _, quote, chunk in shown:
+            for quote, chunk in shown:
                 assert chunk is not None
                 quotes[chunk.id] = f"{quotes[chunk.id]} … {quote}" if chunk.id in quotes else quote
             out.append(DraftClaim(text=note_text(d), sources=list(quotes), heading=HEADING, quotes=quotes))
