@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.cards import PracticeCard, load_card, paper_refs
+from app.core.cards import PracticeCard, case_study_quotes, load_card, paper_refs
 from app.core.codes import PracticeCodes
 from app.core.config import ROOT, Settings
 from app.core.corpus_profile import CorpusProfile, load_profile
@@ -168,6 +168,7 @@ class _Chunker:
     settings: Settings
     profile: CorpusProfile
     paper_refs: dict[str, str]
+    case_studies: dict[str, list[str]] = field(default_factory=dict)  # code -> quotes from its case study
 
     def chunks(self, path: Path, doc_id: str) -> tuple[list[Chunk], list[Unit]]:
         """The chunks and evidence units of one file under its document id; raises LoadError/ValueError with the reason."""
@@ -184,7 +185,7 @@ class _Chunker:
         doc = load_document(path, corpus_sources(path, self.settings.documents_dir), self.settings.max_file_bytes)
         doc.doc_id = doc_id  # unique by path (ingest.doc_ids), not only by file name
         clean = clean_document(doc, self.profile.headings)
-        chunks = split_document(clean, doc, self.settings.index, codes, self.paper_refs)
+        chunks = split_document(clean, doc, self.settings.index, codes, self.paper_refs, self.case_studies)
         if not chunks:
             raise LoadError("no text left after cleaning")
         builder = UnitBuilder(self.profile, codes, self.settings.index.min_sentence_chars)
@@ -195,7 +196,7 @@ class _Chunker:
         ix = self.settings.index
         return json.dumps(
             [ix.chunk_size, ix.chunk_overlap, ix.min_chunk_chars, ix.min_sentence_chars,
-             sorted(self.paper_refs.items()), chunker_version(self.profile)]
+             sorted(self.paper_refs.items()), sorted(self.case_studies.items()), chunker_version(self.profile)]
         )  # fmt: skip
 
 
@@ -233,7 +234,7 @@ def _ingest_locked(
     files = discover(settings, paths)
     whole = paths is None or rebuild
     work, present, cards = _plan(settings, files if paths else [], whole, manifest, registry)
-    chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards))
+    chunker = _Chunker(settings, load_profile(settings.corpus_dir), paper_refs(cards), case_study_quotes(cards))
     salt = chunker.salt()
     report = IngestReport(files=skipped(settings, paths, files))
     report.repaired = index.repair(known_docs=present | set(manifest.documents) if whole else None)
@@ -396,10 +397,12 @@ def _ingest_one(
         return FileReport(str(path), doc_id, "failed", reason=f"could not be read ({type(exc).__name__}: {str(exc)[:120]})")
     new_ids = {c.id for c in chunks}
     old_ids = index.ids_for_doc(doc_id)
-    to_add = [c for c in chunks if c.id not in old_ids]
+    added = len(new_ids - old_ids)
     stale = old_ids - new_ids
     try:
-        add_in_batches(index, to_add, step)
+        # Every chunk is written again, not only new ids: the id is the text's, and a changed file (or chunker) may
+        # give the same text another page, section or practice code. The embedding cache makes the rewrite cheap.
+        add_in_batches(index, chunks, step)
         index.drop(stale)
         index.put_units(doc_id, units)
     except OSError as exc:
@@ -413,4 +416,4 @@ def _ingest_one(
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(index.generation.manifest_path)
     status = "replaced" if old_ids else "added"
-    return FileReport(str(path), doc_id, status, added=len(to_add), removed=len(stale))
+    return FileReport(str(path), doc_id, status, added=added, removed=len(stale))

@@ -10,7 +10,7 @@ from app.core.codes import PracticeCodes
 from app.core.config import IndexSettings
 from app.core.corpus_profile import HeadingCues
 from app.core.models import Chunk
-from app.core.normalise import normalise
+from app.core.normalise import dehyphenate, normalise
 from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
 from ingest.documents import LoadedDocument
 from ingest.sections import Block, CleanDocument, build_blocks
@@ -37,6 +37,10 @@ def clean_document(doc: LoadedDocument, cues: HeadingCues) -> CleanDocument:
     return build_blocks(join_hyphenated(drop_running_headers(lines)), cues)
 
 
+def _codes(named: list[str], subject: str | None) -> list[str]:
+    return named if subject is None or subject in named else [*named, subject]
+
+
 def _sections(doc: CleanDocument) -> list[list[Block]]:
     groups: list[list[Block]] = []
     for b in doc.blocks:
@@ -47,14 +51,32 @@ def _sections(doc: CleanDocument) -> list[list[Block]]:
     return [g for g in groups if g]
 
 
+def section_subjects(clean: CleanDocument, case_studies: dict[str, list[str]]) -> dict[str, str]:
+    """The sections that are one practice's case study (section path -> code): those holding a quote its card
+    records from the case study ("Programme's name: Open Dialogue"). Its sentences rarely name the code."""
+    found: dict[str, str] = {}
+    for group in _sections(clean):
+        text = dehyphenate(normalise(clean.text[group[0].start : group[-1].end]))
+        heading = normalise(group[0].section.split(" > ")[-1])
+        for code, quotes in case_studies.items():
+            wanted = [dehyphenate(normalise(q)) for q in quotes]
+            # The quote is in its text, or is its heading ("Programme's name: Open Dialogue" over "Open Dialogue").
+            if any(q in text or (len(heading.split()) > 1 and q.endswith(heading)) for q in wanted):
+                found.setdefault(group[0].section, code)
+    return found
+
+
 def split_document(
     clean: CleanDocument,
     doc: LoadedDocument,
     config: IndexSettings,
     codes: PracticeCodes,
     paper_refs: dict[str, str] | None = None,
+    case_studies: dict[str, list[str]] | None = None,
 ) -> list[Chunk]:
-    """Chunks of one cleaned document; each stays inside one section and knows its page, offsets and codes."""
+    """Chunks of one cleaned document; each stays inside one section and knows its page, offsets and codes (those
+    its text names, and a case study's own practice in every chunk of that case study)."""
+    subjects = section_subjects(clean, case_studies or {})
     overlap = config.chunk_overlap
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=config.chunk_size,
@@ -88,7 +110,7 @@ def split_document(
                     source_type=doc.source_type,
                     section=group[0].section,
                     page=page,
-                    practice_codes=codes.find(piece, paper_refs),
+                    practice_codes=_codes(codes.find(piece, paper_refs), subjects.get(group[0].section)),
                     char_start=abs_start,
                     char_end=abs_start + len(piece),
                 ),

@@ -225,3 +225,28 @@ def test_a_statement_running_past_its_passage_is_cited_to_the_passage_it_ends_in
     found = builder.run(passages(first), analysed("How is the centre funded?", toy_settings))
     assert [(c.text, [a.id for a in c.also]) for c in found] == [("Pooled budgets fund the centre.", []), (spanning, ["two"])]
     assert found[1].claim("In short").sources == ["one", "two"]
+
+
+def test_a_card_fact_cites_its_source_alone_when_that_passage_carries_it_and_the_card_beside_it_when_not(toy_settings):
+    """One citation where the source passage names the practice and says the fact; the card as well where only the
+    card ties the source's words to the practice (or says the fact in its own terms)."""
+    from app.core.cards import PracticeCard
+    from app.query.candidates import CandidateBuilder
+    from ingest.card_chunks import chunk_from_card
+
+    said = "The Centre (FI9) pooled budgets from two agencies to fund integrated services."
+    unnamed = "Budgets from two agencies were pooled to fund the services."
+    named, bare = chunk("named", said, doc="named"), chunk("bare", unnamed, doc="bare")
+    cards = [
+        PracticeCard(code="FI9", title="Centre", country="Finland", funding=["pooled"], sources={"funding": [said]}),
+        PracticeCard(code="FI8", title="Hub", country="Finland", funding=["pooled"], sources={"funding": [unnamed]}),
+    ]
+    profile = load_profile(toy_settings.corpus_dir)
+    card_chunks = [chunk_from_card(c, profile) for c in cards]
+    builder = CandidateBuilder(toy_settings, build(toy_settings, [named, bare, *card_chunks]), cards)
+    analysis = analysed("How are practices funded?", toy_settings)
+    cited = {}
+    for card, card_chunk in zip(cards, card_chunks, strict=True):
+        fact = next(f for f in builder.card_facts(card, card_chunk, analysis, 0) if f.card_field == "funding")
+        cited[card.code] = fact.claim("In short").sources
+    assert cited == {"FI9": ["named"], "FI8": ["bare", card_chunks[1].id]}

@@ -72,3 +72,16 @@ def test_a_lists_enumerators_are_no_figures_but_its_figures_are():
     assert check_claim(DraftClaim(shown, ["types"]), [types]) is None
     wrong = "We identified two types of funding: (1) Pooled funding in 12 practices. (2) Single agency funding."
     assert check_claim(DraftClaim(wrong, ["types"]), [types]) == "states 12, which its cited passage does not contain"
+
+
+def test_a_practices_name_is_its_codes_but_the_code_and_the_finding_are_checked():
+    """How an answer names a practice, "GB1 (Boiler on prescription for people with lung disease, United Kingdom)",
+    is the code's name, not words the passage must repeat; the code itself and what is said of it still are checked."""
+    label = "GB1 (Boiler on prescription for people with chronic lung disease (COPD) living in cold damp homes, United Kingdom) —"
+    assert check_claim(DraftClaim(f"{label} heating bills lowered by £30 a month.", ["boiler"]), PASSAGES) is None
+    named = label.removeprefix("GB1 ").replace(" —", ":") + " heating bills lowered by £30 a month."
+    assert "shares only" in check_claim(DraftClaim(named, ["boiler"]), PASSAGES)  # no code: the words count
+    other = "FI1 (Boiler on prescription, Finland) — heating bills lowered by £30 a month."
+    assert "names practice FI1" in check_claim(DraftClaim(other, ["boiler"]), PASSAGES)
+    unsaid = f"{label} hospital admissions fell and carers were trained in every region."
+    assert "shares only" in check_claim(DraftClaim(unsaid, ["boiler"]), PASSAGES)

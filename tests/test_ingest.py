@@ -156,3 +156,27 @@ def test_damaged_pdfs_are_each_a_report_line_and_never_stop_the_ingest(small_cor
     assert names["elders.txt"].status == "added" and names["youth.md"].status == "added"  # the good files are in
     assert all(f.reason for f in report.failed)  # every failure says why
     assert len(names) == 152
+
+
+def test_a_case_study_carries_its_practice_code_once_its_card_records_it(small_corpus):
+    """A case study's sentences rarely name its code: the quote its card records from it ties the section to the
+    practice, and re-ingesting after the card arrives rewrites the unchanged chunks with the code, never twice."""
+    cases = small_corpus.documents_dir / "cases.md"
+    body = "Network meetings bring the family and the professionals together in one room every week. " * 4
+    cases.write_text(f"{body}\n\n# Open Dialogue\n\nProgramme’s name: Open Dialogue\n\n{body}", encoding="utf-8")
+    assert not ingest(small_corpus).failed
+    store = Store(small_corpus)
+    before = store.count()
+    assert not any(c.practice_codes for c in store.all_chunks() if c.doc_id == "cases")
+
+    (small_corpus.practices_dir / "DK2.yaml").write_text(
+        "code: DK2\ntitle: Open Dialogue\ncountry: Denmark\ncase_study: true\n"
+        'sources:\n  case_study:\n    - "Programme’s name: Open Dialogue"\n',
+        encoding="utf-8",
+    )
+    report = ingest(small_corpus)
+    assert not report.failed
+    chunks = {c.section: c.practice_codes for c in store.all_chunks() if c.doc_id == "cases"}
+    assert chunks["Open Dialogue"] == ["DK2"]
+    assert chunks[""] == []  # the same sentences outside the case study are not about it
+    assert store.count() == before + 1  # the card's own chunk; the document's chunks were rewritten in place

@@ -139,6 +139,11 @@ def load_cards(practices_dir: Path) -> list[tuple[Path, PracticeCard]]:
     return [(p, load_card(p)) for p in sorted(practices_dir.glob("*.yaml"))]
 
 
+def case_study_quotes(cards: list[PracticeCard]) -> dict[str, list[str]]:
+    """Each case study's code and the quotes its card records from the case study itself (its programme's name …)."""
+    return {c.code: c.sources.get("case_study", []) for c in cards if c.case_study and c.sources.get("case_study")}
+
+
 def paper_refs(cards: list[PracticeCard]) -> dict[str, str]:
     """The paper's practice numbers mapped to report codes (``{"P5": "FI5"}``), from the cards."""
     return {c.paper_ref: c.code for c in cards if c.paper_ref}

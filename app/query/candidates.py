@@ -15,6 +15,7 @@ from app.core.codes import PracticeCodes
 from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile, is_curated_document
 from app.core.draft import DraftClaim
+from app.core.grounding import unsupported
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
@@ -211,9 +212,10 @@ class CandidateBuilder:
             in_own_words = source is not None and isinstance(value, list) and not re.match(r"(Table|Figure)\s*\d", quotes[0])
             # The source's own words carry what the category cannot ("jointly financed by the ministry and …").
             text = f"{name} — {label}: {shown}." + (f" “{quotes[0].strip()}”" if in_own_words else "")
-            # One citation where one passage carries the whole statement: the source's own words, naming the practice.
-            # The card is cited beside it when only the card ties the source to the code or words the fact itself.
-            alone = in_own_words and source is not None and card.code in self.codes.named_in([source])
+            # One citation where the source passage carries the whole statement (the guard's test: its figures, the
+            # practice's code, most of its words). The card is cited beside it when only the card ties the source to
+            # the code or words the fact in its own terms.
+            alone = source is not None and unsupported(text, [source], self.codes, self.config.guard_min_term_support) is None
             facts.append(
                 Candidate(
                     text=text,

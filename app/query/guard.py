@@ -18,24 +18,15 @@ from dataclasses import replace
 
 from app.core.codes import PracticeCodes
 from app.core.draft import DraftClaim
+from app.core.grounding import unsupported
 from app.core.injection import instruction_in
 from app.core.models import GuardReport, Passage
-from app.core.normalise import dehyphenate, normalise
-from app.core.text import content_terms, numbers_in
 
 UNREVIEWED = "user_document"  # the source type of a user's own documents: nobody reviewed them
 YOUR_DOCUMENT_SAYS = "Your document says:"
 _ATTRIBUTED = re.compile(
     r"(?:according\s+to\s+)?(?:your|the\s+user['’]s|the\s+uploaded)\s+document(?:\s+(?:says|states|reports|claims)\b|\s*,)", re.I
 )
-
-
-def _number_forms(n: str) -> set[str]:
-    bare = n.rstrip("%")
-    return {n, bare, bare.replace(",", "."), bare.replace(".", ",")}
-
-
-_ENUMERATOR = re.compile(r"(?:^|(?<=\s))\(\d{1,2}\)(?=\s)")
 
 
 def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> str | None:
@@ -54,22 +45,7 @@ def check_claim(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes
     for chunk in cited:
         if order := instruction_in(chunk.context_text()):  # title and section too: the LLM sees them
             return f"its cited passage gives the assistant instructions (“{order}”), which are not evidence"
-    text = " ".join(normalise(c.text) for c in cited)
-    joined = dehyphenate(text)
-    # "(1) … (2) …" numbers a list's items as the answer shows them: the enumerators are no figures of the source.
-    for number in numbers_in(_ENUMERATOR.sub(" ", claim.text)):
-        if not any(f in text or f in joined for f in _number_forms(number.lower())):
-            return f"states {number}, which its cited passage does not contain"
-    cited_codes = codes.named_in(cited)
-    for code in codes.find(claim.text):
-        if code not in cited_codes:
-            return f"names practice {code}, which its cited passage does not mention"
-    terms = set(content_terms(claim.text))
-    if terms:
-        support = len(terms & set(content_terms(text))) / len(terms)
-        if support < min_term_support:
-            return f"shares only {support:.0%} of its words with the cited passage (wrong citation?)"
-    return None
+    return unsupported(claim.text, cited, codes, min_term_support)
 
 
 def rests_on_unreviewed(claim: DraftClaim, passages: list[Passage], codes: PracticeCodes, min_term_support: float) -> bool:
