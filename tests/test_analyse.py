@@ -51,6 +51,20 @@ def test_routing_to_recommendations_is_the_analysis_decision():
     assert ANALYSER.analyse("Which share of practices use pooled funding?").route == "evidence"
 
 
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        # "How do the …" asks how things are, not what to do: only we, I, you … asking "how do" ask for design.
+        ("How do the literature and the practices compare on leadership?", "compare"),
+        ("How do the two documents differ on co-location?", "compare"),
+        ("How do we get staff from two agencies to share one care plan?", "design"),
+        ("How could the municipality fund a one-stop shop?", "design"),
+    ],
+)
+def test_how_do_the_asks_how_things_are_and_how_do_we_asks_what_to_do(question, answer_type):
+    assert ANALYSER.analyse(question).answer_type == answer_type
+
+
 def test_a_follow_up_keeps_the_practices_and_replaces_the_aspect():
     first = ANALYSER.analyse(
         "How should a municipality integrate social and employment services for long-term unemployed people?"
