@@ -76,6 +76,10 @@ def check_card(card: PracticeCard, path: str, quotes: QuoteIndex, profile: Corpu
     for field in sorted(filled):
         if not card.sources.get(field):
             bad(f"field {field!r} is filled but has no quote under sources")
+    named = " ".join(card.sources.get("other_names", [])).lower()
+    for name in card.other_names:
+        if name.lower() not in named:
+            bad(f"other_names: {name!r} is in none of its quotes (a name must be the documents' own)")
     for field, field_quotes in card.sources.items():
         if field not in type(card).model_fields or field in {"sources", "code"}:
             bad(f"sources names unknown field {field!r}")

@@ -25,6 +25,7 @@ def card_text(card: PracticeCard, corpus_profile: CorpusProfile) -> str:
     parts = [f"Practice {card.code}, {name} ({card.country})" + (f", {', '.join(profile)}." if profile else ".")]
     labelled = (
         (heading("original_title"), card.original_title),
+        (heading("other_names"), ", ".join(card.other_names)),
         (heading("paper_ref"), card.paper_ref or ""),
         (heading("alt_codes"), ", ".join(card.alt_codes)),
         (heading("organisation"), card.organisation),

@@ -39,6 +39,9 @@ def test_aspect_answer_type_and_names_come_from_the_profile():
     assert a.practices == ["IT1"] and a.route == "practices"
     assert ANALYSER.analyse("How did LAFOS and Kotitori differ?").practices == ["FI6", "FI3"]
     assert ANALYSER.analyse("How are families supported at home?").practices == []  # "home" is not a practice name
+    # Another name the documents give a practice (the card's other_names): the case study's "RLDS" is GB5.
+    assert ANALYSER.analyse("How is RLDS funded?").practices == ["GB5"]
+    assert ANALYSER.analyse("Was the Clubhouse model transferred?").practices == ["FI5"]
 
 
 def test_routing_to_recommendations_is_the_analysis_decision():

@@ -68,6 +68,13 @@ def test_a_filled_field_without_a_quote_is_caught(card_copy):
     assert any("DE2.yaml: field 'delivery_models' is filled but has no quote" in p for p in problems_in(card_copy))
 
 
+def test_another_name_must_be_the_documents_own(card_copy):
+    """A name the documents do not give the practice would let a question about another practice find this one."""
+    edit(card_copy, "GB5", other_names=["RLDS", "Renfrewshire Day Centres"])
+    found = [p for p in problems_in(card_copy) if "GB5.yaml" in p]
+    assert len(found) == 1 and "'Renfrewshire Day Centres' is in none of its quotes" in found[0]
+
+
 def test_an_unknown_vocabulary_value_is_caught(card_copy):
     edit(card_copy, "IS1", target_groups=["older_people", "pensioners"])
     assert any("IS1.yaml: target_groups: unknown value 'pensioners'" in p for p in problems_in(card_copy))

@@ -28,6 +28,7 @@ class PracticeCard(BaseModel):
     paper_ref: str | None = Field(default=None, pattern=r"^P[0-9]{1,2}$")
     title: str
     original_title: str = ""
+    other_names: list[str] = []  # other names the documents give the practice ("RLDS"), each in one of its quotes
     country: str
     organisation: str = ""
     sectors: list[str] = []

@@ -350,10 +350,11 @@ class PracticeNames:
         self.codes = codes
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
         for card in cards:
-            names = {card.title, card.original_title}
-            names |= set(re.findall(r"\(([A-Z][A-Za-z]{2,})\)", card.title))  # "(LAFOS)"
-            names |= set(re.findall(r"\b[A-Z]{3,}\b", card.title))  # "MASS", "MAIA"
-            names |= {re.sub(r"\s*\(.*?\)", "", card.title).strip()}
+            names = {card.title, card.original_title, *card.other_names}
+            for given in (card.title, *card.other_names):
+                names |= set(re.findall(r"\(([A-Z][A-Za-z]{2,})\)", given))  # "(LAFOS)"
+                names |= set(re.findall(r"\b[A-Z]{3,}\b", given))  # "MASS", "MAIA"
+                names |= {re.sub(r"\s*\(.*?\)", "", given).strip()}
             names |= {_GENERIC_NAME_ENDINGS.sub("", n) for n in list(names) if n}  # "Casa Elena project"
             names |= {re.split(r"\s+[–-]\s+", n)[0] for n in list(names) if n}  # "Kotitori – Service integration"
             phrases = sorted(n for n in names if n and " " in n.strip())  # several words: any case
