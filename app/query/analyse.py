@@ -27,8 +27,9 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "design",
         re.compile(
             r"^\W*(how (should|could|can|would|might) (we|i|a|an|our|my|they|you|one|the|municipalit|region|countr"
-            r"|government|ministr)|how do (we|i|you|one|our|my)\b|what should|what (would|do) you (recommend|advise)|how to\b|best way to|any advice"
-            r"|what advice)|\b(should we|should i|we want to|we are planning|we're planning|we plan to)\b",
+            r"|government|ministr)|how do (we|i|you|one|our|my)\b|what should|what (would|do) you (recommend|advise)"
+            r"|how to\b|best way to|any advice|what advice)"
+            r"|\b(should we|should i|we want to|we are planning|we're planning|we plan to)\b",
             re.I,
         ),
     ),
