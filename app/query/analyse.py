@@ -319,11 +319,14 @@ def country_name_words(question: str, profile: CorpusProfile) -> set[str]:
     return {w for c in profile.countries for n in c.names() if " " in n and n.lower() in low for w in n.lower().split()}
 
 
-def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile) -> list[str]:
+def names_not_in(
+    question: str, passages: list[Passage], profile: CorpusProfile, common: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
     """Names in the question that none of the retrieved passages mention.
 
     "What does the report say about Canada?" retrieves passages on integrated services, none of
-    which discusses Canada: answering from them would put words in the sources' mouth.
+    which discusses Canada: answering from them would put words in the sources' mouth. ``common``: words the
+    corpus writes in lower case (a capital on one of them is no name: "'Funding, leadership and innovation'").
     """
     text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
     low_text = text.lower()
@@ -332,7 +335,7 @@ def names_not_in(question: str, passages: list[Passage], profile: CorpusProfile)
     for name, starts_sentence in scan_names(question):
         low = name.lower()
         # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
-        if starts_sentence or is_corpus_name(name, profile) or low in of_country:
+        if starts_sentence or is_corpus_name(name, profile) or low in of_country or low in common:
             continue
         # A compound ("P-number") is mentioned when each of its words is.
         words = compound_parts(low) or [low]

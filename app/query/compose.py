@@ -178,7 +178,9 @@ class Composer:
 
     def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
         """Names of the question no passage mentions (none for another language, where every noun is capitalised)."""
-        return names_not_in(analysis.question, passages, self.profile) if analysis.language == "English" else []
+        if analysis.language != "English":
+            return []
+        return names_not_in(analysis.question, passages, self.profile, self.retriever.common_words)
 
     def evidence(
         self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage], missing: list[str] | None = None

@@ -123,6 +123,20 @@ class Retriever:
         return words
 
     @cached_property
+    def common_words(self) -> set[str]:
+        """Words the corpus writes in lower case at least as often as capitalised ("funding", not "Sweden"): such a
+        word capitalised in a question ("'Funding, leadership …'") is a quoted title's first word, not a name."""
+        lower: Counter[str] = Counter()
+        capital: Counter[str] = Counter()
+        for c in self.catalogue:
+            for w in re.findall(r"[\w’'-]+", c.text):
+                if w.islower():
+                    lower[w] += 1
+                elif w.istitle():
+                    capital[w.lower()] += 1
+        return {w for w, n in lower.items() if n >= capital[w]}
+
+    @cached_property
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each stemmed content word over the chunks."""
         df: Counter[str] = Counter()
