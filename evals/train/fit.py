@@ -142,8 +142,8 @@ def model_card(model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train
   false refusals {oof.false_refusals:.3f}; fitted on all of it:
   {on_train.refused_out_of_scope:.3f} / {on_train.false_refusals:.3f}
   ({on_train.n_answerable} answerable, {on_train.n_out_of_scope} out of scope).
-- **Rebuild**: `joinedup train` (about ten minutes: every question is answered once); `joinedup train --reuse` refits
-  from the cached features in seconds. Same data, same seed, same model.
+- **Rebuild**: `joinedup train` (about four minutes on 2 cores: every question is answered twice, once per
+  model); `joinedup train --reuse` refits from the cached features in seconds. Same data, same seed, same model.
 - **Date**: {date.today().isoformat()}
 
 | feature (standardised) | weight |

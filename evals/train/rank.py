@@ -104,8 +104,9 @@ def question_rows(assistant: Assistant, item: EvalItem) -> tuple[np.ndarray, np.
 
 
 def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> RankingData:
-    """Every usable training question's candidate rows (answerability off, so each is composed)."""
-    assistant = Assistant(settings.with_({"answer.answerability_model": "off"}))
+    """Every usable training question's candidate rows (answerability off, so each is composed; the hand-set
+    ranker, since the features do not depend on the ranker and a model fitted on other features would not load)."""
+    assistant = Assistant(settings.with_({"answer.answerability_model": "off", "answer.statement_ranker": "hand"}))
     features: list[np.ndarray] = []
     relevant: list[np.ndarray] = []
     groups: list[np.ndarray] = []
