@@ -156,3 +156,10 @@ def test_a_case_study_sentence_that_does_not_name_its_practice_is_shown_with_it(
     answer = assistant.ask("Who funded the set-up of the Kotitori initiative?")
     assert "- FI3 (Kotitori – Service integration, Finland): Resources: The set-up of the initiative" in answer.answer_markdown
     assert any(c.text.startswith("Resources: The set-up of the initiative") for c in answer.claims)  # the source's words
+
+
+def test_a_word_the_corpus_hyphenates_is_known_written_as_one(assistant):
+    """The paper writes "turn-over": "staff turnover" is a word the corpus uses, not a foreign topic."""
+    assert "turn-over" in assistant.retriever.vocabulary and "turnover" not in assistant.retriever.vocabulary
+    assert assistant.retriever.knows("turnover") and not assistant.retriever.knows("turnstile")
+    assert assistant.unknown_words("How does staff turnover affect commitment, per the paper?") == ([], [])

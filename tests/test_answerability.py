@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from app.core.config import ROOT
@@ -14,7 +15,8 @@ def evidence(relevance: float, coverage: float, unknown: int = 0, missing: int =
     return Evidence(
         best_relevance=relevance, top3_relevance=relevance - 0.05, best_similarity=relevance + 0.1, coverage=coverage,
         passage_coverage=min(1.0, coverage + 0.2), unknown_word_share=0.0, uncovered_specificity=1.0 - coverage,
-        names_unknown=unknown, names_missing=missing, figure_missing=False, words=10, follow_up=False,
+        names_unknown=unknown, names_missing=missing, missing_specificity=float(missing), figure_missing=False, words=10,
+        follow_up=False,
     )  # fmt: skip
 
 
@@ -94,3 +96,26 @@ def test_unknown_words_are_as_specific_as_they_move_the_question():
     assert unknown_specificity(0.0) == 0.0
     assert unknown_specificity(FULL_INFLUENCE / 2) == pytest.approx(0.5)
     assert unknown_specificity(3 * FULL_INFLUENCE) == 1.0  # a topic word: as specific as a word can be
+
+
+def test_influence_is_how_far_dropping_words_moves_the_question():
+    """Each word's influence and all words' together, from one batch of embeddings (a toy embedding: bag of words)."""
+    from app.query.answerability import influence
+
+    vocab = ["which", "practices", "canada", "use", "case", "management", "barely"]
+
+    def embed(texts: list[str]) -> np.ndarray:
+        rows = np.asarray([[t.lower().split().count(w) for w in vocab] for t in texts], dtype=float)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    calls: list[int] = []
+
+    def counted(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return embed(texts)
+
+    each, together = influence("Which practices Canada use case management", ["Canada"], counted)
+    assert calls == [3] and 0.0 < each["Canada"] == together
+    assert influence("anything", [], embed) == ({}, 0.0)  # nothing unknown: no embedding at all
+    many, both = influence("Which practices Canada use case management barely", ["Canada", "barely"], embed)
+    assert both > max(many.values())  # dropping both moves the question further than either alone

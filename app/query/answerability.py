@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -36,6 +38,10 @@ class Evidence:
     uncovered_specificity: float
     names_unknown: int  # names, codes and years of the question the corpus never mentions
     names_missing: int  # names of the question no retrieved passage mentions
+    # How much of the question those names carry (``unknown_specificity`` of dropping them all): "Canada" carries
+    # "Which practices from Canada use case management?", "GPs" little of a long question about getting them to
+    # understand social workers. 0 when no name is missing.
+    missing_specificity: float
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool
@@ -51,7 +57,7 @@ class Evidence:
             self.unknown_word_share,
             self.uncovered_specificity,
             math.log1p(self.names_unknown),
-            math.log1p(self.names_missing),
+            self.missing_specificity,
             float(self.figure_missing),
             math.log1p(self.words),
             float(self.follow_up),
@@ -79,9 +85,23 @@ def unknown_specificity(moved: float) -> float:
     return min(1.0, moved / FULL_INFLUENCE)
 
 
+def influence(question: str, words: list[str], embed: Callable[[list[str]], np.ndarray]) -> tuple[dict[str, float], float]:
+    """How much of the question's meaning each word carries, and all of them together: 1 - cosine of the question
+    with and without them (``embed`` gives unit vectors; one call for all)."""
+    if not words:
+        return {}, 0.0
+
+    def without(*dropped: str) -> str:
+        return re.sub(r"\b(" + "|".join(re.escape(w) for w in dropped) + r")\b", "", question, flags=re.I)
+
+    vectors = embed([question, *(without(w) for w in words), without(*words)])
+    moved = [round(float(1.0 - vectors[0] @ v), 4) for v in vectors[1:]]
+    return dict(zip(words, moved[:-1], strict=True)), max(moved)
+
+
 FEATURES = [
     "best_relevance", "top3_relevance", "best_similarity", "coverage", "passage_coverage", "unknown_word_share",
-    "uncovered_specificity", "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
+    "uncovered_specificity", "log_names_unknown", "missing_specificity", "figure_missing", "log_words", "follow_up",
 ]  # fmt: skip
 
 

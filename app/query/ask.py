@@ -10,7 +10,6 @@ and the remaining steps are skipped.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from app.query.analyse import (
     latest_year,
     scan_names,
 )
+from app.query.answerability import influence
 from app.query.backends import AnswerBackend, BackendError, get_backend
 from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
@@ -368,17 +368,8 @@ class Assistant:
         return search_query(state.analysis, self.settings.conversation)
 
     def influence(self, question: str, words: list[str]) -> tuple[dict[str, float], float]:
-        """How much of the question's meaning each word carries, and all of them together: 1 - cosine of the
-        question with and without them."""
-        if not words:
-            return {}, 0.0
-
-        def without(*dropped: str) -> str:
-            return re.sub(r"\b(" + "|".join(re.escape(w) for w in dropped) + r")\b", "", question, flags=re.I)
-
-        vectors = self.retriever.vectors.embed([question, *(without(w) for w in words), without(*words)])  # unit length
-        moved = [round(float(1.0 - vectors[0] @ v), 4) for v in vectors[1:]]
-        return dict(zip(words, moved[:-1], strict=True)), max(moved)
+        """How much of the question's meaning each word carries, and all of them together (see ``influence``)."""
+        return influence(question, words, self.retriever.vectors.embed)
 
     def unknown_words(self, question: str, language: str = "English") -> tuple[list[str], list[str]]:
         """The question's words the corpus never uses, checked once: (names, content words).

@@ -37,7 +37,7 @@ from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, content_words
 from app.query.analyse import names_not_in
-from app.query.answerability import AnswerabilityModel, Evidence, unknown_specificity
+from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker, relevance_before_bonuses
@@ -220,6 +220,7 @@ class Composer:
             else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             names_missing=len(missing),
+            missing_specificity=unknown_specificity(influence(analysis.question, missing, self.retriever.vectors.embed)[1]),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
@@ -268,7 +269,9 @@ class Composer:
         if evidence is None or (self.judge_answerability and not self.answers(evidence)):
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
             features = evidence.as_dict() if evidence else None
-            return Draft(supported=False, refusal=self._refusal(analysis, missing), added=pool.added, evidence=features)
+            # Missing names are named only when together they carry the question (as unknown words are).
+            carried = missing if evidence is None or evidence.missing_specificity >= 0.5 else []
+            return Draft(supported=False, refusal=self._refusal(analysis, carried), added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)

@@ -123,6 +123,11 @@ class Retriever:
         return words
 
     @cached_property
+    def unhyphenated(self) -> set[str]:
+        """The corpus's hyphenated words written as one ("turn-over" -> "turnover", "co-location" -> "colocation")."""
+        return {w.replace("-", "") for w in self.vocabulary if "-" in w.strip("-")}
+
+    @cached_property
     def common_words(self) -> set[str]:
         """Words the corpus writes in lower case at least as often as capitalised ("funding", not "Sweden"): such a
         word capitalised in a question ("'Funding, leadership …'") is a quoted title's first word, not a name."""
@@ -153,7 +158,7 @@ class Retriever:
         """True when the corpus uses the word, its singular, another word with the same stem, or (a compound) each
         of its parts."""
         w = word.lower()
-        if w in self.vocabulary:
+        if w in self.vocabulary or w in self.unhyphenated:  # "turnover" where the corpus writes "turn-over"
             return True
         if (parts := compound_parts(w)) is not None:  # "P-number", "co-location": a compound of known words
             return all(self.knows(p) for p in parts)
