@@ -196,8 +196,11 @@ class Composer:
         # depend on which ranker lays the answer out (and one answerability model serves both).
         scored = sorted(scored, key=lambda c: -c.relevance)
         top = scored[:5]
-        best_terms = set().union(*(c.terms for c in top)) if top else set()
-        passage_terms = set(content_terms(" ".join(p.chunk.context_text() for p in passages)))
+        # A statement about a practice covers its code, named or not ("DK2" of a follow-up's carried topic).
+        best_terms = set().union(*(c.terms | set(content_terms(" ".join(c.codes))) for c in top)) if top else set()
+        passage_terms = set(
+            content_terms(" ".join(p.chunk.context_text() + " " + " ".join(p.chunk.practice_codes) for p in passages))
+        )
         content = content_words(analysis.question)
         if missing is None:
             missing = self.missing_names(analysis, passages)
