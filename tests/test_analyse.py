@@ -228,3 +228,24 @@ def test_a_count_question_knows_what_it_counts(question, counted):
 def test_a_rate_is_a_share_of_what_comes_before_it():
     analysis = ANALYSER.analyse("What was the employment rate of the centre's clients one year after referral?")
     assert (analysis.answer_type, analysis.measure, analysis.measured) == ("figure", "share", "employment")
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        (
+            "How do New Public Management and co-production differ in how they see service users?",
+            ("New Public Management", "co-production"),
+        ),
+        ("Compare the older Danish system with the post-reform jobcentres.", ("older Danish system", "post-reform jobcentres")),
+        ("What is the difference between pooled funding and single-agency funding?", ("pooled funding", "single-agency funding")),
+        ("Compare the transferability evidence in the literature and in the practices.", ("literature", "practices")),
+        ("How did Favskov and Horsens organise their services differently?", ("Favskov", "Horsens")),
+        ("How do LAFOS staff backgrounds compare with the old setup?", ("LAFOS staff backgrounds", "old setup")),
+        ("How are integrated services funded?", None),
+    ],
+)
+def test_a_comparison_question_names_its_two_sides(question, sides):
+    from app.query.analyse import compared_sides
+
+    assert compared_sides(question) == sides

@@ -35,7 +35,9 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "compare",
-        re.compile(r"\b(compare[ds]?|comparison|differ(s|ent|ence|ences)?|versus|vs\.?|agree|same as|similar(ities)?)\b", re.I),
+        re.compile(
+            r"\b(compare[ds]?|comparison|differ(s|ent|ently|ence|ences)?|versus|vs\.?|agree|same as|similar(ities)?)\b", re.I
+        ),
     ),
     (
         "figure",
@@ -342,6 +344,31 @@ def names_not_in(
         if not all(w in low_text or w.rstrip("s") in low_text for w in words):
             missing.append(name)
     return missing
+
+
+# English comparison grammar: the two things a question compares ("compare X with Y", "between X and Y", "how do
+# X and Y differ", "X versus Y", "how did X and Y organise … differently").
+_COMPARED = (
+    re.compile(r"\b(?:in|from)\s+(.+?)\s+(?:and|with|versus|vs\.?)\s+(?:in|from)\s+(.+?)(?=[?.!;:]|$)", re.I),
+    re.compile(r"^\W*how\s+(?:do|does|did)\s+(.+?)\s+compare\s+(?:with|to|against)\s+(.+?)(?=[?.!;:]|$)", re.I),
+    re.compile(r"\bcompar(?:e[sd]?|ing)\s+(.+?)\s+(?:with|to|against|and|versus|vs\.?)\s+(.+?)(?=[?.!;]|$)", re.I),
+    re.compile(r"\bbetween\s+(.+?)\s+and\s+(.+?)(?=[?.!;,]|$)", re.I),
+    re.compile(r"^\W*(?:how|in what ways?)\s+(?:do|does|did)\s+(.+?)\s+and\s+(.+?)\s+(?:differ|compare|contrast)\b", re.I),
+    re.compile(r"^\W*how\s+(?:do|does|did)\s+(.+?)\s+and\s+(.+?)\s+\w+\b.*\bdifferently\b", re.I),
+    re.compile(r"(?:^|[,:]\s*)([^,:?]+?)\s+(?:versus|vs\.?)\s+([^,:?]+?)(?=[?.!;,:]|$)", re.I),
+)
+# A compared side ends before what it is compared on ("… differ in how they see users", "… on leadership").
+_COMPARED_ON = re.compile(r"\s+(?:in|on|regarding|concerning|about|when it comes to|in terms of)\s+.*$", re.I)
+
+
+def compared_sides(question: str) -> tuple[str, str] | None:
+    """The two things a question compares, as written ("New Public Management", "co-production"), or None."""
+    for pattern in _COMPARED:
+        if m := pattern.search(question):
+            sides = tuple(re.sub(r"^(?:the|a|an)\s+", "", _COMPARED_ON.sub("", g).strip(), flags=re.I) for g in m.groups())
+            if all(sides) and sides[0].lower() != sides[1].lower():
+                return sides[0], sides[1]
+    return None
 
 
 _GENERIC_NAME_ENDINGS = re.compile(r"\s+(project|programme|program|model|practice|pilot|initiative|services?)$", re.I)

@@ -19,6 +19,7 @@ lines built from a card (each cited to the source quote the card records) and th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from copy import copy
@@ -36,7 +37,7 @@ from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, content_words
-from app.query.analyse import names_not_in
+from app.query.analyse import compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
@@ -459,7 +460,25 @@ class Composer:
         if len(analysis.countries) >= 2:
             names = {n.lower(): k.name for k in self.profile.countries if k.name in analysis.countries for n in k.names()}
             return next((country for n, country in names.items() if n in c.text.lower()), "")
+        if terms := self._compared_terms(analysis.question):
+            # The side whose own words the statement uses ("New Public Management" or "co-production"), none if both.
+            hits = [len(side & c.terms) for side in terms]
+            return "" if hits[0] == hits[1] else str(hits.index(max(hits)))
         return f"{c.chunk.source_type}/{c.evidence}"
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - one composer per index; a question's sides are read per statement
+    def _compared_terms(self, question: str) -> tuple[set[str], set[str]] | None:
+        """The words of each thing a comparison question compares that the other lacks; None when it compares none,
+        or two kinds of evidence ("the literature and the practices": then each statement's own kind is its side)."""
+        sides = compared_sides(question)
+        if sides is None:
+            return None
+        kinds = {r.kind.replace("_", " ") for r in self.profile.evidence_labels.rules} | set(self.profile.source_mentions.nouns)
+        if all(any(k in side.lower() for k in kinds) for side in sides):
+            return None
+        first, second = (set(content_terms(side)) for side in sides)
+        own = (first - second, second - first)
+        return own if all(own) else None
 
     def _both_sides(
         self, analysis: Analysis, about: list[Candidate], floor: float, side_floor: float | None = None
