@@ -163,3 +163,13 @@ def test_a_word_the_corpus_hyphenates_is_known_written_as_one(assistant):
     assert "turn-over" in assistant.retriever.vocabulary and "turnover" not in assistant.retriever.vocabulary
     assert assistant.retriever.knows("turnover") and not assistant.retriever.knows("turnstile")
     assert assistant.unknown_words("How does staff turnover affect commitment, per the paper?") == ([], [])
+
+
+def test_recommendations_are_shown_only_when_they_speak_to_the_question(assistant):
+    """ "Suggest" asks what to do, but the report's recommendations are not about every topic: far below the best
+    evidence they are not shown (they used to lead every such answer); a design question still gets them."""
+    evidence = assistant.ask("What does the literature suggest about basing practices on evidence?")
+    assert evidence.supported and "What the report recommends" not in evidence.answer_markdown
+    assert evidence.answer_markdown.startswith("**In short**")
+    design = assistant.ask("How should a municipality integrate social and employment services for long-term unemployed people?")
+    assert "What the report recommends" in design.answer_markdown

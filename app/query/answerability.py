@@ -38,9 +38,10 @@ class Evidence:
     uncovered_specificity: float
     names_unknown: int  # names, codes and years of the question the corpus never mentions
     names_missing: int  # names of the question no retrieved passage mentions
-    # How much of the question those names carry (``unknown_specificity`` of dropping them all): "Canada" carries
-    # "Which practices from Canada use case management?", "GPs" little of a long question about getting them to
-    # understand social workers. 0 when no name is missing.
+    # How much of the question those names carry (``unknown_specificity`` of dropping them all); 0 when none is
+    # missing. Not a feature of the model (as one it refused "How can GPs and social services work together …",
+    # whose short question "GPs" carries, with out-of-fold AUC no better: 0.9765 against 0.976): a refusal names
+    # missing names only when they carry the question.
     missing_specificity: float
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
@@ -57,7 +58,7 @@ class Evidence:
             self.unknown_word_share,
             self.uncovered_specificity,
             math.log1p(self.names_unknown),
-            self.missing_specificity,
+            math.log1p(self.names_missing),
             float(self.figure_missing),
             math.log1p(self.words),
             float(self.follow_up),
@@ -101,7 +102,7 @@ def influence(question: str, words: list[str], embed: Callable[[list[str]], np.n
 
 FEATURES = [
     "best_relevance", "top3_relevance", "best_similarity", "coverage", "passage_coverage", "unknown_word_share",
-    "uncovered_specificity", "log_names_unknown", "missing_specificity", "figure_missing", "log_words", "follow_up",
+    "uncovered_specificity", "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
 ]  # fmt: skip
 
 

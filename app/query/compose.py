@@ -619,10 +619,15 @@ class Composer:
             c for c in scored
             if c.kind == "recommendation" and c.audience in audiences and c.chunk.source_type != "user_document"
         ]  # fmt: skip
+        floor = scored[0].score * self.ranker.keep_ratio
         if analysis.answer_type == "list" and not analysis.aspects:
             chosen = sorted(recs, key=lambda c: (audiences.index(c.audience), c.chunk.char_start, c.quote))
         else:
-            chosen = pick(recs, cfg.recommendations, [], overlap=self.config.duplicate_overlap)
+            # A recommendation is shown as any statement is: not far below the best evidence. The report's
+            # recommendations are added to every design question's passages; most are about something else.
+            chosen = pick(recs, cfg.recommendations, [], floor, overlap=self.config.duplicate_overlap)
+            if not chosen:  # none speaks to the question: the evidence answers it, as any other question
+                return self._evidence(analysis, scored)
         claims: list[DraftClaim] = []
         for c in chosen:
             label = next((a.label for a in self.profile.audiences if a.name == c.audience), c.audience.lower())
@@ -630,7 +635,6 @@ class Composer:
         if analysis.answer_type == "list" and not analysis.aspects and chosen:
             return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
         claims += self._claims(self._barrier_rows(analysis, scored), self.profile.answer_text.barriers_table_heading)
-        floor = scored[0].score * self.ranker.keep_ratio
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
         ]
