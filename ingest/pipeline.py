@@ -397,12 +397,12 @@ def _ingest_one(
         return FileReport(str(path), doc_id, "failed", reason=f"could not be read ({type(exc).__name__}: {str(exc)[:120]})")
     new_ids = {c.id for c in chunks}
     old_ids = index.ids_for_doc(doc_id)
-    added = len(new_ids - old_ids)
+    to_add = [c for c in chunks if c.id not in old_ids]
     stale = old_ids - new_ids
     try:
-        # Every chunk is written again, not only new ids: the id is the text's, and a changed file (or chunker) may
-        # give the same text another page, section or practice code. The embedding cache makes the rewrite cheap.
-        add_in_batches(index, chunks, step)
+        # A kept id is written again when its metadata changed: the id is the text's, and a changed file (or
+        # chunker) may give the same text another page, section or practice code.
+        add_in_batches(index, to_add + index.outdated([c for c in chunks if c.id in old_ids]), step)
         index.drop(stale)
         index.put_units(doc_id, units)
     except OSError as exc:
@@ -416,4 +416,4 @@ def _ingest_one(
     manifest.documents[doc_id] = ManifestEntry(path=str(path), sha256=fingerprint, chunk_ids=sorted(new_ids))
     manifest.save(index.generation.manifest_path)
     status = "replaced" if old_ids else "added"
-    return FileReport(str(path), doc_id, status, added=added, removed=len(stale))
+    return FileReport(str(path), doc_id, status, added=len(to_add), removed=len(stale))

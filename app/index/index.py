@@ -64,6 +64,11 @@ class Index:
     def ids_for_doc(self, doc_id: str) -> set[str]:
         return self.store.ids_for_doc(doc_id)
 
+    def outdated(self, chunks: list[Chunk]) -> list[Chunk]:
+        """The chunks stored under their id with other metadata (the same text on another page, section or code)."""
+        stored = self.store.metadata_of(c.id for c in chunks)
+        return [c for c in chunks if c.id in stored and stored[c.id] != c.metadata()]
+
     def add(self, chunks: list[Chunk]) -> None:
         """Embed and store chunks with their sentence vectors (re-adding an id replaces it)."""
         if not chunks:

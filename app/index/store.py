@@ -325,6 +325,16 @@ class Store:
             self.sentences.delete(ids=ids[start : start + _ADD_BATCH])
 
     @_translated
+    def metadata_of(self, ids: Iterable[str]) -> dict[str, dict]:
+        """The stored metadata of these chunks (ids not stored are absent)."""
+        ids = list(ids)
+        out: dict[str, dict] = {}
+        for start in range(0, len(ids), _ADD_BATCH):
+            got = self.collection.get(ids=ids[start : start + _ADD_BATCH], include=["metadatas"])
+            out.update({cid: dict(meta or {}) for cid, meta in zip(got["ids"], got["metadatas"], strict=True)})
+        return out
+
+    @_translated
     def ids_for_doc(self, doc_id: str) -> set[str]:
         return set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
