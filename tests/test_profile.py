@@ -100,3 +100,14 @@ def test_a_practice_finder_without_a_profile_reads_the_configured_corpus(tmp_pat
     edited_profile(corpus, lambda d: d.update(latest_source_year=2099))
     monkeypatch.setenv("JOINEDUP_CORPUS_DIR", str(corpus))
     assert PracticeFinder([], FinderSettings()).profile.latest_source_year == 2099  # not the project's corpus/
+
+
+def test_a_group_of_people_the_question_names_asks_no_aspect():
+    """ "People with mental health problems" names who is served; only the problems a question asks about are barriers."""
+    profile = PROFILE
+    assert profile.detect_aspects("Which practices support people with mental health problems?") == []
+    assert profile.detect_aspects("What problems do teams serving people with mental health problems face?") == ["barriers"]
+    assert profile.detect_aspects("How are services for older people funded, and what helps?") == ["funding", "facilitators"]
+    # At one position the longest phrase matches, whatever order the profile lists them in.
+    match = phrase_pattern(["mental health*", "mental health problems"]).search("people with mental health problems")
+    assert match is not None and match.group(0) == "mental health problems"

@@ -38,7 +38,9 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
             return f"(?-i:{re.escape(w)})"  # an acronym ("IT", "ICT") is not the word "it"
         return re.escape(w[:-1]) + r"[\w-]*" if w.endswith("*") else re.escape(w)
 
-    parts = [r"(?<![\w])" + r"\s+".join(word(w) for w in p.split()) + r"(?![\w])" for p in phrases if p.strip()]
+    # Longest phrases first: at one position the whole phrase matches ("mental health problems", not "mental health").
+    ordered = sorted((p for p in phrases if p.strip()), key=lambda p: (-len(p.split()), -len(p)))
+    parts = [r"(?<![\w])" + r"\s+".join(word(w) for w in p.split()) + r"(?![\w])" for p in ordered]
     return re.compile("|".join(parts), re.I) if parts else None
 
 
@@ -261,7 +263,10 @@ class CorpusProfile(_Strict):
         return [name for name, p in self._country_patterns if p is not None and p.search(text)]
 
     def detect_aspects(self, text: str) -> list[str]:
-        """Aspects whose words occur in ``text``, ordered by where they first occur."""
+        """Aspects whose words occur in ``text``, ordered by where they first occur. Words of a group of people the
+        text names are not aspect words ("people with mental health problems" asks no question about problems)."""
+        for pattern in self._synonym_patterns.get("target_groups", {}).values():
+            text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # same length: positions still order aspects
         found = [(m.start(), name) for name, p in self._aspect_patterns.items() if (m := p.search(text))]
         return [name for _, name in sorted(found)]
 
