@@ -102,3 +102,19 @@ def test_the_answer_shows_readable_statements_and_keeps_claims_and_quotes_verbat
     ]
     assert answer.claims[0].text == CLAIMS[0].text  # the statement as the source has it
     assert "[P43]" in answer.citations[0].quote
+
+
+def test_a_case_studys_field_label_does_not_begin_the_statement():
+    """ "Summary:", "Resources:" begin a line of every case study: shown, the statement begins with its sentence. A
+    label before a list, a label the documents do not repeat, and a country before a statement stay."""
+    from app.query.display import field_labels
+
+    case = "Summary:\nThe centre helps.\nResources: The funding is local.\nOutcomes: (1) For users: access.\n"
+    labels = field_labels([case, case, case, "Finland: once only."])
+    assert labels == {"Summary", "Resources", "Outcomes"}
+    readable = ReadableStatements({}, VOCABULARY, labels)
+    assert readable("Resources: The funding is linked with the funding for public services.") == (
+        "The funding is linked with the funding for public services."
+    )
+    assert readable("Outcomes: (1) For service users: more access.") == "Outcomes: (1) For service users: more access."
+    assert readable("Finland: The staff comes from various backgrounds.") == "Finland: The staff comes from various backgrounds."

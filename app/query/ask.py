@@ -42,7 +42,7 @@ from app.query.backends.extractive import ExtractiveBackend
 from app.query.backends.llm import LLMBackend
 from app.query.compose import Composer
 from app.query.conversation import Turn, condense_with_llm, search_query
-from app.query.display import ReadableStatements, claim_line
+from app.query.display import ReadableStatements, claim_line, field_labels
 from app.query.guard import apply_guard
 from app.query.labels import evidence_label
 from app.query.practices import PracticeFinder
@@ -119,7 +119,8 @@ class Loaded:
     @cached_property
     def readable(self) -> ReadableStatements:
         """How a statement is shown: the paper's practice numbers named from the cards, broken words repaired."""
-        return ReadableStatements.from_cards(self.cards, self.retriever.vocabulary)
+        texts = (c.text for c in self.retriever.catalogue if c.source_type != "user_document")
+        return ReadableStatements.from_cards(self.cards, self.retriever.vocabulary, field_labels(texts))
 
     @cached_property
     def finder(self) -> PracticeFinder | None:

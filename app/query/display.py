@@ -10,6 +10,7 @@ the markers and labels the application writes itself are added around the escape
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -47,6 +48,17 @@ _QUOTATION = re.compile(r"(“[^”]*”)")  # a quotation inside a statement is
 _PREFIXES = frozenset({"anti", "co", "cross", "inter", "intra", "multi", "non", "post", "pre", "re", "self", "sub"})
 
 
+# "Summary: Local authorities …": a field label, then a sentence (not a list: "Outcomes: (1) …" keeps its label).
+_LEADING_LABEL = re.compile(r"^([A-Z][a-z]+(?: [a-z]+){0,2}):\s+(?=[A-Z][a-z])")
+_LABEL_LINE = re.compile(r"^([A-Z][a-z]+(?: [a-z]+){0,2}):", re.M)
+
+
+def field_labels(texts: Iterable[str], at_least: int = 3) -> frozenset[str]:
+    """Labels that begin a line of the documents at least ``at_least`` times ("Resources:" in each case study)."""
+    counts = Counter(m.group(1) for t in texts for m in _LABEL_LINE.finditer(t))
+    return frozenset(label for label, n in counts.items() if n >= at_least)
+
+
 @dataclass(frozen=True)
 class ReadableStatements:
     """A statement as the reader sees it: the paper's practice numbers named, line-break hyphens repaired,
@@ -61,9 +73,14 @@ class ReadableStatements:
 
     practice_names: Mapping[str, str] = field(default_factory=dict)
     vocabulary: AbstractSet[str] = frozenset()
+    # The documents' field labels ("Summary:", "Resources:" of each case study): a statement that begins with one
+    # begins with the sentence after it.
+    field_labels: AbstractSet[str] = frozenset()
 
     @classmethod
-    def from_cards(cls, cards: Iterable[PracticeCard], vocabulary: AbstractSet[str]) -> ReadableStatements:
+    def from_cards(
+        cls, cards: Iterable[PracticeCard], vocabulary: AbstractSet[str], field_labels: AbstractSet[str] = frozenset()
+    ) -> ReadableStatements:
         """Names from the cards' ``paper_ref`` (a card without a name is named by its code alone).
 
         The paper's own number stays beside the name, so a reader can find the practice in the paper too.
@@ -73,7 +90,7 @@ class ReadableStatements:
             for c in cards
             if c.paper_ref
         }
-        return cls(names, vocabulary)
+        return cls(names, vocabulary, field_labels)
 
     @cached_property
     def _stems(self) -> frozenset[str]:
@@ -90,6 +107,9 @@ class ReadableStatements:
         return "".join(part if i % 2 else self._tidy(part) for i, part in enumerate(parts))
 
     def _tidy(self, text: str) -> str:
+        label = _LEADING_LABEL.match(text)
+        if label and label.group(1) in self.field_labels:
+            text = text[label.end() :]
         text = _PAPER_REFS.sub(self._practices, text)
         text = _BROKEN_SPACED.sub(self._spaced, text)
         text = _NOTE_MARK.sub(lambda m: m.group(1) if self.knows(m.group(1)) else m.group(0), text)
