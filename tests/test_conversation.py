@@ -48,3 +48,15 @@ def test_follow_up_about_named_practices_answers_from_their_cards(assistant):
         assert any(c.section.startswith("via practice card") or code in chunks[c.chunk_id].practice_codes for c in cited), [
             (c.section, chunks[c.chunk_id].practice_codes) for c in cited
         ]
+
+
+def test_a_follow_up_with_a_subject_of_its_own_is_also_searched_by_its_own_words(assistant):
+    """The carried topic (Nyborg) must not drown a follow-up's own subject: its own words are searched too."""
+    first = assistant.ask("What is Nyborg in Sweden?")
+    question = "And what does the paper say about the DMIC model?"
+    state = assistant.prepare(question, [Turn.of(first)])
+    assert state.analysis.follow_up and state.query != question  # the topic is carried into the search
+    alone = {p.chunk.id for p in assistant.retriever.search(question, state.k)}
+    fused = {p.chunk.id for p in state.passages}
+    assert alone & fused and any("DMIC" in p.chunk.text for p in state.passages)
+    assert any(p.ranks.get("own_words") for p in state.passages)

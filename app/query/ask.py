@@ -46,7 +46,7 @@ from app.query.display import ReadableStatements, claim_line, field_labels
 from app.query.guard import apply_guard
 from app.query.labels import evidence_label
 from app.query.practices import PracticeFinder
-from app.query.retrieve import NO_FILTERS, Filters, Retriever
+from app.query.retrieve import NO_FILTERS, Filters, Retriever, rrf_fuse
 
 WARM_BATCH = 64  # statements embedded at a time by Assistant.warm
 Progress = Callable[[str], None]  # told the name of each step as it starts ("scope", "analyse", "retrieve", …)
@@ -230,6 +230,13 @@ class Assistant:
         assert state.analysis is not None
         state.query = state.retrieval_query or self._retrieval_query(state)
         state.passages = self.retriever.search(state.query, state.k, state.filters)
+        own_weight = self.settings.conversation.own_words_weight
+        if state.analysis.follow_up and state.query != state.question and own_weight > 0:
+            # A follow-up's own words are searched alone too: one with a subject of its own ("And how many countries
+            # does ESN cover?") is not drowned by the topic it carries.
+            own = self.retriever.search(state.question, state.k, state.filters)
+            rankings = {"with_topic": state.passages, "own_words": own}
+            state.passages = rrf_fuse(rankings, {"own_words": own_weight}, self.settings.retrieval.rrf_k, state.k)
         if not state.passages:
             state.refuse("nothing_found")
 
