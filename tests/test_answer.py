@@ -152,9 +152,10 @@ def test_comparing_two_rows_of_a_counting_table_shows_the_table_whole(assistant)
 
 
 def test_a_case_study_sentence_that_does_not_name_its_practice_is_shown_with_it(assistant):
-    """ "Resources: The set-up of the initiative was funded by … (Tekes)" sits under the Kotitori case study's heading."""
+    """ "Resources: The set-up of the initiative was funded by … (Tekes)" sits under the Kotitori case study's heading:
+    shown with the practice it is about, and without the case study's field label ("Resources:")."""
     answer = assistant.ask("Who funded the set-up of the Kotitori initiative?")
-    assert "- FI3 (Kotitori – Service integration, Finland): Resources: The set-up of the initiative" in answer.answer_markdown
+    assert "- FI3 (Kotitori – Service integration, Finland): The set-up of the initiative" in answer.answer_markdown
     assert any(c.text.startswith("Resources: The set-up of the initiative") for c in answer.claims)  # the source's words
 
 
