@@ -55,13 +55,13 @@ def section_subjects(clean: CleanDocument, case_studies: dict[str, list[str]]) -
     """The sections that are one practice's case study (section path -> code): those holding a quote its card
     records from the case study ("Programme's name: Open Dialogue"). Its sentences rarely name the code."""
     found: dict[str, str] = {}
+    wanted = {code: [dehyphenate(normalise(q)) for q in quotes] for code, quotes in case_studies.items()}
     for group in _sections(clean):
         text = dehyphenate(normalise(clean.text[group[0].start : group[-1].end]))
         heading = normalise(group[0].section.split(" > ")[-1])
-        for code, quotes in case_studies.items():
-            wanted = [dehyphenate(normalise(q)) for q in quotes]
+        for code, quotes in wanted.items():
             # The quote is in its text, or is its heading ("Programme's name: Open Dialogue" over "Open Dialogue").
-            if any(q in text or (len(heading.split()) > 1 and q.endswith(heading)) for q in wanted):
+            if any(q in text or (len(heading.split()) > 1 and q.endswith(heading)) for q in quotes):
                 found.setdefault(group[0].section, code)
     return found
 

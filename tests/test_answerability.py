@@ -15,8 +15,7 @@ def evidence(relevance: float, coverage: float, unknown: int = 0, missing: int =
     return Evidence(
         best_relevance=relevance, top3_relevance=relevance - 0.05, best_similarity=relevance + 0.1, coverage=coverage,
         passage_coverage=min(1.0, coverage + 0.2), unknown_word_share=0.0, uncovered_specificity=1.0 - coverage,
-        names_unknown=unknown, names_missing=missing, missing_specificity=float(missing), figure_missing=False, words=10,
-        follow_up=False,
+        names_unknown=unknown, names_missing=missing, figure_missing=False, words=10, follow_up=False,
     )  # fmt: skip
 
 

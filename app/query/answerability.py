@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +38,6 @@ class Evidence:
     uncovered_specificity: float
     names_unknown: int  # names, codes and years of the question the corpus never mentions
     names_missing: int  # names of the question no retrieved passage mentions
-    # How much of the question those names carry (``unknown_specificity`` of dropping them all); 0 when none is
-    # missing. Not a feature of the model (as one it refused "How can GPs and social services work together …",
-    # whose short question "GPs" carries, with out-of-fold AUC no better: 0.9765 against 0.976): a refusal names
-    # missing names only when they carry the question.
-    missing_specificity: float
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool
@@ -71,7 +66,8 @@ class Evidence:
     def from_dict(cls, data: dict[str, float]) -> Evidence:
         """The inverse of :meth:`as_dict` (counts and flags back to their types)."""
         counts, flags = {"names_unknown", "names_missing", "words"}, {"figure_missing", "follow_up"}
-        return cls(**{k: int(v) if k in counts else bool(v) if k in flags else float(v) for k, v in data.items()})  # type: ignore[arg-type]
+        known = {f.name for f in fields(cls)}  # a cache written by an older version may hold a field since dropped
+        return cls(**{k: int(v) if k in counts else bool(v) if k in flags else float(v) for k, v in data.items() if k in known})  # type: ignore[arg-type]
 
 
 # Unknown words that move the question's embedding by this much (1 - cosine, all of them dropped at once) or more

@@ -95,6 +95,7 @@ class CandidateBuilder:
         self.tables = load_tables(settings.corpus_dir)
         self._quote_sources = _document_texts(retriever.catalogue)
         self._sources_found: dict[str, Chunk | None] = {}
+        self._carried: dict[tuple[str, str], bool] = {}  # (source passage id, fact) -> the passage alone carries it
         self._subjects: dict[str, tuple[str, str]] = {}
         self._source_chunks = [
             (c, dehyphenate(normalise(c.text)))
@@ -215,7 +216,7 @@ class CandidateBuilder:
             # One citation where the source passage carries the whole statement (the guard's test: its figures, the
             # practice's code, most of its words). The card is cited beside it when only the card ties the source to
             # the code or words the fact in its own terms.
-            alone = source is not None and unsupported(text, [source], self.codes, self.config.guard_min_term_support) is None
+            alone = source is not None and self._carries(source, text)
             facts.append(
                 Candidate(
                     text=text,
@@ -232,6 +233,13 @@ class CandidateBuilder:
                 )
             )
         return facts
+
+    def _carries(self, source: Chunk, text: str) -> bool:
+        """Whether the source passage alone carries a card fact (checked once: the same facts come up again)."""
+        key = (source.id, text)
+        if key not in self._carried:
+            self._carried[key] = unsupported(text, [source], self.codes, self.config.guard_min_term_support) is None
+        return self._carried[key]
 
     def _source_of(self, quote: str) -> Chunk | None:
         """The report or paper passage a card's source quote comes from (None when no single passage holds it)."""

@@ -19,7 +19,6 @@ lines built from a card (each cited to the source quote the card records) and th
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from copy import copy
@@ -224,7 +223,6 @@ class Composer:
             else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             names_missing=len(missing),
-            missing_specificity=unknown_specificity(influence(analysis.question, missing, self.retriever.vectors.embed)[1]),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
             and len(analysis.parts) < 2
@@ -243,7 +241,9 @@ class Composer:
             unknown = every
         if unknown:
             return refusal("unknown_names", names=", ".join(unknown[:MAX_NAMES_SHOWN]))
-        if missing:
+        # Names no passage mentions, likewise: only when together they carry the question (measured only here, when
+        # refusing: answered questions need no such embedding).
+        if missing and unknown_specificity(influence(analysis.question, missing, self.retriever.vectors.embed)[1]) >= 0.5:
             return refusal("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
         return refusal("not_answered")
 
@@ -273,9 +273,7 @@ class Composer:
         if evidence is None or (self.judge_answerability and not self.answers(evidence)):
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
             features = evidence.as_dict() if evidence else None
-            # Missing names are named only when together they carry the question (as unknown words are).
-            carried = missing if evidence is None or evidence.missing_specificity >= 0.5 else []
-            return Draft(supported=False, refusal=self._refusal(analysis, carried), added=pool.added, evidence=features)
+            return Draft(supported=False, refusal=self._refusal(analysis, missing), added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
@@ -447,8 +445,9 @@ class Composer:
         same = [c for c in rows if c.table is rows[0].table]
         return [c for c in same if c is same[0] or c.score >= floor]
 
-    def _side(self, c: Candidate, analysis: Analysis) -> str:
-        """Which side of a comparison a statement speaks for: a named country or practice, else its source.
+    def _side(self, c: Candidate, analysis: Analysis, compared: tuple[set[str], set[str]] | None) -> str:
+        """Which side of a comparison a statement speaks for: a named country or practice, a thing the question
+        compares (``compared``: each thing's own words), else its source.
 
         Asked whether the sources agree, the sides are the documents (a practice card speaks for the report it
         was drawn from), so each document's own statement is shown, not two of the one that ranks higher.
@@ -460,13 +459,12 @@ class Composer:
         if len(analysis.countries) >= 2:
             names = {n.lower(): k.name for k in self.profile.countries if k.name in analysis.countries for n in k.names()}
             return next((country for n, country in names.items() if n in c.text.lower()), "")
-        if terms := self._compared_terms(analysis.question):
+        if compared:
             # The side whose own words the statement uses ("New Public Management" or "co-production"), none if both.
-            hits = [len(side & c.terms) for side in terms]
+            hits = [len(side & c.terms) for side in compared]
             return "" if hits[0] == hits[1] else str(hits.index(max(hits)))
         return f"{c.chunk.source_type}/{c.evidence}"
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - one composer per index; a question's sides are read per statement
     def _compared_terms(self, question: str) -> tuple[set[str], set[str]] | None:
         """The words of each thing a comparison question compares that the other lacks; None when it compares none,
         or two kinds of evidence ("the literature and the practices": then each statement's own kind is its side)."""
@@ -489,8 +487,9 @@ class Composer:
         """
         side_floor = floor if side_floor is None else side_floor
         best: dict[str, Candidate] = {}
+        compared = self._compared_terms(analysis.question)
         for c in about:
-            side = self._side(c, analysis)
+            side = self._side(c, analysis, compared)
             if side and side not in best and c.score >= side_floor:
                 best[side] = c
         chosen = pick(list(best.values()), self.config.bottom_line, [], overlap=self.config.duplicate_overlap)
