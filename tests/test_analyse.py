@@ -102,6 +102,9 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("What is the size of the allowance per child in euros?").measure == "money"
     assert ANALYSER.analyse("How often does the steering committee meet?").measure == "frequency"
     assert ANALYSER.analyse("And what does the MAIA programme cost?").measure == "money"
+    # what a document says about costs is a topic: no sum is asked, so no "no figure" refusal can follow
+    said = ANALYSER.analyse("I must explain why impact is hard to attribute. What does the report say about cost-saving aims?")
+    assert (said.answer_type, said.measure) == ("general", "")
 
 
 def test_a_question_in_two_parts_takes_its_kind_from_the_first():

@@ -52,6 +52,14 @@ def test_unrelated_question_is_refused_naming_what_the_documents_lack(assistant)
     assert "do not mention" in answer.answer_markdown and "chocolate" in answer.answer_markdown
 
 
+def test_short_words_the_corpus_never_uses_count_as_unknown(assistant):
+    # "brew" and "beer" have four letters: they carry the question as much as "craft" does.
+    names, words = assistant.unknown_words("What do the sources say about how to brew craft beer at home?")
+    assert not names and {"brew", "craft", "beer"} <= set(words)
+    answer = assistant.ask("What do the sources say about how to brew craft beer at home?")
+    assert not answer.supported and not answer.citations
+
+
 def test_cli_ask_json_returns_the_answer_contract(corpus_settings, corpus_quotes):
     env = {**os.environ, "JOINEDUP_DATA_DIR": str(corpus_settings.data_dir)}
     out = subprocess.run(

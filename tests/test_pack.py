@@ -64,7 +64,7 @@ def test_every_quiz_item_cites_a_verbatim_quote_holding_its_answer(texts, tables
         assert item.sources, item.question
         for source in item.sources:
             assert verbatim(source.quote, corpus_quotes), source.quote
-            assert source.where.startswith("Table "), source.where  # the answer key says which table
+            assert source.where.startswith(("Table ", "Figure ")), source.where  # the answer key says which table
         cited = " ".join(f"{s.where} {s.quote}" for s in item.sources)
         assert set(numbers_in(item.answer)) <= set(numbers_in(cited)), (item.answer, cited)  # the figures are the table's
         if item.options:

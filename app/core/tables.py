@@ -30,6 +30,11 @@ class Table(BaseModel):
     rows: list[list[str]]
     notes: str = ""
 
+    @property
+    def label(self) -> str:
+        """How the document names it: "Table 7", or "Figure 2" for a chart transcribed as a table."""
+        return self.caption.split(":", 1)[0].strip()
+
     def text(self) -> str:
         """The table as a passage: caption, header and one line per row (what retrieval indexes)."""
         lines = [self.caption, " | ".join(self.header)]

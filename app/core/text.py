@@ -76,10 +76,10 @@ def compound_parts(word: str) -> list[str] | None:
     return [p for p in parts if len(p) > 1]
 
 
-def content_words(text: str) -> list[str]:
-    """Distinct lower-case words of five or more letters that are not stopwords: what a question is about.
+def content_words(text: str, min_letters: int = 5) -> list[str]:
+    """Distinct lower-case words of ``min_letters`` or more letters that are not stopwords: what a question is about.
     ("wouldn't" is no word "wouldn".)"""
-    found = re.findall(r"[A-Za-z][a-z-]{4,}(?![’']t\b)", text)
+    found = re.findall(rf"[A-Za-z][a-z-]{{{min_letters - 1},}}(?![’']t\b)", text)
     return [w for w in dict.fromkeys(w.lower() for w in found) if w not in STOPWORDS]
 
 

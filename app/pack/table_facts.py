@@ -51,8 +51,8 @@ def heading(table: Table, column: int) -> str:
 
 
 def label(table: Table) -> str:
-    """How a question names the table: "Table 7 (Ways to fund integrated services)"."""
-    return f"Table {table.number} ({topic_of(table)})"
+    """How a question names the table: "Table 7 (Ways to fund integrated services)", "Figure 2 (…)"."""
+    return f"{table.label} ({topic_of(table)})"
 
 
 def data_rows(table: Table) -> list[list[str]]:

@@ -86,7 +86,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _MONEY_QUESTION = re.compile(
     r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price|fee)\b"
     r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
-    r"|\bwhat (does|did|do|would|will) [\w’' -]{1,40}? cost\b",  # "And what does it cost?"
+    # "And what does it cost?"; not "what does the report say about cost-saving aims" (a topic, not a sum).
+    r"|\bwhat (does|did|do|would|will) (?:(?!\b(?:say|says|said|tell|mention|write|about)\b)[\w’' -]){1,40}? cost(?![\w-])",
     re.I,
 )
 # A question in several parts ("What did X require, and how much did it save?"): each part is checked on its own.

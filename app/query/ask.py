@@ -401,7 +401,8 @@ class Assistant:
         ]
         known = {n.lower() for n in names} | of_country
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
-        words = [w for w in content_words(question) if w not in known and not is_corpus_name(w, self.profile)]
+        # Four letters and up: "brew", "beer" carry a question as much as longer words (stopwords are left out).
+        words = [w for w in content_words(question, 4) if w not in known and not is_corpus_name(w, self.profile)]
         return names, [w for w in words if not self.retriever.knows(w)]
 
 

@@ -201,7 +201,7 @@ class Composer:
         passage_terms = set(
             content_terms(" ".join(p.chunk.context_text() + " " + " ".join(p.chunk.practice_codes) for p in passages))
         )
-        content = content_words(analysis.question)
+        content = content_words(analysis.question, 4)  # as the unknown words are found (``Assistant.unknown_words``)
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
