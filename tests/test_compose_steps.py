@@ -264,3 +264,26 @@ def test_a_card_fact_cites_its_source_alone_when_that_passage_carries_it_and_the
         fact = next(f for f in builder.card_facts(card, card_chunk, analysis, 0) if f.card_field == "funding")
         cited[card.code] = fact.claim("In short").sources
     assert cited == {"FI9": ["named"], "FI8": ["bare", card_chunks[1].id]}
+
+
+def test_a_statement_carrying_on_a_chosen_one_takes_its_place():
+    """The sentence "… similar trends …" and the same sentence with the next one ("These include …") are one
+    statement: the fuller one is shown, in the first one's place, even when it scores lower."""
+    from app.core.text import content_terms
+    from app.query.candidates import Candidate
+    from app.query.compose import pick
+
+    def statement(text: str, score: float, source: Chunk = LITERATURE) -> Candidate:
+        return Candidate(
+            text=text, quote=text, chunk=source, kind="sentence", lead=text, evidence="literature", score=score,
+            terms=set(content_terms(text)),
+        )  # fmt: skip
+
+    lead = "There are similar trends that have influenced public service provision."
+    full = lead + " These include demographic ageing and service co-production."
+    other = "Pooled budgets fund integrated services in many countries."
+    chosen = pick([statement(lead, 0.9), statement(other, 0.8), statement(full, 0.7)], 2, [], overlap=0.6)
+    assert [c.quote for c in chosen] == [full, other]
+    # The same words in another passage carry nothing on: the first stays, the repeat is left out.
+    chosen = pick([statement(lead, 0.9), statement(full, 0.7, CASE)], 2, [], overlap=0.6)
+    assert [c.quote for c in chosen] == [lead]

@@ -52,12 +52,25 @@ def pick(scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: flo
     """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken."""
     chosen: list[Candidate] = []
     for c in scored:
-        if len(chosen) >= n or c.score < floor:
+        if c.score < floor:
+            break
+        # A statement that carries on one already chosen ("… similar trends …" + "These include demographic
+        # ageing, …") says all it says and what it leads to: it takes its place.
+        extended = next((i for i, t in enumerate(chosen) if _carries_on(c, t)), None)
+        if extended is not None:
+            chosen[extended] = c
+            continue
+        if len(chosen) >= n:
             break
         if any(c.quote == t.quote or _overlap(c.terms, t.terms) >= overlap for t in [*taken, *chosen]):
             continue
         chosen.append(c)
     return chosen
+
+
+def _carries_on(c: Candidate, t: Candidate) -> bool:
+    """Whether statement c is statement t of the same passage followed by more of the text."""
+    return c.chunk.id == t.chunk.id and c.kind != "card_fact" and c.quote != t.quote and c.quote.startswith(t.quote)
 
 
 @dataclass
