@@ -52,6 +52,12 @@ def test_unrelated_question_is_refused_naming_what_the_documents_lack(assistant)
     assert "do not mention" in answer.answer_markdown and "chocolate" in answer.answer_markdown
 
 
+def test_the_asked_figure_leads_even_when_it_is_not_on_the_asked_aspect(assistant):
+    # "local government reform" asks about governance; the sentence with the counts does not speak of it.
+    answer = assistant.ask("How many Danish municipalities were there before and after the 2007 local government reform?")
+    assert answer.supported and "271" in answer.answer_markdown and "98" in answer.answer_markdown
+
+
 def test_short_words_the_corpus_never_uses_count_as_unknown(assistant):
     # "brew" and "beer" have four letters: they carry the question as much as "craft" does.
     names, words = assistant.unknown_words("What do the sources say about how to brew craft beer at home?")

@@ -418,7 +418,11 @@ class Composer:
             return [c for c in about if c.table is best.table and c.score >= floor][: self.config.table_rows]
         if analysis.answer_type == "figure":
             # The asked figure leads, even when a sentence without it is closer to the question's words.
-            figures = [c for c in about if self._gives_figure(c, analysis.measure, analysis.measured)]
+            # A statement on the asked aspect gives it where one does; else any statement does ("How many Danish
+            # municipalities … after the reform?": the sentence with the counts does not speak of governance).
+            figures = [c for c in about if self._gives_figure(c, analysis.measure, analysis.measured)] or [
+                c for c in scored if self._gives_figure(c, analysis.measure, analysis.measured)
+            ]
             about = figures + [c for c in about if c not in figures]
         if asks_agreement(analysis.question):
             # Asked whether the documents agree, each one's closest statement is shown, however far below the best
