@@ -214,8 +214,8 @@ def test_each_part_of_a_question_asks_about_its_own_aspect(toy_settings):
 
     analysis = analysed("Who is FI6 for, and how is it funded?", toy_settings)
     profile = load_profile(toy_settings.corpus_dir)
-    assert len(analysis.parts) == 2 and analysis.aspects == ["funding"]
-    assert [_for_part(analysis, part, profile).aspects for part in analysis.parts] == [[], ["funding"]]
+    assert len(analysis.parts) == 2 and analysis.aspects == ["target_groups", "funding"]
+    assert [_for_part(analysis, part, profile).aspects for part in analysis.parts] == [["target_groups"], ["funding"]]
 
 
 def test_a_statement_running_past_its_passage_is_cited_to_the_passage_it_ends_in_too(toy_settings):

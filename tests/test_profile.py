@@ -111,3 +111,13 @@ def test_a_group_of_people_the_question_names_asks_no_aspect():
     # At one position the longest phrase matches, whatever order the profile lists them in.
     match = phrase_pattern(["mental health*", "mental health problems"]).search("people with mental health problems")
     assert match is not None and match.group(0) == "mental health problems"
+
+
+def test_who_a_practice_is_for_is_asked_by_words_or_by_grammar():
+    """ "Who is ALBORADA for?" asks about target groups as much as "What are FI6's target groups?"; "who is responsible
+    for the budget" does not."""
+    assert PROFILE.detect_aspects("Who is ALBORADA for and how is it funded?") == ["target_groups", "funding"]
+    assert PROFILE.detect_aspects("Who is Project Search aimed at?") == ["target_groups"]
+    assert PROFILE.detect_aspects("What are the target groups of FI6?") == ["target_groups"]
+    assert "target_groups" not in PROFILE.detect_aspects("Who is responsible for the budget?")
+    assert PROFILE.aspects["target_groups"].card_field == "target_groups"

@@ -30,6 +30,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# "Who is X for?", "who are these services aimed at": a question about whom something serves.
+_FOR_WHOM = re.compile(
+    r"\bwho\s+(?:is|are|was|were)\s+[^?,;]{1,60}?\s+(?:(?:meant |intended |designed )?for|aimed at)\s*(?=[?,;.!]|$|\s+and\b)",
+    re.I,
+)
+
+
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """Whole-word, case-insensitive matching of any phrase; a word ending in ``*`` matches any ending."""
 
@@ -268,7 +275,14 @@ class CorpusProfile(_Strict):
         for pattern in self._synonym_patterns.get("target_groups", {}).values():
             text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # same length: positions still order aspects
         found = [(m.start(), name) for name, p in self._aspect_patterns.items() if (m := p.search(text))]
-        return [name for _, name in sorted(found)]
+        # "Who is ALBORADA for?" asks whom a practice serves: the aspect its cards record as target groups.
+        if (m := _FOR_WHOM.search(text)) and (name := self.aspect_of_field("target_groups")):
+            found.append((m.start(), name))
+        return list(dict.fromkeys(name for _, name in sorted(found)))
+
+    def aspect_of_field(self, card_field: str) -> str | None:
+        """The aspect recorded by a card field, if one is."""
+        return next((name for name, a in self.aspects.items() if a.card_field == card_field), None)
 
     def aspect_pattern(self, name: str) -> re.Pattern[str] | None:
         """The words of one aspect, for checking that a statement is about it."""
