@@ -85,3 +85,13 @@ def test_a_practices_name_is_its_codes_but_the_code_and_the_finding_are_checked(
     assert "names practice FI1" in check_claim(DraftClaim(other, ["boiler"]), PASSAGES)
     unsaid = f"{label} hospital admissions fell and carers were trained in every region."
     assert "shares only" in check_claim(DraftClaim(unsaid, ["boiler"]), PASSAGES)
+
+
+def test_a_card_facts_field_label_is_the_cards_heading_not_words_the_passage_must_hold():
+    """ "GB1 (…) — its number in the IJIC paper: P7." states P7; "its number in the IJIC paper" names the card field."""
+    card = [passage("card", "Practice GB1, Boiler on prescription (United Kingdom). Paper reference: P7.", ["GB1"])]
+    label = "GB1 (Boiler on prescription, United Kingdom)"
+    assert check_claim(DraftClaim(f"{label} — its number in the IJIC paper: P7.", ["card"]), card) is None
+    assert "states 8" in check_claim(DraftClaim(f"{label} — its number in the IJIC paper: 8.", ["card"]), card)
+    unsaid = f"{label} — reported effects: hospital admissions fell and carers were trained in every region."
+    assert "shares only" in check_claim(DraftClaim(unsaid, ["card"]), card)
