@@ -58,6 +58,13 @@ def test_the_asked_figure_leads_even_when_it_is_not_on_the_asked_aspect(assistan
     assert answer.supported and "271" in answer.answer_markdown and "98" in answer.answer_markdown
 
 
+def test_each_part_asking_what_a_named_practices_card_records_leads_with_that_fact(assistant):
+    answer = assistant.ask("Which code does the Youth employment agencies practice have in the report and in the paper?")
+    parts = answer.answer_markdown.split("**Practice review")[0]  # the parts' answers, before the supporting evidence
+    assert "in the report?**" in parts and "in the paper?**" in parts
+    assert "DE2 (Youth employment agencies, Germany) — its number in the IJIC paper: P29." in parts
+
+
 def test_short_words_the_corpus_never_uses_count_as_unknown(assistant):
     # "brew" and "beer" have four letters: they carry the question as much as "craft" does.
     names, words = assistant.unknown_words("What do the sources say about how to brew craft beer at home?")

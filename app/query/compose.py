@@ -397,6 +397,13 @@ class Composer:
                 chosen[code] = c
         return list(chosen.values())
 
+    def _recorded_facts(self, scored: list[Candidate], analysis: Analysis) -> list[Candidate]:
+        """The named practices' card facts on the asked aspects, one a practice (none when no aspect is asked)."""
+        if not analysis.aspects:
+            return []
+        facts = [c for c in scored if c.kind == "card_fact" and set(c.codes) & set(analysis.practices)]
+        return self.one_per_practice(facts, analysis, len(analysis.practices))
+
     def _bottom_line(self, analysis: Analysis, scored: list[Candidate]) -> list[Candidate]:
         if analysis.route == "practices" and not analysis.practices and (analysis.countries or analysis.target_groups):
             fitting = [c for c in scored if c.codes and self._fits_filters(c, analysis)]
@@ -404,11 +411,8 @@ class Composer:
         best = scored[0]
         floor = best.score * self.ranker.keep_ratio
         about = [c for c in scored if self.about_aspect(c, analysis)] or scored
-        if analysis.practices and analysis.aspects:
-            # A question on named practices is answered from their cards first.
-            facts = [c for c in scored if c.kind == "card_fact" and set(c.codes) & set(analysis.practices)]
-            if facts:
-                return self.one_per_practice(facts, analysis, len(analysis.practices))
+        if analysis.practices and (facts := self._recorded_facts(scored, analysis)):
+            return facts  # a question on named practices is answered from their cards first
         if analysis.route == "practices" and not analysis.practices:
             # One line per practice: the report's own sentence about it, or its card's fact, whichever fits best.
             about_one = [c for c in scored if len(set(c.codes)) == 1 and c.kind != "table_row"]
@@ -672,12 +676,18 @@ class Composer:
         claims: list[DraftClaim] = []
         taken: list[Candidate] = []
         for part in analysis.parts:
-            rescored = self._rescored(scored, _for_part(analysis, part, self.profile), part.text)
+            of_part = _for_part(analysis, part, self.profile)
+            rescored = self._rescored(scored, of_part, part.text)
             if part.measure:  # the asked figure leads, as in a one-part figure question
                 rescored.sort(key=lambda c: not self._gives_figure(c, part.measure, part.measured))
             floor = max(c.score for c in rescored) * self.ranker.keep_ratio
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
-            chosen = pick(fresh, self.config.statements_per_part, taken, floor, overlap=self.config.duplicate_overlap)
+            # A part asking named practices about what their cards record leads with those facts, whatever they score,
+            # as a question in one part does ("Which code does DE2 have in the paper?": its paper reference).
+            recorded = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part] if analysis.practices else []
+            rest = [c for c in fresh if c not in recorded]
+            n = self.config.statements_per_part - len(recorded)
+            chosen = recorded + pick(rest, n, [*taken, *recorded], floor, overlap=self.config.duplicate_overlap)
             claims += self._claims(chosen, _as_heading(part.text))
             taken += chosen
         return claims, taken
