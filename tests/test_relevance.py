@@ -148,3 +148,27 @@ def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():
     assert gives_figure(clusters, "frequency", profile)
     assert gives_figure("Only 13 of the 60 articles mentioned evaluation.", "frequency", profile)
     assert gives_figure("21 of 44 practices use various forms of case-management.", "share", profile, measured="practice")
+
+
+def test_each_question_weighs_the_same_in_the_ranker_fit():
+    """Three questions with ten relevant statements each (a card's many facts) against twelve with one each: fitted
+    pair by pair the three set the weights (300 pairs to 120) and the twelve rank their one statement last; each
+    question weighing the same, the twelve win, as they outnumber the three."""
+    width = len(STATEMENT_FEATURES)
+
+    def rows(first: float, second: float, n: int) -> list[np.ndarray]:
+        row = np.zeros(width)
+        row[0], row[1] = first, second
+        return [row.copy() for _ in range(n)]
+
+    features, relevant, groups = [], [], []
+    for g in range(15):
+        many = g < 3  # the first three: many relevant statements, told apart by the first feature
+        good = rows(1.0, 0.0, 10) if many else rows(0.0, 1.0, 1)
+        bad = rows(0.0, 1.0, 10) if many else rows(1.0, 0.0, 10)
+        features += good + bad
+        relevant += [True] * len(good) + [False] * len(bad)
+        groups += [g] * (len(good) + len(bad))
+    model = fit_ranker(np.asarray(features), np.asarray(relevant), np.asarray(groups), seed=0)
+    scores = model.run(np.asarray(rows(0.0, 1.0, 1) + rows(1.0, 0.0, 1)))
+    assert scores[0] > scores[1]  # a question with one relevant statement (the many) puts it first

@@ -251,7 +251,7 @@ def fit_ranker(
 
     1. Order: a logistic model on pairs of one question's statements (relevant minus not relevant, at most
        ``negatives`` sampled non-relevant ones per relevant one), which learns what ranks higher *within* a
-       question rather than what is relevant across questions.
+       question rather than what is relevant across questions; each question's pairs weigh one question.
     2. Scale: a one-feature logistic fit of that order's score to the labels (Platt scaling), so the score is
        a probability and "a share of the best statement's score" keeps its meaning in composition.
 
@@ -264,19 +264,25 @@ def fit_ranker(
     mean, scale = features.mean(axis=0), features.std(axis=0)
     scale[scale == 0] = 1.0
     z = (features - mean) / scale
-    pairs = []
+    pairs, weights = [], []
     for g in np.unique(groups):
         idx = np.flatnonzero(groups == g)
         pos, neg = idx[relevant[idx]], idx[~relevant[idx]]
         if len(neg) > negatives:
             neg = rng.choice(neg, negatives, replace=False)
-        pairs += [z[p] - z[n] for p in pos for n in neg]
-    diffs = np.asarray(pairs)
+        mine = [z[p] - z[n] for p in pos for n in neg]
+        pairs += mine
+        # Each question weighs the same, however many relevant statements it has: else the generated card questions
+        # (many relevant card facts each) set the weights, and the readers' questions rank worse than by hand.
+        weights += [1.0 / len(mine)] * len(mine)
+    diffs, w_pairs = np.asarray(pairs), np.asarray(weights) / np.mean(weights)
     order = LogisticRegression(fit_intercept=False, max_iter=3000, random_state=seed)
-    order.fit(np.vstack([diffs, -diffs]), np.r_[np.ones(len(diffs)), np.zeros(len(diffs))])
+    order.fit(np.vstack([diffs, -diffs]), np.r_[np.ones(len(diffs)), np.zeros(len(diffs))], sample_weight=np.r_[w_pairs, w_pairs])
     w = order.coef_[0]
     platt = LogisticRegression(max_iter=1000, random_state=seed).fit((z @ w)[:, None], relevant.astype(int))
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    # The scale never reverses the learned order: across questions relevance can fall as the within-question score
+    # rises (questions with many relevant statements differ from the rest), and a negative slope would rank backwards.
+    a, b = abs(float(platt.coef_[0][0])), float(platt.intercept_[0])
     ranker = LearnedRanker(mean.tolist(), scale.tolist(), (w * a).tolist(), b)
     return replace(ranker, keep_ratio=float(np.quantile(_shares_needed(ranker, features, relevant, groups), 1 - keep_recall)))
 
