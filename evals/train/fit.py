@@ -26,7 +26,7 @@ from app.query.ask import Assistant
 from app.query.relevance import HandTunedRanker, evidence_kept, fit_ranker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
-from evals.train.rank import RankingData, ranker_card
+from evals.train.rank import RankingData, ranker_card, source_of
 from evals.train.rank import collect as collect_statements
 from evals.train.rank import cross_validate as cross_validate_ranker
 
@@ -98,28 +98,49 @@ def score(model: AnswerabilityModel, rows: list[Row]) -> Scores:
     return Scores(refused / max(1, len(oos)), false / max(1, len(answerable)), len(answerable), len(oos))
 
 
-def cross_validate(rows: list[Row], folds: int = 5) -> Scores:
-    """Out-of-fold refusal figures on the training set: each fold scored by a model fitted on the others."""
+def out_of_fold(rows: list[Row], folds: int = 5) -> list[bool]:
+    """Whether each row's question is answered by a model fitted on the other folds (in the rows' order)."""
     order = list(range(len(rows)))
     random.Random(SEED).shuffle(order)
-    refused = false = 0
+    answered = [False] * len(rows)
     for f in range(folds):
-        test = [rows[i] for i in order[f::folds]]
+        test = order[f::folds]
         train = [rows[i] for j, i in enumerate(order) if j % folds != f]
         model = fit([r.evidence for r in train], [r.answerable for r in train], MAX_FALSE_REFUSALS, SEED, [r.kind for r in train])
-        s = score(model, test)
-        refused += round(s.refused_out_of_scope * s.n_out_of_scope)
-        false += round(s.false_refusals * s.n_answerable)
-    n_ans = sum(r.answerable for r in rows)
-    return Scores(refused / max(1, len(rows) - n_ans), false / max(1, n_ans), n_ans, len(rows) - n_ans)
+        for i in test:
+            answered[i] = model.answers(rows[i].evidence)
+    return answered
 
 
-def model_card(model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train: Scores, files: list[str]) -> str:
+def scores_of(rows: list[Row], answered: list[bool]) -> Scores:
+    """Refusal figures of given answers: the share of out-of-scope questions refused, of answerable ones refused."""
+    oos = [a for r, a in zip(rows, answered, strict=True) if not r.answerable]
+    ans = [a for r, a in zip(rows, answered, strict=True) if r.answerable]
+    return Scores(sum(not a for a in oos) / max(1, len(oos)), sum(not a for a in ans) / max(1, len(ans)), len(ans), len(oos))
+
+
+def by_source(rows: list[Row], answered: list[bool]) -> dict[str, Scores]:
+    """The refusal figures of the readers' questions and of the generated ones, apart."""
+    out = {}
+    for source in ("reader", "generated"):
+        mine = [i for i, r in enumerate(rows) if source_of(r.id) == source]
+        if mine:
+            out[source] = scores_of([rows[i] for i in mine], [answered[i] for i in mine])
+    return out
+
+
+def model_card(
+    model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train: Scores, files: list[str], sources: dict[str, Scores]
+) -> str:
     weights = "\n".join(f"| {name} | {w:+.3f} |" for name, w in zip(FEATURES, model.weights, strict=True))
     kinds: dict[str, int] = {}
     for r in rows:
         kinds[r.kind] = kinds.get(r.kind, 0) + 1
     make_up = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    source_rows = "\n".join(
+        f"| {name} | {sc.refused_out_of_scope:.3f} | {sc.n_out_of_scope} | {sc.false_refusals:.3f} | {sc.n_answerable} |"
+        for name, sc in sources.items()
+    )
     return f"""# Model card: answerability
 
 - **What it decides**: whether the best evidence the pipeline found answers the question (below the
@@ -141,7 +162,14 @@ def model_card(model: AnswerabilityModel, rows: list[Row], oof: Scores, on_train
 - **Measured on the training set**: out of fold (5 folds) out-of-scope refused {oof.refused_out_of_scope:.3f},
   false refusals {oof.false_refusals:.3f}; fitted on all of it:
   {on_train.refused_out_of_scope:.3f} / {on_train.false_refusals:.3f}
-  ({on_train.n_answerable} answerable, {on_train.n_out_of_scope} out of scope).
+  ({on_train.n_answerable} answerable, {on_train.n_out_of_scope} out of scope). By who wrote the questions, out of
+  fold: the generated out-of-scope questions are easy to refuse, the readers' are not, and they are the ones like a
+  user's (a kind-weighted or source-weighted fit refused fewer of them, measured 2026-12-07):
+
+| questions | out-of-scope refused | out of scope | false refusals | answerable |
+|---|---|---|---|---|
+{source_rows}
+
 - **Rebuild**: `joinedup train` (about four minutes on 2 cores: every question is answered twice, once per
   model); `joinedup train --reuse` refits from the cached features in seconds. Same data, same seed, same model.
 - **Date**: {date.today().isoformat()}
@@ -178,9 +206,10 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
         rows = collect(settings, items, progress)
         save_rows(rows, cache)
     model = fit([r.evidence for r in rows], [r.answerable for r in rows], MAX_FALSE_REFUSALS, SEED, [r.kind for r in rows])
-    oof, on_train = cross_validate(rows), score(model, rows)
+    answered = out_of_fold(rows)
+    oof, on_train = scores_of(rows, answered), score(model, rows)
     model.save(MODEL_DIR / "answerability.json", **stamp)
-    (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files))
+    (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files, by_source(rows, answered)))
     return (
         f"statement ranker: {len(ranking.ids)} questions, out-of-fold MRR {ranked[0].mrr:.3f} "
         f"(hand-tuned {ranked[1].mrr:.3f}) -> {MODEL_DIR / 'statement_ranker.json'}\n"
