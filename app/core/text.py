@@ -76,6 +76,10 @@ def compound_parts(word: str) -> list[str] | None:
     return [p for p in parts if len(p) > 1]
 
 
+# Unknown words are looked up from four letters ("brew", "beer"); topic words elsewhere from five.
+UNKNOWN_WORD_MIN_LETTERS = 4
+
+
 def content_words(text: str, min_letters: int = 5) -> list[str]:
     """Distinct lower-case words of ``min_letters`` or more letters that are not stopwords: what a question is about.
     ("wouldn't" is no word "wouldn".)"""

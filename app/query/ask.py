@@ -24,7 +24,7 @@ from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
-from app.core.text import content_terms, content_words
+from app.core.text import UNKNOWN_WORD_MIN_LETTERS, content_terms, content_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
 from app.query.analyse import (
@@ -402,7 +402,8 @@ class Assistant:
         known = {n.lower() for n in names} | of_country
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
         # Four letters and up: "brew", "beer" carry a question as much as longer words (stopwords are left out).
-        words = [w for w in content_words(question, 4) if w not in known and not is_corpus_name(w, self.profile)]
+        candidates = content_words(question, UNKNOWN_WORD_MIN_LETTERS)
+        words = [w for w in candidates if w not in known and not is_corpus_name(w, self.profile)]
         return names, [w for w in words if not self.retriever.knows(w)]
 
 

@@ -35,7 +35,7 @@ from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
-from app.core.text import content_terms, content_words
+from app.core.text import UNKNOWN_WORD_MIN_LETTERS, content_terms, content_words
 from app.query.analyse import compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
@@ -214,7 +214,7 @@ class Composer:
         passage_terms = set(
             content_terms(" ".join(p.chunk.context_text() + " " + " ".join(p.chunk.practice_codes) for p in passages))
         )
-        content = content_words(analysis.question, 4)  # as the unknown words are found (``Assistant.unknown_words``)
+        content = content_words(analysis.question, UNKNOWN_WORD_MIN_LETTERS)  # as ``Assistant.unknown_words`` finds them
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
