@@ -398,8 +398,9 @@ class Composer:
         return list(chosen.values())
 
     def _recorded_facts(self, scored: list[Candidate], analysis: Analysis) -> list[Candidate]:
-        """The named practices' card facts on the asked aspects, one a practice (none when no aspect is asked)."""
-        if not analysis.aspects:
+        """The named practices' card facts on the asked aspects, one a practice (none when no practice is named or no
+        aspect is asked)."""
+        if not (analysis.practices and analysis.aspects):
             return []
         facts = [c for c in scored if c.kind == "card_fact" and set(c.codes) & set(analysis.practices)]
         return self.one_per_practice(facts, analysis, len(analysis.practices))
@@ -411,7 +412,7 @@ class Composer:
         best = scored[0]
         floor = best.score * self.ranker.keep_ratio
         about = [c for c in scored if self.about_aspect(c, analysis)] or scored
-        if analysis.practices and (facts := self._recorded_facts(scored, analysis)):
+        if facts := self._recorded_facts(scored, analysis):
             return facts  # a question on named practices is answered from their cards first
         if analysis.route == "practices" and not analysis.practices:
             # One line per practice: the report's own sentence about it, or its card's fact, whichever fits best.
@@ -424,9 +425,9 @@ class Composer:
             # The asked figure leads, even when a sentence without it is closer to the question's words.
             # A statement on the asked aspect gives it where one does; else any statement does ("How many Danish
             # municipalities … after the reform?": the sentence with the counts does not speak of governance).
-            figures = [c for c in about if self._gives_figure(c, analysis.measure, analysis.measured)] or [
-                c for c in scored if self._gives_figure(c, analysis.measure, analysis.measured)
-            ]
+            giving = [c for c in scored if self._gives_figure(c, analysis.measure, analysis.measured)]
+            on_aspect = {id(c) for c in about}
+            figures = [c for c in giving if id(c) in on_aspect] or giving
             about = figures + [c for c in about if c not in figures]
         if asks_agreement(analysis.question):
             # Asked whether the documents agree, each one's closest statement is shown, however far below the best
@@ -684,7 +685,7 @@ class Composer:
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
             # A part asking named practices about what their cards record leads with those facts, whatever they score,
             # as a question in one part does ("Which code does DE2 have in the paper?": its paper reference).
-            recorded = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part] if analysis.practices else []
+            recorded = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part]
             rest = [c for c in fresh if c not in recorded]
             n = self.config.statements_per_part - len(recorded)
             chosen = recorded + pick(rest, n, [*taken, *recorded], floor, overlap=self.config.duplicate_overlap)

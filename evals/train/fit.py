@@ -26,7 +26,7 @@ from app.query.ask import Assistant
 from app.query.relevance import HandTunedRanker, evidence_kept, fit_ranker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
-from evals.train.rank import RankingData, ranker_card, source_of
+from evals.train.rank import RankingData, by_source, ranker_card
 from evals.train.rank import collect as collect_statements
 from evals.train.rank import cross_validate as cross_validate_ranker
 
@@ -91,11 +91,8 @@ class Scores:
 
 
 def score(model: AnswerabilityModel, rows: list[Row]) -> Scores:
-    answerable = [r for r in rows if r.answerable]
-    oos = [r for r in rows if not r.answerable]
-    refused = sum(not model.answers(r.evidence) for r in oos)
-    false = sum(not model.answers(r.evidence) for r in answerable)
-    return Scores(refused / max(1, len(oos)), false / max(1, len(answerable)), len(answerable), len(oos))
+    """The model's refusal figures on these rows."""
+    return scores_of(rows, [model.answers(r.evidence) for r in rows])
 
 
 def out_of_fold(rows: list[Row], folds: int = 5) -> list[bool]:
@@ -119,14 +116,12 @@ def scores_of(rows: list[Row], answered: list[bool]) -> Scores:
     return Scores(sum(not a for a in oos) / max(1, len(oos)), sum(not a for a in ans) / max(1, len(ans)), len(ans), len(oos))
 
 
-def by_source(rows: list[Row], answered: list[bool]) -> dict[str, Scores]:
+def source_scores(rows: list[Row], answered: list[bool]) -> dict[str, Scores]:
     """The refusal figures of the readers' questions and of the generated ones, apart."""
-    out = {}
-    for source in ("reader", "generated"):
-        mine = [i for i, r in enumerate(rows) if source_of(r.id) == source]
-        if mine:
-            out[source] = scores_of([rows[i] for i in mine], [answered[i] for i in mine])
-    return out
+    return {
+        source: scores_of([rows[i] for i in mine], [answered[i] for i in mine])
+        for source, mine in by_source([r.id for r in rows]).items()
+    }
 
 
 def model_card(
@@ -209,7 +204,7 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     answered = out_of_fold(rows)
     oof, on_train = scores_of(rows, answered), score(model, rows)
     model.save(MODEL_DIR / "answerability.json", **stamp)
-    (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files, by_source(rows, answered)))
+    (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files, source_scores(rows, answered)))
     return (
         f"statement ranker: {len(ranking.ids)} questions, out-of-fold MRR {ranked[0].mrr:.3f} "
         f"(hand-tuned {ranked[1].mrr:.3f}) -> {MODEL_DIR / 'statement_ranker.json'}\n"

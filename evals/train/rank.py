@@ -28,6 +28,7 @@ from app.query.candidates import Candidate
 from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
 from evals.dataset import EvalItem, expects_refusal
 from evals.runner import conversation_for
+from evals.train.structure import ID_PREFIX
 
 MIN_QUOTE_WORDS = 6  # a candidate shorter than this is not credited for lying inside a longer evidence string
 
@@ -150,12 +151,13 @@ def rank_scores(ranker: Ranker, data: RankingData, questions: np.ndarray | None 
     return RankScores(float(np.mean(rr)), float(np.mean(h1)), float(np.mean(h3)), len(chosen))
 
 
-GENERATED = "st-"  # ids of the questions generated from the corpus's structure (evals/train/structure.py)
-
-
-def source_of(question_id: str) -> str:
-    """Who wrote a training question: ``generated`` from the cards and tables, or ``reader`` (reader_*.jsonl)."""
-    return "generated" if question_id.startswith(GENERATED) else "reader"
+def by_source(ids: list[str]) -> dict[str, list[int]]:
+    """The positions of the readers' questions (reader_*.jsonl) and of those generated from the cards and tables
+    (``evals/train/structure.py``), apart; a source with none is left out."""
+    out: dict[str, list[int]] = {}
+    for i, question_id in enumerate(ids):
+        out.setdefault("generated" if question_id.startswith(ID_PREFIX) else "reader", []).append(i)
+    return dict(sorted(out.items(), key=lambda kv: kv[0] != "reader"))
 
 
 def cross_validate(
@@ -181,12 +183,8 @@ def cross_validate(
         return RankScores(sum(p.mrr for p in parts) / n, sum(p.hit1 for p in parts) / n, sum(p.hit3 for p in parts) / n, n)
 
     every = sorted(learned)
-    by_source = {}
-    for source in ("reader", "generated"):
-        chosen = [q for q in every if source_of(data.ids[q]) == source]
-        if chosen:
-            by_source[source] = (total(learned, chosen), total(handed, chosen))
-    return total(learned, every), total(handed, every), by_source
+    sources = {source: (total(learned, mine), total(handed, mine)) for source, mine in by_source(data.ids).items()}
+    return total(learned, every), total(handed, every), sources
 
 
 def ranker_card(

@@ -22,6 +22,8 @@ from app.core.cards import PracticeCard, load_cards
 from app.core.config import ROOT
 from app.core.corpus_profile import load_profile
 
+ID_PREFIX = "st-"  # every generated question's id starts so (the readers' files use their own prefixes)
+
 OUT = ROOT / "evals" / "train" / "structure.jsonl"
 SEED = 20261206
 
@@ -92,7 +94,7 @@ def answerable_items(cards: list[PracticeCard], rng: random.Random) -> list[dict
             i = rng.randrange(len(questions))  # one phrasing per fact: the readers' questions bring the variety
             items.append(
                 {
-                    "id": f"st-{card.code}-{fld}-{i}",
+                    "id": f"{ID_PREFIX}{card.code}-{fld}-{i}",
                     "question": questions[i].format(name=_name(card, rng.randrange(3))),
                     "kind": "practice",
                     "must_include": [],
@@ -112,7 +114,7 @@ def out_of_scope_items(known_countries: set[str]) -> list[dict]:
                 continue
             items.append(
                 {
-                    "id": f"st-oos-{c}-{q}",
+                    "id": f"{ID_PREFIX}oos-{c}-{q}",
                     "question": template.format(country=country),
                     "kind": "out_of_scope",
                     "must_include": [],
@@ -127,7 +129,7 @@ def off_topic_items() -> list[dict]:
     """Questions on everyday topics the corpus does not touch, one phrasing each (rotating through the templates)."""
     return [
         {
-            "id": f"st-off-{i}",
+            "id": f"{ID_PREFIX}off-{i}",
             "question": OFF_TOPIC_QUESTIONS[i % len(OFF_TOPIC_QUESTIONS)].format(topic=topic),
             "kind": "out_of_scope",
             "must_include": [],
