@@ -252,3 +252,23 @@ def test_a_comparison_question_names_its_two_sides(question, sides):
     from app.query.analyse import compared_sides
 
     assert compared_sides(question) == sides
+
+
+def test_a_question_in_parts_keeps_parts_led_in_by_context_and_one_asked_with_two_question_words():
+    from app.query.analyse import question_parts
+
+    assert question_parts("In the practice review, which sector led most, and what was the most common funding?") == [
+        "In the practice review, which sector led most",
+        "what was the most common funding?",
+    ]
+    assert question_parts("MAIA in France: who is it for, and what's its budget?") == [
+        "MAIA in France: who is it for",
+        "what's its budget?",
+    ]
+    # "Where and when": one part, not a part "Where".
+    assert question_parts("Where and when was the seminar held, and which institute co-wrote the report?") == [
+        "Where and when was the seminar held",
+        "which institute co-wrote the report?",
+    ]
+    context = "I have seen one count in the report. Which is right?"
+    assert question_parts(context) == [context]

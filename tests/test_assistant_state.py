@@ -35,13 +35,26 @@ def test_an_unknown_word_counts_as_much_as_it_carries_of_the_question(toy_settin
     assert "shelter" in named and "salaries" not in named
 
 
+def test_words_of_a_told_situation_count_by_what_they_take_from_the_sentence_that_asks(toy_settings):
+    """A situation told before the question ("Our shelter …") may use words the corpus never uses; what they take from
+    the question is measured on the sentence that asks, which here has none of them."""
+    assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))
+    told = assistant.ask("Our shelter staff are tired. How are integrated services funded?").analysis
+    asked = assistant.ask("How is shelter funded through salaries?").analysis
+    assert told is not None and asked is not None and "shelter" in told.unknown_words and "shelter" in asked.unknown_words
+    assert told.unknown_influence["shelter"] > 0.1  # it carries much of the whole text …
+    assert told.unknown_meaning == 0.0 < 0.1 < asked.unknown_meaning  # … and nothing of what is asked
+
+
 def test_a_countrys_demonym_is_no_unknown_word_in_lower_case_either(toy_settings):
     """The corpus says "Germany", never "German"; a question asked in lower case still names a country it covers."""
     assistant = Assistant(toy_settings, retriever=build(toy_settings, CHUNKS))
     names, words = assistant.unknown_words("how do german services pool budgets through salaries?")
     assert names == [] and words == ["salaries"]
-    # A contraction is no word of its own ("wouldn't" is not "wouldn").
+    # A contraction is no word of its own ("wouldn't" is not "wouldn"); general English ("ever") is no topic the
+    # corpus lacks, whether it uses the word or not.
     assert assistant.unknown_words("Why wouldn't services pool budgets?") == ([], [])
+    assert assistant.unknown_words("Do services ever pool budgets?") == ([], [])
 
 
 def test_reload_replaces_everything_loaded_from_the_index_at_once(toy_settings):

@@ -287,3 +287,31 @@ def test_a_statement_carrying_on_a_chosen_one_takes_its_place():
     # The same words in another passage carry nothing on: the first stays, the repeat is left out.
     chosen = pick([statement(lead, 0.9), statement(full, 0.7, CASE)], 2, [], overlap=0.6)
     assert [c.quote for c in chosen] == [lead]
+
+
+def test_supporting_statements_stop_citing_new_passages_once_the_budget_is_spent():
+    """Past the opening's citations, supporting statements may add only so many passages: a statement of a passage
+    already cited is still shown (it costs nothing), one of a further passage is left out, even when it scores higher."""
+    from app.core.draft import DraftClaim
+    from app.core.text import content_terms
+    from app.query.candidates import Candidate
+    from app.query.compose import CitationBudget, pick
+
+    def statement(text: str, score: float, source: Chunk) -> Candidate:
+        return Candidate(
+            text=text, quote=text, chunk=source, kind="sentence", lead=text, evidence="literature", score=score,
+            terms=set(content_terms(text)),
+        )  # fmt: skip
+
+    opening = [DraftClaim(text="Pooled budgets fund integrated services in many countries.", sources=[LITERATURE.id])]
+    budget = CitationBudget.beyond(opening, 1)
+    candidates = [
+        statement("The centre pooled budgets from two agencies.", 0.9, CASE),
+        statement("Pooled budgets were found in a minority of articles.", 0.8, PAPER),
+        statement("Joint budgets need a shared vision of the funders.", 0.7, LITERATURE),
+    ]
+    chosen = pick(candidates, 5, [], overlap=0.6, budget=budget)
+    assert [c.chunk.id for c in chosen] == [CASE.id, LITERATURE.id]
+    assert budget.cited == {(LITERATURE.id, ""), (CASE.id, "")}
+    # Without a budget every statement is shown.
+    assert len(pick(candidates, 5, [], overlap=0.6)) == 3

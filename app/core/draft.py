@@ -23,6 +23,11 @@ class DraftClaim:
     # municipalities now look after …" under "Policy frameworks > Sweden"); shown before it, never part of the claim.
     about: str = ""
 
+    @property
+    def citations(self) -> set[tuple[str, str]]:
+        """The citations it adds to an answer: one per passage, a card once per source it is the route to (its first)."""
+        return {(s, self.cite_as[1] if self.cite_as and i == 0 else "") for i, s in enumerate(self.sources)}
+
 
 @dataclass
 class AddedPassage:

@@ -21,6 +21,8 @@ def _read_words(path: Path) -> frozenset[str]:
 
 
 STOPWORDS = _read_words(Path(__file__).with_name("stopwords.txt"))
+# General English words beyond the stopwords ("ever", "hereby"): never what a question is about (``lookup_words``).
+GENERAL_WORDS = _read_words(Path(__file__).with_name("general_words.txt"))
 
 
 # Ids name files on disk (evidence units) and Chroma metadata: a file name of 251 characters must not make an id
@@ -85,6 +87,12 @@ def content_words(text: str, min_letters: int = 5) -> list[str]:
     ("wouldn't" is no word "wouldn".)"""
     found = re.findall(rf"[A-Za-z][a-z-]{{{min_letters - 1},}}(?![’']t\b)", text)
     return [w for w in dict.fromkeys(w.lower() for w in found) if w not in STOPWORDS]
+
+
+def lookup_words(text: str) -> list[str]:
+    """The words of a question looked up in the corpus's vocabulary: content words from four letters, less general
+    English ones ("ever" in "was it ever evaluated?" is not what is asked about, whether the corpus uses it or not)."""
+    return [w for w in content_words(text, UNKNOWN_WORD_MIN_LETTERS) if w not in GENERAL_WORDS]
 
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*\s?%?")

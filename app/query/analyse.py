@@ -19,6 +19,7 @@ from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile, phrase_pattern
 from app.core.models import Analysis, Passage, QuestionPart
 from app.core.normalise import normalise
+from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
@@ -103,6 +104,7 @@ _PARALLEL = re.compile(
     re.I,
 )
 _ASKS = re.compile(r"(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have|can|could|should)\b", re.I)
+_ASKS_AFTER_LEAD_IN = re.compile(r"\b(?:how|what|which|who|when|where|why)\b", re.I)
 # A part that asks "how many" or "how much" asks a figure, whatever its first words.
 _HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
@@ -223,11 +225,24 @@ def measured_of(question: str, measure: str) -> str:
     return " ".join(singular_terms(" ".join(words[: plural + 1] if plural is not None else words))[:2])
 
 
+def asking_sentences(question: str) -> str:
+    """The sentences of a question that ask ("… never talk to each other. What could we set up first?" -> the last);
+    the whole question when it is one sentence or none of its sentences ends with a question mark."""
+    sentences = split_sentences(question)
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking and len(sentences) > 1 else question
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a question that asks several things; one part for a simple question."""
     parts = [p.strip(" ,;") for p in _PARTS.split(question) if p and p.strip(" ,;")]
-    # A sentence that asks nothing ("I've seen one count in the report.") is context for the question, not a part.
-    parts = [p for p in parts if p.endswith("?") or _ASKS.match(p)]
+    # "Where and when was it held": two question words asking one thing are one part.
+    for i in range(len(parts) - 1, 0, -1):
+        if _ASKS.fullmatch(parts[i - 1]):
+            parts[i - 1 : i + 1] = [f"{parts[i - 1]} and {parts[i]}"]
+    # A sentence that asks nothing ("I've seen one count in the report.") is context for the question, not a part; a
+    # part may ask after a lead-in ("In the practice review, which sector …", "MAIA in France: what …").
+    parts = [p for p in parts if p.endswith("?") or _ASKS.match(p) or _ASKS_AFTER_LEAD_IN.search(p)]
     if len(parts) > 1:
         return parts
     # "What were its outcomes for users and for organisations?" asks the same of two things: one part each.

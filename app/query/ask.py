@@ -10,6 +10,7 @@ and the remaining steps are skipped.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,11 +25,12 @@ from app.core.draft import Draft, DraftClaim
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
-from app.core.text import UNKNOWN_WORD_MIN_LETTERS, content_terms, content_words
+from app.core.text import content_terms, lookup_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
 from app.query.analyse import (
     QuestionAnalyser,
+    asking_sentences,
     asks_opinion,
     country_name_words,
     is_corpus_name,
@@ -217,6 +219,13 @@ class Assistant:
         analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question, analysis.language)
         unknown = [*analysis.unknown_names, *analysis.unknown_words]
         analysis.unknown_influence, analysis.unknown_meaning = self.influence(state.question, unknown)
+        asked = asking_sentences(state.question)
+        if asked != state.question:
+            # A situation told before the question ("Our mayor visited a clubhouse abroad … Is there anything that should
+            # make us cautious?") carries words the corpus never uses; what they take from the question is judged on
+            # the sentences that ask.
+            in_ask = [w for w in unknown if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked, re.I)]
+            analysis.unknown_meaning = self.influence(asked, in_ask)[1]
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""
@@ -402,8 +411,7 @@ class Assistant:
         known = {n.lower() for n in names} | of_country
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
         # Four letters and up: "brew", "beer" carry a question as much as longer words (stopwords are left out).
-        candidates = content_words(question, UNKNOWN_WORD_MIN_LETTERS)
-        words = [w for w in candidates if w not in known and not is_corpus_name(w, self.profile)]
+        words = [w for w in lookup_words(question) if w not in known and not is_corpus_name(w, self.profile)]
         return names, [w for w in words if not self.retriever.knows(w)]
 
 

@@ -59,6 +59,11 @@ class Candidate:
         """What every figure of the statement is of, said elsewhere: a table row's caption and header."""
         return f"{self.table.caption} {' '.join(self.table.header)}" if self.table and self.kind == "table_row" else ""
 
+    @property
+    def citations(self) -> set[tuple[str, str]]:
+        """The citations the statement adds to an answer (see ``DraftClaim.citations``)."""
+        return self.claim("").citations
+
     def claim(self, heading: str) -> DraftClaim:
         sources = [self.chunk.id, *(c.id for c in self.also)]
         return DraftClaim(

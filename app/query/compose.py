@@ -35,7 +35,7 @@ from app.core.draft import AddedPassage, Draft, DraftClaim
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
-from app.core.text import UNKNOWN_WORD_MIN_LETTERS, content_terms, content_words
+from app.core.text import content_terms, lookup_words
 from app.query.analyse import compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
@@ -48,8 +48,40 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def pick(scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: float = 0.0, *, overlap: float) -> list[Candidate]:
-    """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken."""
+@dataclass
+class CitationBudget:
+    """The citations an answer has made and the most it may make: a statement that would cite a further passage past
+    the limit is left out (one citing passages already cited costs nothing)."""
+
+    limit: int
+    cited: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def beyond(cls, claims: Iterable[DraftClaim], extra: int) -> CitationBudget:
+        """A budget of ``extra`` citations more than the claims already made (the opening) cite."""
+        cited = {key for c in claims for key in c.citations}
+        return cls(len(cited) + extra, cited)
+
+    def admits(self, c: Candidate) -> bool:
+        """Whether the statement's citations fit within the limit."""
+        return len(self.cited | c.citations) <= self.limit
+
+    def spend(self, c: Candidate) -> None:
+        """Count the statement's citations as made."""
+        self.cited |= c.citations
+
+
+def pick(
+    scored: Iterable[Candidate],
+    n: int,
+    taken: list[Candidate],
+    floor: float = 0.0,
+    *,
+    overlap: float,
+    budget: CitationBudget | None = None,
+) -> list[Candidate]:
+    """Up to n candidates (best first) above the floor, none repeating (by word ``overlap``) a statement already taken,
+    and none citing past the ``budget``."""
     chosen: list[Candidate] = []
     for c in scored:
         if c.score < floor:
@@ -64,6 +96,10 @@ def pick(scored: Iterable[Candidate], n: int, taken: list[Candidate], floor: flo
             break
         if any(c.quote == t.quote or _overlap(c.terms, t.terms) >= overlap for t in [*taken, *chosen]):
             continue
+        if budget is not None:
+            if not budget.admits(c):
+                continue
+            budget.spend(c)
         chosen.append(c)
     return chosen
 
@@ -214,7 +250,7 @@ class Composer:
         passage_terms = set(
             content_terms(" ".join(p.chunk.context_text() + " " + " ".join(p.chunk.practice_codes) for p in passages))
         )
-        content = content_words(analysis.question, UNKNOWN_WORD_MIN_LETTERS)  # as ``Assistant.unknown_words`` finds them
+        content = lookup_words(analysis.question)  # as ``Assistant.unknown_words`` finds them
         if missing is None:
             missing = self.missing_names(analysis, passages)
         relevance = sorted((c.relevance for c in scored), reverse=True)
@@ -554,7 +590,8 @@ class Composer:
             rest = [c for c in rest if self._fits_filters(c, analysis)]
         if listed is not None:
             rest = [c for c in rest if c.kind != "card_fact"]  # the list already gives each practice's card fact
-        support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap)
+        budget = CitationBudget.beyond(claims, cfg.supporting_citations)
+        support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
         if listed is not None:
@@ -659,7 +696,8 @@ class Composer:
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
         ]
-        support = pick(rest, cfg.supporting, chosen, floor, overlap=self.config.duplicate_overlap)
+        budget = CitationBudget.beyond(claims, cfg.supporting_citations)
+        support = pick(rest, cfg.supporting, chosen, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
         claims += self._practice_lines(analysis, scored, [*chosen, *support])
