@@ -62,6 +62,11 @@ def test_readability_defects_are_the_ones_a_reader_trips_over():
     assert defects("These centres carry out integrated services. [3]") == ["points back to unseen text"]
     assert "table debris" in defects("Joint/pooled funding 20 45% Single agency funding 15 34%.")
     assert "about the document, not the subject" in defects("This will be presented in the practice review.")
+    # The authors' plan for the text is no finding; what they found or did is.
+    assert "about the document, not the subject" in defects("First, we will address ways of organising teamwork.")
+    assert "about the document, not the subject" in defects("Therefore, we explored how leadership is addressed.")
+    assert defects("We found that less than 25% of the reviewed articles mentioned evaluation.") == []
+    assert defects("We focused on studies written in English that had appeared in peer-review journals.") == []
     assert defects("The framework is delivered through approximately 400 local jobcentres with a one- stop") == [
         "stops mid-sentence"
     ]

@@ -15,7 +15,11 @@ _DEBRIS = re.compile(r"#\s*of\b|%\s*of total|^(elements|barriers|facilitators)\s
 _FIGURES = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
 _META = re.compile(
     r"will be (presented|discussed|described)|\bpages? \d+\s*[-–]\s*\d+"
-    r"|\bthis (chapter|section|report|paper) (will|aims|presents|describes)|\bsee (table|figure|chapter|annex)\b",
+    r"|\bthis (chapter|section|report|paper) (will|aims|presents|describes)|\bsee (table|figure|chapter|annex)\b"
+    # The authors' plan for the text ("we will look at …", "we explored how … is addressed", "we expect that these … provide
+    # the most interesting examples"): what the text is about to say, not what it finds.
+    r"|\bwe (will|would|shall) (now |then |first |also |further |therefore )?(address|discuss|describe|present|look|explore"
+    r"|emphasi[sz]e|examine|consider|analy[sz]e|outline|summari[sz]e|review|turn)\b|\bwe (explored|expect)\b",
     re.I,
 )
 _TERMINAL = re.compile(r"[.!?”\")\]’]$")
