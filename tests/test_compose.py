@@ -61,6 +61,8 @@ def test_readability_defects_are_the_ones_a_reader_trips_over():
     assert defects("Based on the practices, we identified four main types of funding:") == ["list intro without its list"]
     assert defects("These centres carry out integrated services. [3]") == ["points back to unseen text"]
     assert "table debris" in defects("Joint/pooled funding 20 45% Single agency funding 15 34%.")
+    # A list counting in brackets is a sentence, not a table's rows.
+    assert defects("Practices came from 6 countries: Belgium (3), Denmark (3), Finland (6), France (4) and Spain (5).") == []
     assert "about the document, not the subject" in defects("This will be presented in the practice review.")
     # The authors' plan for the text is no finding; what they found or did is.
     assert "about the document, not the subject" in defects("First, we will address ways of organising teamwork.")

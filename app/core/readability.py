@@ -13,6 +13,7 @@ import re
 ANAPHOR = re.compile(r"^(these|this|it|they|those|the latter|the former|such|its|their|he|she)\b", re.I)
 _DEBRIS = re.compile(r"#\s*of\b|%\s*of total|^(elements|barriers|facilitators)\s+(barriers|facilitators)\b", re.I)
 _FIGURES = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
+_BRACKETED_COUNT = re.compile(r"(?<=\w) \(\d+\)")
 _META = re.compile(
     r"will be (presented|discussed|described)|\bpages? \d+\s*[-–]\s*\d+"
     r"|\bthis (chapter|section|report|paper) (will|aims|presents|describes)|\bsee (table|figure|chapter|annex)\b"
@@ -43,7 +44,8 @@ def defects(text: str) -> list[str]:
         found.append(LIST_INTRO)
     if ANAPHOR.match(body):
         found.append(POINTS_BACK)
-    figures = len(_FIGURES.findall(body))
+    # A count in brackets after a name is a list's, not a table's ("17 European countries: Belgium (3), Bulgaria (1), …").
+    figures = len(_FIGURES.findall(_BRACKETED_COUNT.sub("", body)))
     if _DEBRIS.search(body) or (figures >= 4 and len(body.split()) < 3 * figures):
         found.append(DEBRIS)
     if _META.search(body):
