@@ -304,7 +304,7 @@ def test_supporting_statements_stop_citing_new_passages_once_the_budget_is_spent
         )  # fmt: skip
 
     opening = [DraftClaim(text="Pooled budgets fund integrated services in many countries.", sources=[LITERATURE.id])]
-    budget = CitationBudget.beyond(opening, 1)
+    budget = CitationBudget.beyond(opening, {c.id: c for c in (LITERATURE, CASE, PAPER)}, 1)
     candidates = [
         statement("The centre pooled budgets from two agencies.", 0.9, CASE),
         statement("Pooled budgets were found in a minority of articles.", 0.8, PAPER),

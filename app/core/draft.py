@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.models import Passage
+from app.core.models import Chunk, Passage
+
+
+def citation_key(chunk: Chunk, cite_as: tuple[str, str] | None) -> tuple[str, str]:
+    """What an answer numbers as one citation: a passage, or a practice card once per quote it is the route to."""
+    return (chunk.id, cite_as[1] if cite_as and chunk.source_type == "practice_card" else "")
 
 
 @dataclass
@@ -22,11 +27,6 @@ class DraftClaim:
     # What the statement is about when its own words do not say and its passage's heading does (a country: "the
     # municipalities now look after …" under "Policy frameworks > Sweden"); shown before it, never part of the claim.
     about: str = ""
-
-    @property
-    def citations(self) -> set[tuple[str, str]]:
-        """The citations it adds to an answer: one per passage, a card once per source it is the route to (its first)."""
-        return {(s, self.cite_as[1] if self.cite_as and i == 0 else "") for i, s in enumerate(self.sources)}
 
 
 @dataclass

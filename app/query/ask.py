@@ -21,7 +21,7 @@ from app.core.cards import PracticeCard, load_cards
 from app.core.codes import PracticeCodes
 from app.core.config import Settings, load_settings
 from app.core.corpus_profile import CorpusProfile, load_profile
-from app.core.draft import Draft, DraftClaim
+from app.core.draft import Draft, DraftClaim, citation_key
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
@@ -459,11 +459,10 @@ def build_answer(
         ns = []
         for source in claim.sources:
             chunk = by_id[source].chunk
-            # A card cited as the route to different quotes is a citation per route; any other passage is one citation.
-            key = (source, claim.cite_as[1] if claim.cite_as and chunk.source_type == "practice_card" else "")
+            key = citation_key(chunk, claim.cite_as)
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
-                routed = claim.cite_as if claim.cite_as and chunk.source_type == "practice_card" else None
+                routed = claim.cite_as if key[1] else None  # the card is named as the route to the quote's document
                 title, section = routed or (chunk.doc_title, chunk.section)
                 citations.append(
                     Citation(

@@ -14,7 +14,7 @@ from app.core.cards import PracticeCard
 from app.core.codes import PracticeCodes
 from app.core.config import Settings
 from app.core.corpus_profile import CorpusProfile, is_curated_document
-from app.core.draft import DraftClaim
+from app.core.draft import DraftClaim, citation_key
 from app.core.grounding import unsupported
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
@@ -61,8 +61,8 @@ class Candidate:
 
     @property
     def citations(self) -> set[tuple[str, str]]:
-        """The citations the statement adds to an answer (see ``DraftClaim.citations``)."""
-        return self.claim("").citations
+        """The citations the statement adds to an answer (``citation_key`` of each passage it rests on)."""
+        return {citation_key(c, self.cite_as) for c in (self.chunk, *self.also)}
 
     def claim(self, heading: str) -> DraftClaim:
         sources = [self.chunk.id, *(c.id for c in self.also)]

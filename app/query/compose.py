@@ -20,7 +20,7 @@ lines built from a card (each cited to the source quote the card records) and th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,7 @@ from app.core.cards import PracticeCard
 from app.core.config import Settings
 from app.core.corpus_profile import CURATED_SOURCE_TYPES, CorpusProfile
 from app.core.differences import load_differences
-from app.core.draft import AddedPassage, Draft, DraftClaim
+from app.core.draft import AddedPassage, Draft, DraftClaim, citation_key
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
@@ -57,9 +57,9 @@ class CitationBudget:
     cited: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
-    def beyond(cls, claims: Iterable[DraftClaim], extra: int) -> CitationBudget:
+    def beyond(cls, claims: Iterable[DraftClaim], chunks: Mapping[str, Chunk], extra: int) -> CitationBudget:
         """A budget of ``extra`` citations more than the claims already made (the opening) cite."""
-        cited = {key for c in claims for key in c.citations}
+        cited = {citation_key(chunks[s], c.cite_as) for c in claims for s in c.sources if s in chunks}
         return cls(len(cited) + extra, cited)
 
     def admits(self, c: Candidate) -> bool:
@@ -590,7 +590,7 @@ class Composer:
             rest = [c for c in rest if self._fits_filters(c, analysis)]
         if listed is not None:
             rest = [c for c in rest if c.kind != "card_fact"]  # the list already gives each practice's card fact
-        budget = CitationBudget.beyond(claims, cfg.supporting_citations)
+        budget = CitationBudget.beyond(claims, self.retriever.chunks_by_id, cfg.supporting_citations)
         support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
@@ -696,7 +696,7 @@ class Composer:
         rest = [
             c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
         ]
-        budget = CitationBudget.beyond(claims, cfg.supporting_citations)
+        budget = CitationBudget.beyond(claims, self.retriever.chunks_by_id, cfg.supporting_citations)
         support = pick(rest, cfg.supporting, chosen, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
             claims.append(c.claim(self._group_heading(c)))
