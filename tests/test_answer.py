@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -153,6 +154,21 @@ def test_which_practices_lists_every_card_recording_the_value_under_the_reports_
         cited = [by_n[n] for n in claim.citations]
         if claim.text.startswith(tuple(pooled)) and any(claim.text.split()[0] in c.quote for c in cited):
             assert len(cited) == 1, claim.text  # the source names the practice: no second citation of the card
+
+
+def test_a_long_list_shows_the_practices_closest_to_the_question_and_names_the_rest(assistant, corpus_settings):
+    """21 cards record "health"; asked for the one where GPs prescribe home improvements, the answer shows the few close
+    to that (the boiler on prescription first) with their quotes and names every other health practice in a note."""
+    from app.core.cards import load_cards
+
+    cards = [card for _, card in load_cards(corpus_settings.corpus_dir / "practices")]
+    health = sorted(c.code for c in cards if "health" in c.sectors and c.title and c.summary)
+    answer = assistant.ask("Which practice let GPs prescribe home improvements for patients whose homes are cold and damp?")
+    listed = re.findall(r"^- ([A-Z]{2}\d) \(", answer.answer_markdown, re.M)
+    assert len(health) > corpus_settings.finder.max_shown
+    assert answer.supported and listed[0] == "GB1" and len(listed) <= corpus_settings.finder.max_shown
+    assert all(code in answer.answer_markdown for code in health)  # the rest are named, not dropped
+    assert len(answer.citations) < len(health)
 
 
 def test_the_papers_number_for_a_report_practice_comes_from_its_card(assistant):

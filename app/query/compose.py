@@ -40,6 +40,7 @@ from app.query.analyse import compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
+from app.query.practices import PracticeFinder
 from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker, relevance_before_bonuses
 from app.query.retrieve import Filters, Retriever
 
@@ -134,6 +135,7 @@ class Composer:
         self.profile: CorpusProfile = retriever.profile
         self.cards = {c.code: c for c in cards}
         self.builder = CandidateBuilder(settings, retriever, cards)
+        self.finder = PracticeFinder(cards, settings.finder, retriever)
         model_path = self.config.answerability_model
         # "off" (training): every question is answered, so the features of unanswerable ones can be collected too.
         self.judge_answerability = model_path != "off"
@@ -635,7 +637,10 @@ class Composer:
         heading = f"{len(described)} of {len(self.cards)} practices record {labels}"
         if counted:
             heading = f"The {len(described)} practices the sources name with {labels}"
-        for card in sorted(described, key=lambda c: c.code):
+        shown, further = self._closest(described, f"{analysis.question} {analysis.topic}".strip())
+        if further:
+            heading += f": the {len(shown)} closest to the question"
+        for card in shown:
             chunk = self.retriever.chunk_of_card(card.code)
             if chunk is None:
                 continue
@@ -649,12 +654,31 @@ class Composer:
                 "The report counts these practices in its table above but names only some of them; the list gives those "
                 "the sources name, from the practice cards."
             )
+        if further:
+            named = "; ".join(f"{c.code} {c.title} ({c.country})" for c in further)
+            notes.append(f"Also recording {labels}, further from what the question describes: {named}.")
         listed_only = sorted(c.code for c in matching if c not in described)
         if listed_only:
             notes.append(
                 f"Also recorded for {', '.join(listed_only)}, which the sources list only in their tables, without a description."
             )
         return (claims, notes) if claims else None
+
+    def _closest(self, cards: list[PracticeCard], question: str) -> tuple[list[PracticeCard], list[PracticeCard]]:
+        """The cards a list shows with their quotes, closest to the question first, and the further ones it only names.
+
+        A list of up to ``finder.max_shown`` practices is shown whole. A longer one comes from a question that names a
+        broad value and describes more ("which practice let GPs prescribe home improvements?" records "health", as 21
+        practices do): the practices close to the question are shown and the rest only named. Closeness and its floor
+        are the practice finder's description search (``finder.relevance_floor``), measured on
+        ``evals/finder_situations*.jsonl``."""
+        close = self.finder.closeness(question, [c.code for c in cards])
+        ordered = sorted(cards, key=lambda c: (-close.get(c.code, 0.0), c.code))
+        floor, most = self.settings.finder.relevance_floor, self.settings.finder.max_shown
+        if len(ordered) <= most:
+            return ordered, []
+        shown = [c for c in ordered if close.get(c.code, 0.0) >= floor][:most] or ordered[:most]
+        return shown, [c for c in ordered if c not in shown]
 
     def _report_count_rows(self, asked: dict[str, list[str]], scored: list[Candidate]) -> list[Candidate]:
         """The rows of the report's own count (profile ``report_counts``) that count an asked card value."""

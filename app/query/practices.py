@@ -208,13 +208,25 @@ class PracticeFinder:
 
     # ---- ranking by a description ----------------------------------------------------------------
 
-    def _ranked(self, candidates: list[PracticeCard], text: str, facets: _Facets) -> list[PracticeMatch]:
+    def closeness(self, text: str, codes: list[str]) -> dict[str, float]:
+        """How close each practice of ``codes`` is to a description, as a share of the closest of them (1.0); a
+        practice no passage near the description names is absent. Compare with ``finder.relevance_floor``."""
+        similarity = self._reached(text, set(codes))
+        found = [code for code in codes if code in similarity]
+        best = max((similarity[code][0] for code in found), default=0.0)
+        return {code: similarity[code][0] / best for code in found} if best > 0 else {}
+
+    def _reached(self, text: str, codes: set[str]) -> dict[str, tuple[float, str, str]]:
+        """``_similarity`` over the usual pool, or a wider one when the pool reaches none of ``codes``."""
         similarity = self._similarity(text, self.config.similarity_pool)
-        found = [c for c in candidates if c.code in similarity]
-        if not found and len(candidates) < len(self.cards):
+        if not codes & similarity.keys() and len(codes) < len(self.cards):
             # Filters kept only practices the description's passages did not reach: look further for them.
             similarity = self._similarity(text, self.config.similarity_pool * self.config.filtered_pool_factor)
-            found = [c for c in candidates if c.code in similarity]
+        return similarity
+
+    def _ranked(self, candidates: list[PracticeCard], text: str, facets: _Facets) -> list[PracticeMatch]:
+        similarity = self._reached(text, {c.code for c in candidates})
+        found = [c for c in candidates if c.code in similarity]
         if not found:
             return []
         # The floor is a share of the best practice that passes the filters: filtering to one country still
