@@ -83,6 +83,13 @@ def test_a_follow_up_keeps_the_practices_and_replaces_the_aspect():
     assert researchers.audiences == ["RESEARCHERS"] and researchers.route == "recommend"
 
 
+def test_it_points_back_to_the_practice_the_answer_led_with_they_to_all_it_named():
+    first = ANALYSER.analyse("Which UK practice lets a GP prescribe home improvements for patients?")
+    answered = ["GB1", "GB3", "GB2"]  # the answer led with GB1 and named the others as comparable practices
+    assert ANALYSER.resolve("did it actually work?", first, answered).practices == ["GB1"]
+    assert ANALYSER.resolve("how were they funded?", first, answered).practices == answered
+
+
 def test_a_standalone_question_is_not_a_follow_up():
     first = ANALYSER.analyse("How are integrated services funded?")
     again = ANALYSER.resolve("Which Icelandic practices provide home care for older people?", first, ["FI6"])

@@ -119,6 +119,9 @@ _POINTS_BACK = re.compile(
 )
 _PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I)
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
+# "it", "its", "this one": one practice, the one the previous answer led with; "they", "those", "which of them": all.
+_REFERS_TO_ONE = re.compile(r"\b(it|its|this one|that one)\b", re.I)
+_REFERS_TO_MANY = re.compile(r"\b(they|them|their|those|these|which of|ones)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 _ENGLISH = frozenset(
@@ -489,6 +492,8 @@ class QuestionAnalyser:
         about_practices = previous.route == "practices" or bool(_PRACTICE_NOUNS.search(question))
         if not practices and about_practices and _REFERS_TO_PRACTICES.search(question):
             practices = list(answered or [])
+            if _REFERS_TO_ONE.search(question) and not _REFERS_TO_MANY.search(question):
+                practices = practices[:1]
         return now.model_copy(
             update={
                 "follow_up": True,
