@@ -148,3 +148,22 @@ def test_a_figure_is_the_kind_of_number_asked_for():
     assert gives_figure("The scheme saved EUR 1.2 million a year.", "money", PROFILE)
     assert gives_figure("Joint/pooled funding 20 45%", "share", PROFILE) and not gives_figure("20 practices", "share", PROFILE)
     assert gives_figure("We reviewed 44 practices.", "count", PROFILE) and gives_figure("in 2014, 44 practices", "other", PROFILE)
+
+
+def test_the_sources_own_sentence_takes_the_place_of_the_card_summary_it_says_more_than():
+    """A card's "what it is" paraphrases the report's sentence about the practice; the sentence, which goes on to the
+    practice's results, replaces it instead of being dropped as its repeat."""
+    summary = candidate("A pilot in which a doctor prescribes home improvements to patients with cold, damp homes.", 0.9)
+    summary.kind, summary.card_field, summary.codes = "card_fact", "summary", ["GB1"]
+    sentence = candidate(
+        "In the pilot (GB1) a doctor prescribes home improvements to patients with cold, damp homes; "
+        "doctor visits were reduced by a third.",
+        0.8,
+    )
+    sentence.codes = ["GB1"]
+    other = candidate("Case managers coordinate support across services.", 0.7)
+    overlap = SETTINGS.answer.duplicate_overlap
+    assert [c.text for c in pick([summary, sentence, other], 2, [], overlap=overlap)] == [sentence.text, other.text]
+    shorter = candidate("A doctor prescribes home improvements to patients with cold, damp homes (GB1).", 0.8)
+    shorter.codes = ["GB1"]  # says no more than the summary: a repeat, left out
+    assert [c.text for c in pick([summary, shorter, other], 2, [], overlap=overlap)] == [summary.text, other.text]

@@ -89,7 +89,7 @@ def pick(
             break
         # A statement that carries on one already chosen ("… similar trends …" + "These include demographic
         # ageing, …") says all it says and what it leads to: it takes its place.
-        extended = next((i for i, t in enumerate(chosen) if _carries_on(c, t)), None)
+        extended = next((i for i, t in enumerate(chosen) if _carries_on(c, t) or _says_in_full(c, t, overlap)), None)
         if extended is not None:
             chosen[extended] = c
             continue
@@ -103,6 +103,23 @@ def pick(
             budget.spend(c)
         chosen.append(c)
     return chosen
+
+
+def _says_in_full(c: Candidate, t: Candidate, overlap: float) -> bool:
+    """Whether statement c is the sources' own sentence that card summary t paraphrases, saying more than it does.
+
+    A card's "what it is" is written from the report's sentence about the practice, which often goes on to what the
+    practice achieved ("… Their monitoring proved that GP visits were reduced by 33,3%"): the verbatim sentence says
+    all the summary says and more, so it takes the summary's place rather than being dropped as its repeat."""
+    return (
+        t.kind == "card_fact"
+        and t.card_field == "summary"
+        and c.kind != "card_fact"
+        and bool(t.codes)
+        and set(t.codes) <= set(c.codes)
+        and len(c.terms) > len(t.terms)
+        and _overlap(c.terms, t.terms) >= overlap
+    )
 
 
 def _carries_on(c: Candidate, t: Candidate) -> bool:
