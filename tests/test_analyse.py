@@ -101,6 +101,10 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("What was the budget of the pilot?").answer_type == "figure"
     assert ANALYSER.analyse("What share of practices used pooled funding?").measure == "share"
     assert ANALYSER.analyse("How many practices were reviewed?").measure == "count"
+    # What people are paid is an amount of money, however it is asked.
+    assert ANALYSER.analyse("What salary do the case managers earn?").answer_type == "figure"
+    assert ANALYSER.analyse("How much do social workers in the team earn?").measure == "money"
+    assert ANALYSER.analyse("What does the report say about pay?").measure == ""
     # "cost-effectiveness" is a topic, not a sum of money
     assert ANALYSER.analyse("How much evidence is there on cost-effectiveness?").measure == "other"
     assert ANALYSER.analyse("How are integrated services funded?").measure == ""

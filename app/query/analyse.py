@@ -87,6 +87,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _MONEY_QUESTION = re.compile(
     r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price|fee)\b"
     r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
+    # What people are paid is an amount however it is asked: "what salary do they earn", "how much do staff earn".
+    r"|\b(what|which) (salar(y|ies)|wages?|earnings|fees?)\b|\bhow much (do|does|did) [\w’' -]{1,40}? (earn|get paid)\b"
     # "And what does it cost?"; not "what does the report say about cost-saving aims" (a topic, not a sum).
     r"|\bwhat (does|did|do|would|will) (?:(?!\b(?:say|says|said|tell|mention|write|about)\b)[\w’' -]){1,40}? cost(?![\w-])",
     re.I,
