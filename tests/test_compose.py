@@ -148,6 +148,10 @@ def test_a_figure_is_the_kind_of_number_asked_for():
     assert gives_figure("The scheme saved EUR 1.2 million a year.", "money", PROFILE)
     assert gives_figure("Joint/pooled funding 20 45%", "share", PROFILE) and not gives_figure("20 practices", "share", PROFILE)
     assert gives_figure("We reviewed 44 practices.", "count", PROFILE) and gives_figure("in 2014, 44 practices", "other", PROFILE)
+    # An age or a length of time counts nothing: "how many children …" is not answered by "children under 18".
+    ages = "It serves children under the age of 18; children aged 0 to 3 and 3 to 6 are seen for up to 2 years."
+    assert not gives_figure(ages, "count", PROFILE, measured="children")
+    assert gives_figure("In one year, 4,500 children aged 0 to 6 were reported.", "count", PROFILE, measured="children")
 
 
 def test_the_sources_own_sentence_takes_the_place_of_the_card_summary_it_says_more_than():

@@ -63,6 +63,17 @@ def _names(measured: str, text: str) -> bool:
     return False
 
 
+_AGE = frozenset({"age", "aged", "ages"})
+_SPAN_UNIT = re.compile(r"^(years?|months?|weeks?|days?|hours?|year-olds?)$", re.I)
+
+
+def _is_age_or_span(words: list[str], i: int) -> bool:
+    """Whether the figure at ``words[i]`` is an age or a length of time ("children under the age of 18", "aged 3 to 6",
+    "up to 25 years"), which counts nothing: "How many children …" is not answered by it."""
+    before = {w.lower() for w in words[max(0, i - 4) : i]}
+    return bool(before & _AGE) or (i + 1 < len(words) and bool(_SPAN_UNIT.match(words[i + 1])))
+
+
 def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str = "", described_by: str = "") -> bool:
     """Whether a statement holds the kind of figure asked for (a share, a count, an amount of money, any number).
 
@@ -79,7 +90,7 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
         return True
     words = re.findall(r"[\w%’'#-]+", quote)
     is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
-    figures = [i for i, w in enumerate(words) if is_figure(w)]
+    figures = [i for i, w in enumerate(words) if is_figure(w) and not (measure == "count" and _is_age_or_span(words, i))]
     if measure == "share":  # "21 of 44 practices": a part of a whole
         figures += [i for i in range(len(words) - 2) if words[i].isdigit() and words[i + 1] == "of" and words[i + 2].isdigit()]
     things = [i for i, w in enumerate(words) if _names(measured, w)]
