@@ -236,3 +236,27 @@ def test_agreement_is_asked_in_the_words_readers_use():
     ):
         assert asks_agreement(question), question
     assert not asks_agreement("Which different sectors work with social services?")  # the sources are not compared
+
+
+SAME = Difference.model_validate(
+    {
+        "id": "single-lead",
+        "measure": "how many practices are led by a single organisation",
+        "terms": ["single organisation", "led by", "leadership"],
+        "agree": True,
+        "sides": [
+            {"document": "report", "value": "33 of 44", "quote": "Most practices (33 of 44) are led by a single organisation."},
+            {"document": "paper", "value": "75%", "quote": "Most practices (75%) are led by a single organization."},
+        ],
+    }
+)
+
+
+def test_an_entry_where_the_sources_agree_answers_only_the_question_asking_whether_they_agree():
+    entries = [*TOY, SAME]
+    question = "Do the report and the paper give the same number of practices led by a single organisation?"
+    assert notes_for(entries, [], question) == [SAME]
+    assert note_text(SAME).startswith("The sources agree: the report says “Most practices (33 of 44)")
+    # Citing one side needs no note, and "where do they differ?" does not list what they agree on.
+    assert notes_for(entries, ["Most practices (33 of 44) are led by a single organisation."], "Who leads the practices?") == []
+    assert notes_for(entries, [], "Where do the report and the paper differ?") == TOY

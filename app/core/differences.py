@@ -1,9 +1,10 @@
-"""Where the sources differ: the typed model of ``corpus/differences.yaml`` and loading it.
+"""Where the sources differ (or agree): the typed model of ``corpus/differences.yaml`` and loading it.
 
 Each entry names what is measured and gives two sides, each a value, the document that states it
 (the report or the paper; both sides may be one document contradicting itself) and its verbatim
 quote. ``joinedup cards check`` verifies every quote in its document; answers use the entries to add
-"The sources differ: …" wherever they cite one side (see :mod:`app.query.differences`).
+"The sources differ: …" wherever they cite one side (see :mod:`app.query.differences`). An entry marked
+``agree`` records a measure both passages give alike, for questions asking whether the sources agree.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Difference(BaseModel):
     terms: tuple[str, ...] = Field(min_length=1)  # words a question about the measure would use
     sides: tuple[DifferenceSide, DifferenceSide]  # exactly two
     note: str = ""  # for curators: why the sides differ
+    # Both sides give the same value in their own words ("33 of 44" and "75%"): shown only to a question asking whether
+    # the sources agree on the measure, never beside an answer citing one side (that needs no note).
+    agree: bool = False
 
     def side_label(self, i: int) -> str:
         """How the note names side ``i``: its label, else its document ("elsewhere the report" for a second passage of one)."""

@@ -6,7 +6,10 @@ An entry of ``corpus/differences.yaml`` (:mod:`app.core.differences`) applies to
   and must learn that the other passage gives another; or
 - the question asks whether the sources agree (or differ, contradict each other …) about the
   entry's measure, judged by the words of the measure and its terms; a question asking where the
-  sources differ without naming a measure gets every entry.
+  sources differ without naming a measure gets every entry that differs.
+
+An entry marked ``agree`` (both sides give the same value in their own words) applies only in the second
+case: asked whether the sources agree on its measure, the answer says they do, quoting both.
 
 :class:`DifferenceNotes` turns the applicable entries into draft claims, each citing the passage of
 both sides, so the guard checks them like any claim and both quotes appear among the citations.
@@ -25,6 +28,7 @@ from app.core.normalise import normalise
 from app.core.text import content_terms, numbers_in
 
 HEADING = "Where the sources differ"
+AGREE_HEADING = "Where the sources agree"
 # A cited quote this much of a side's quote "overlaps strongly" with it (a sentence of a two-sentence quote).
 MIN_OVERLAP = 0.6
 MIN_PART_CHARS = 20  # … and is no mere phrase ("articles")
@@ -81,7 +85,7 @@ def asked_about(differences: list[Difference], question: str) -> list[Difference
         return []
     words = set(content_terms(question)) - _ABOUT_SOURCES
     if not words:
-        return list(differences)  # "Where do the report and the paper differ?"
+        return [d for d in differences if not d.agree]  # "Where do the report and the paper differ?"
     shares = [len(words & set(content_terms(" ".join([d.measure, *d.terms])))) / len(words) for d in differences]
     best = max(shares, default=0.0)
     if best <= MIN_MEASURE_SHARE:
@@ -92,7 +96,7 @@ def asked_about(differences: list[Difference], question: str) -> list[Difference
 def notes_for(differences: list[Difference], cited_quotes: list[str], question: str) -> list[Difference]:
     """The entries an answer must show: those the question asks about first, then those a cited quote gives one side of."""
     asked = asked_about(differences, question)
-    cited = [d for d in differences if d not in asked and any(cites_side(s, cited_quotes) for s in d.sides)]
+    cited = [d for d in differences if d not in asked and not d.agree and any(cites_side(s, cited_quotes) for s in d.sides)]
     return asked + cited
 
 
@@ -108,12 +112,13 @@ def shown_quotes(side: DifferenceSide) -> list[str]:
 
 
 def note_text(difference: Difference) -> str:
-    """The note, worded one way: “The sources differ: the report says “…”; the paper says “…” and “…”.”"""
+    """The note, worded one way: “The sources differ: the report says “…”; the paper says “…” and “…”.” (“The sources
+    agree: …” for an entry whose sides give the same value)."""
     said = [
         f"{difference.side_label(i)} says " + " and ".join(f"“{q.strip().rstrip('.')}”" for q in shown_quotes(side))
         for i, side in enumerate(difference.sides)
     ]
-    return f"The sources differ: {said[0]}; {said[1]}."
+    return f"The sources {'agree' if difference.agree else 'differ'}: {said[0]}; {said[1]}."
 
 
 class DifferenceNotes:
@@ -143,5 +148,6 @@ class DifferenceNotes:
             for quote, chunk in shown:
                 assert chunk is not None
                 quotes[chunk.id] = f"{quotes[chunk.id]} … {quote}" if chunk.id in quotes else quote
-            out.append(DraftClaim(text=note_text(d), sources=list(quotes), heading=HEADING, quotes=quotes))
+            heading = AGREE_HEADING if d.agree else HEADING
+            out.append(DraftClaim(text=note_text(d), sources=list(quotes), heading=heading, quotes=quotes))
         return out
