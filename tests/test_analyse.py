@@ -90,6 +90,14 @@ def test_it_points_back_to_the_practice_the_answer_led_with_they_to_all_it_named
     assert ANALYSER.resolve("how were they funded?", first, answered).practices == answered
 
 
+def test_a_follow_up_naming_only_another_thing_asks_the_previous_question_of_it():
+    first = ANALYSER.analyse("What share of the practices were run by a single organisation?")
+    other = ANALYSER.resolve("and one-stop shops?", first, [])
+    assert first.measure == "share" and other.answer_type == "figure" and other.measure == "share"
+    # A follow-up asking something of its own about the new thing asks that, not the previous kind of answer.
+    assert ANALYSER.resolve("and how are one-stop shops funded?", first, []).measure == ""
+
+
 def test_a_standalone_question_is_not_a_follow_up():
     first = ANALYSER.analyse("How are integrated services funded?")
     again = ANALYSER.resolve("Which Icelandic practices provide home care for older people?", first, ["FI6"])

@@ -120,6 +120,19 @@ _POINTS_BACK = re.compile(
     re.I,
 )
 _PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I)
+# "and multidisciplinary teams?", "what about older people?": the previous question asked again of something else.
+_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|same for)\b(?P<rest>.*)$", re.I | re.S)
+_ASKS_ANEW = re.compile(
+    r"\b(what|how|who|whom|which|where|when|why|is|are|was|were|do|does|did|can|could|should|would|will|has|have|had)\b", re.I
+)
+
+
+def is_elliptical(question: str) -> bool:
+    """Whether a follow-up only names another thing to ask the previous question about ("and for children?")."""
+    m = _ELLIPSIS.match(question)
+    return bool(m) and not _ASKS_ANEW.search(m.group("rest")) and len(m.group("rest").split()) <= 6
+
+
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
 # "it", "its", "this one": one practice, the one the previous answer led with; "they", "those", "which of them": all.
 _REFERS_TO_ONE = re.compile(r"\b(it|its|this one|that one)\b", re.I)
@@ -496,13 +509,16 @@ class QuestionAnalyser:
             practices = list(answered or [])
             if _REFERS_TO_ONE.search(question) and not _REFERS_TO_MANY.search(question):
                 practices = practices[:1]
+        # A follow-up with an aspect of its own asks about it, not for the previous kind of answer; unless it is the
+        # previous question about another thing ("What share of the practices use case management?" — "and
+        # multidisciplinary teams?": a share again).
+        same_kind = now.answer_type == "general" and (not now.aspects or is_elliptical(question))
         return now.model_copy(
             update={
                 "follow_up": True,
                 "topic": previous.topic or previous.question,
-                # A follow-up with an aspect of its own asks about it, not for the previous kind of answer.
-                "answer_type": previous.answer_type if now.answer_type == "general" and not now.aspects else now.answer_type,
-                "measure": now.measure or (previous.measure if now.answer_type == "general" and not now.aspects else ""),
+                "answer_type": previous.answer_type if same_kind else now.answer_type,
+                "measure": now.measure or (previous.measure if same_kind else ""),
                 "asks_recommendation": now.asks_recommendation or (previous.asks_recommendation and not now.aspects),
                 "aspects": now.aspects or previous.aspects,
                 "practices": practices,
