@@ -60,3 +60,14 @@ def test_a_follow_up_with_a_subject_of_its_own_is_also_searched_by_its_own_words
     fused = {p.chunk.id for p in state.passages}
     assert alone & fused and any("DMIC" in p.chunk.text for p in state.passages)
     assert any(p.ranks.get("own_words") for p in state.passages)
+
+
+def test_a_follow_ups_unknown_word_is_weighed_in_its_conversation(assistant):
+    """Alone, each word of a short follow-up carries much of it; asked after "Tell me about the Kotitori practice.", the
+    word the corpus never uses ("check") carries less: what it takes from the question is measured with the topic."""
+    first = assistant.ask("Tell me about the Kotitori practice.")
+    question = "and how do they check it is working?"
+    follow = assistant.ask(question, history=[Turn.of(first)])
+    alone, _ = assistant.influence(question, ["check"])
+    assert follow.analysis is not None and "check" in follow.analysis.unknown_words
+    assert follow.analysis.unknown_influence["check"] < alone["check"]

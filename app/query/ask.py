@@ -218,7 +218,11 @@ class Assistant:
             return
         analysis.unknown_names, analysis.unknown_words = self.unknown_words(state.question, analysis.language)
         unknown = [*analysis.unknown_names, *analysis.unknown_words]
-        analysis.unknown_influence, analysis.unknown_meaning = self.influence(state.question, unknown)
+        # A follow-up's words are measured in its conversation ("and how do they check whether it works?" after "What
+        # is Kotitori?"): alone, every word of a short follow-up carries much of it.
+        last = state.history[-1].question if state.history and self.analyser.is_follow_up(analysis) else ""
+        in_context = f"{state.question} {last}".strip()
+        analysis.unknown_influence, analysis.unknown_meaning = self.influence(in_context, unknown)
         asked = asking_sentences(state.question)
         if asked != state.question:
             # A situation told before the question ("Our mayor visited a clubhouse abroad … Is there anything that should
