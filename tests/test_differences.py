@@ -228,6 +228,14 @@ def test_a_do_the_sources_agree_question_is_answered_with_both_sides_each_cited(
     assert not any("The sources differ" in p for p in problems)  # the guard checked and kept it
 
 
+def test_asked_whether_the_sources_agree_on_a_measure_they_give_alike_the_answer_says_they_agree(assistant):
+    answer = assistant.ask("Does the paper give the same share of pooled-funding practices as the report?")
+    assert answer.supported and answer.answer_markdown.startswith("**Where the sources agree**")
+    note = next(c for c in answer.claims if c.text.startswith("The sources agree:"))
+    assert "20 practices are financed by joint or pooled funding" in note.text and "Forty-five percent" in note.text
+    assert {answer.citations[n - 1].source_type for n in note.citations} == {"report", "paper"}
+
+
 def test_agreement_is_asked_in_the_words_readers_use():
     for question in (
         "How many members does ESN have? The report and the paper give different figures.",
