@@ -118,3 +118,27 @@ def test_influence_is_how_far_dropping_words_moves_the_question():
     assert influence("anything", [], embed) == ({}, 0.0)  # nothing unknown: no embedding at all
     many, both = influence("Which practices Canada use case management barely", ["Canada", "barely"], embed)
     assert both > max(many.values())  # dropping both moves the question further than either alone
+
+
+def test_only_the_names_of_the_sentences_that_ask_count():
+    """A situation told before the question names local bodies the documents cannot know ("our Jugendamt"); the names
+    of the sentence that asks are what the evidence must know."""
+    from app.core.models import Analysis
+    from app.query.compose import asked_names
+
+    told = Analysis(
+        question="Our Jugendamt and the Jobcenter never talk. What do the documents say about sharing case files?",
+        unknown_names=["Jugendamt", "Jobcenter"],
+    )
+    assert asked_names(told) == []
+    asked = Analysis(question="What does the Jugendamt in Hamburg do?", unknown_names=["Jugendamt"])
+    assert asked_names(asked) == ["Jugendamt"]
+
+
+def test_a_topic_the_corpus_lacks_pulls_the_question_away_from_the_evidence_more_than_plain_words(assistant):
+    """``unknown_pull``: the best statements come much closer once "craft beer breweries" is dropped, hardly closer once
+    the colloquial "sort", "catch" and "watch" are."""
+    beer = assistant.ask("How are craft beer breweries integrated with social services?")
+    plain = assistant.ask("Would pooling our budgets sort this out, and is there a catch I should watch for?")
+    assert beer.evidence is not None and plain.evidence is not None
+    assert beer.evidence["unknown_pull"] > 2 * plain.evidence["unknown_pull"] and beer.evidence["unknown_pull"] > 0.1

@@ -71,3 +71,13 @@ def test_a_follow_ups_unknown_word_is_weighed_in_its_conversation(assistant):
     alone, _ = assistant.influence(question, ["check"])
     assert follow.analysis is not None and "check" in follow.analysis.unknown_words
     assert follow.analysis.unknown_influence["check"] < alone["check"]
+
+
+def test_a_time_after_the_sources_in_the_situation_told_is_no_reason_to_refuse(assistant):
+    """Only a later time the question asks about is declined; "this year" in the situation told before it is not."""
+    told = assistant.ask(
+        "We lost half of our integrated team to other jobs this year. What do the documents say about keeping staff?"
+    )
+    asked = assistant.ask("What happened to integrated social services this year?")
+    assert "published up to" not in told.answer_markdown
+    assert "published up to" in asked.answer_markdown

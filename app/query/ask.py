@@ -212,7 +212,9 @@ class Assistant:
         if asks_opinion(state.question):
             state.refuse("opinion")
             return
-        later = later_years(state.question, self.latest_year)
+        # Only what is asked: a situation told first ("We lost half the team this year. What helps keep staff?") may
+        # name a time after the sources without asking about it.
+        later = later_years(asking_sentences(state.question), self.latest_year)
         if later:
             state.refuse("after_sources", years=", ".join(later), latest=str(self.latest_year))
             return

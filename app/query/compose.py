@@ -36,7 +36,7 @@ from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
 from app.core.text import content_terms, lookup_words
-from app.query.analyse import compared_sides, names_not_in
+from app.query.analyse import asking_sentences, compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
@@ -245,10 +245,12 @@ class Composer:
         return 1 if set(self.cards[c.codes[0]].target_groups) & set(analysis.target_groups) else -1
 
     def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
-        """Names of the question no passage mentions (none for another language, where every noun is capitalised)."""
+        """Names of what the question asks that no passage mentions (none for another language, where every noun is
+        capitalised). A situation told before the question ("Our Jugendamt and Jobcenter never talk. What helps?")
+        names local bodies the documents cannot know; only the sentences that ask are looked at."""
         if analysis.language != "English":
             return []
-        return names_not_in(analysis.question, passages, self.profile, self.retriever.common_words)
+        return names_not_in(asking_sentences(analysis.question), passages, self.profile, self.retriever.common_words)
 
     def evidence(
         self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage], missing: list[str] | None = None
@@ -289,7 +291,7 @@ class Composer:
             uncovered_specificity=unknown_specificity(analysis.unknown_meaning)
             if analysis.unknown_influence
             else max(uncovered, default=0.0) / top_idf,
-            names_unknown=len(analysis.unknown_names),
+            names_unknown=len(asked_names(analysis)),
             names_missing=len(missing),
             # A question in several parts is answered part by part; a part's missing figure gets its own note.
             figure_missing=analysis.answer_type == "figure"
@@ -297,13 +299,24 @@ class Composer:
             and not self._has_figure(scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
+            unknown_pull=self._unknown_pull(analysis, query, top),
         )
+
+    def _unknown_pull(self, analysis: Analysis, query: str, top: list[Candidate]) -> float:
+        """How much closer the best statements are to the question without its unknown words and names (0: none)."""
+        unknown = [*asked_names(analysis), *analysis.unknown_words]
+        if not unknown or not top:
+            return 0.0
+        stripped = re.sub(r"(?<![\w-])(" + "|".join(re.escape(w) for w in unknown) + r")(?![\w-])", " ", query, flags=re.I)
+        with_them, without = self.retriever.vectors.embed([query, stripped])
+        leads = self.retriever.vectors.embed([c.lead for c in top])
+        return float((leads @ without).max() - (leads @ with_them).max())
 
     def _refusal(self, analysis: Analysis, missing: list[str]) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
         # Only words that carry the question are named as the reason ("do not mention Check" misleads): each that
         # does alone, else all of them when together they do ("brew, craft, beer").
-        every = [*analysis.unknown_names, *analysis.unknown_words]
+        every = [*asked_names(analysis), *analysis.unknown_words]
         unknown = [w for w in every if unknown_specificity(analysis.unknown_influence.get(w, 1.0)) >= 0.5]
         if not unknown and unknown_specificity(analysis.unknown_meaning) >= 0.5:
             unknown = every
@@ -913,6 +926,12 @@ def _reads(table: Table, sentence: str) -> bool:
         if count and re.search(rf"(?<![\d.,]){count}(?![\d])", sentence) and set(content_terms(row[0])) & words:
             return True
     return False
+
+
+def asked_names(analysis: Analysis) -> list[str]:
+    """The unknown names of the sentences that ask (all of them for a question of one sentence)."""
+    asked = asking_sentences(analysis.question)
+    return [n for n in analysis.unknown_names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", asked)]
 
 
 def _for_part(analysis: Analysis, part: QuestionPart, profile: CorpusProfile) -> Analysis:
