@@ -130,7 +130,10 @@ _ASKS_ANEW = re.compile(
 def is_elliptical(question: str) -> bool:
     """Whether a follow-up only names another thing to ask the previous question about ("and for children?")."""
     m = _ELLIPSIS.match(question)
-    return bool(m) and not _ASKS_ANEW.search(m.group("rest")) and len(m.group("rest").split()) <= 6
+    if m is None:
+        return False
+    rest = m.group("rest")
+    return not _ASKS_ANEW.search(rest) and len(rest.split()) <= 6
 
 
 _REFERS_TO_PRACTICES = re.compile(r"\b(they|them|their|those|these|it|its|which of|ones?)\b", re.I)
