@@ -142,3 +142,12 @@ def test_a_topic_the_corpus_lacks_pulls_the_question_away_from_the_evidence_more
     plain = assistant.ask("Would pooling our budgets sort this out, and is there a catch I should watch for?")
     assert beer.evidence is not None and plain.evidence is not None
     assert beer.evidence["unknown_pull"] > 2 * plain.evidence["unknown_pull"] and beer.evidence["unknown_pull"] > 0.1
+
+
+def test_a_question_whose_every_part_asks_a_figure_the_documents_lack_is_declined(assistant):
+    """Each part of "How many staff …, and how much does … pay?" asks a figure no statement gives: nothing of it is
+    answered, so the whole is declined; a question whose parts' figures are given is answered part by part."""
+    lacking = assistant.ask("How many staff work at Kotitori, and how much does the City of Tampere pay for it?")
+    given = assistant.ask("How many practices were reviewed, and how many articles were analysed?")
+    assert not lacking.supported and lacking.evidence is not None and lacking.evidence["figure_missing"]
+    assert given.supported

@@ -293,14 +293,24 @@ class Composer:
             else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(asked_names(analysis)),
             names_missing=len(missing),
-            # A question in several parts is answered part by part; a part's missing figure gets its own note.
-            figure_missing=analysis.answer_type == "figure"
-            and len(analysis.parts) < 2
-            and not self._has_figure(scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured),
+            figure_missing=self._figures_missing(analysis, scored),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
             unknown_pull=self._unknown_pull(analysis, query, top),
         )
+
+    def _figures_missing(self, analysis: Analysis, scored: list[Candidate]) -> bool:
+        """A figure is asked and the best statements give none of its kind. A question in several parts is answered part
+        by part (a part's missing figure gets its own note) unless every part asks a figure none of them gives."""
+        if len(analysis.parts) < 2:
+            return analysis.answer_type == "figure" and not self._has_figure(
+                scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured
+            )
+        return all(part.measure for part in analysis.parts) and not any(
+            self._has_figure(self._rescored(scored, _for_part(analysis, part, self.profile), part.text), part.measure, analysis,
+                             by_relevance=True, measured=part.measured)
+            for part in analysis.parts
+        )  # fmt: skip
 
     def _unknown_pull(self, analysis: Analysis, query: str, top: list[Candidate]) -> float:
         """How much closer the best statements are to the question without its unknown words and names (0: none)."""
