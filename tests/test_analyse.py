@@ -113,6 +113,10 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("What salary do the case managers earn?").answer_type == "figure"
     assert ANALYSER.analyse("How much do social workers in the team earn?").measure == "money"
     assert ANALYSER.analyse("What does the report say about pay?").measure == ""
+    # A length of time and a year are figures of their own kinds.
+    assert ANALYSER.analyse("How long do families usually wait for a first appointment?").measure == "duration"
+    assert ANALYSER.analyse("In which year did the pilot start?").measure == "year"
+    assert ANALYSER.analyse("What's the annual budget of the steering committee?").measure == "money"
     # "cost-effectiveness" is a topic, not a sum of money
     assert ANALYSER.analyse("How much evidence is there on cost-effectiveness?").measure == "other"
     assert ANALYSER.analyse("How are integrated services funded?").measure == ""

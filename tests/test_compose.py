@@ -152,6 +152,11 @@ def test_a_figure_is_the_kind_of_number_asked_for():
     ages = "It serves children under the age of 18; children aged 0 to 3 and 3 to 6 are seen for up to 2 years."
     assert not gives_figure(ages, "count", PROFILE, measured="children")
     assert gives_figure("In one year, 4,500 children aged 0 to 6 were reported.", "count", PROFILE, measured="children")
+    assert gives_figure("Children stay for two years on average.", "duration", PROFILE)
+    assert gives_figure("It has run since 2008.", "duration", PROFILE)
+    assert not gives_figure("Staff meet the families regularly.", "duration", PROFILE)
+    assert gives_figure("The pilot started in Hamburg in 2007.", "year", PROFILE)
+    assert not gives_figure("An audit on cost-effectiveness was carried out.", "year", PROFILE)
 
 
 def test_the_sources_own_sentence_takes_the_place_of_the_card_summary_it_says_more_than():

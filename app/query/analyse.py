@@ -43,7 +43,8 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "figure",
         re.compile(
-            r"\b(how (many|much|often|large|big)|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
+            r"\b(how (many|much|often|large|big|long)\b|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
+            r"|\bby how much\b|\b(in )?(which|what) year\b|\baverage\b"
             r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b)",
             re.I,
         ),
@@ -72,6 +73,9 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # a count a number that is not a year. A quote with some other number does not answer it.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("frequency", re.compile(r"\bhow (often|frequently)\b", re.I)),
+    # A length of time ("how long do they wait") and a year ("in which year did it start") are figures of their own.
+    ("duration", re.compile(r"\bhow long\b", re.I)),
+    ("year", re.compile(r"\b(which|what) year\b", re.I)),
     ("share", re.compile(r"\b(share|proportion|percentage|fraction|per ?cent|rate|ratio)\b|%", re.I)),
     (
         "money",
@@ -85,7 +89,7 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(r"\bhow many\b|\b(what|which) (is|was|were|are) the number\b|\bnumber of\b", re.I)),
 )
 _MONEY_QUESTION = re.compile(
-    r"\b(what|which) (is|was|were|are) the (total |annual |yearly )?(cost|budget|savings?|price|fee)\b"
+    r"\b(what|which)(?:'s|’s| is| was| were| are) the (total |annual |yearly |average )?(cost|budget|savings?|price|fee)\b"
     r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
     # What people are paid is an amount however it is asked: "what salary do they earn", "how much do staff earn".
     r"|\b(what|which) (salar(y|ies)|wages?|earnings|fees?)\b|\bhow much (do|does|did) [\w’' -]{1,40}? (earn|get paid)\b"

@@ -44,7 +44,15 @@ _FREQUENCY = re.compile(
     r"|rarely|seldom|never)\b|" + _SHARE.pattern + "|" + _COUNT.pattern,
     re.I,
 )
-_FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY}
+# How long: a number of days to years ("two years", "6 months"), or since when ("since 2008").
+_DURATION = re.compile(
+    r"\b(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|a few)"
+    r"[ -](days?|weeks?|months?|years?)\b"
+    r"|\bsince (19|20)\d\d\b",
+    re.I,
+)
+_YEAR = re.compile(r"(?<![\d.,])(19|20)\d\d(?![\d])")
+_FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR}
 
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
