@@ -135,15 +135,6 @@ def test_only_the_names_of_the_sentences_that_ask_count():
     assert asked_names(asked) == ["Jugendamt"]
 
 
-def test_a_topic_the_corpus_lacks_pulls_the_question_away_from_the_evidence_more_than_plain_words(assistant):
-    """``unknown_pull``: the best statements come much closer once "craft beer breweries" is dropped, hardly closer once
-    the colloquial "sort", "catch" and "watch" are."""
-    beer = assistant.ask("How are craft beer breweries integrated with social services?")
-    plain = assistant.ask("Would pooling our budgets sort this out, and is there a catch I should watch for?")
-    assert beer.evidence is not None and plain.evidence is not None
-    assert beer.evidence["unknown_pull"] > 2 * plain.evidence["unknown_pull"] and beer.evidence["unknown_pull"] > 0.1
-
-
 def test_a_question_whose_every_part_asks_a_figure_the_documents_lack_is_declined(assistant):
     """Each part of "How many staff …, and how much does … pay?" asks a figure no statement gives: nothing of it is
     answered, so the whole is declined; a question whose parts' figures are given is answered part by part."""

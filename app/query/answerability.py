@@ -41,10 +41,6 @@ class Evidence:
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool
-    # How much closer the best statements come to the question without its unknown words and names than with them:
-    # "Canada" in "Which practices from Canada use case management?" pulls the question away from every statement
-    # about case management; "sort" and "catch" in "Would pooling budgets sort this out, is there a catch?" do not.
-    unknown_pull: float = 0.0
 
     def vector(self) -> list[float]:
         """The features as the model reads them (counts log-scaled: a long question is not a stronger one)."""
@@ -61,7 +57,6 @@ class Evidence:
             float(self.figure_missing),
             math.log1p(self.words),
             float(self.follow_up),
-            self.unknown_pull,
         ]
 
     def as_dict(self) -> dict[str, float]:
@@ -104,7 +99,6 @@ def influence(question: str, words: list[str], embed: Callable[[list[str]], np.n
 FEATURES = [
     "best_relevance", "top3_relevance", "best_similarity", "coverage", "passage_coverage", "unknown_word_share",
     "uncovered_specificity", "log_names_unknown", "log_names_missing", "figure_missing", "log_words", "follow_up",
-    "unknown_pull",
 ]  # fmt: skip
 
 

@@ -245,12 +245,10 @@ class Composer:
         return 1 if set(self.cards[c.codes[0]].target_groups) & set(analysis.target_groups) else -1
 
     def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
-        """Names of what the question asks that no passage mentions (none for another language, where every noun is
-        capitalised). A situation told before the question ("Our Jugendamt and Jobcenter never talk. What helps?")
-        names local bodies the documents cannot know; only the sentences that ask are looked at."""
+        """Names in the question that no passage mentions (none for another language, where every noun is capitalised)."""
         if analysis.language != "English":
             return []
-        return names_not_in(asking_sentences(analysis.question), passages, self.profile, self.retriever.common_words)
+        return names_not_in(analysis.question, passages, self.profile, self.retriever.common_words)
 
     def evidence(
         self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage], missing: list[str] | None = None
@@ -291,12 +289,11 @@ class Composer:
             uncovered_specificity=unknown_specificity(analysis.unknown_meaning)
             if analysis.unknown_influence
             else max(uncovered, default=0.0) / top_idf,
-            names_unknown=len(asked_names(analysis)),
+            names_unknown=len(analysis.unknown_names),
             names_missing=len(missing),
             figure_missing=self._figures_missing(analysis, scored),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
-            unknown_pull=self._unknown_pull(analysis, query, top),
         )
 
     def _figures_missing(self, analysis: Analysis, scored: list[Candidate]) -> bool:
@@ -311,16 +308,6 @@ class Composer:
                              by_relevance=True, measured=part.measured)
             for part in analysis.parts
         )  # fmt: skip
-
-    def _unknown_pull(self, analysis: Analysis, query: str, top: list[Candidate]) -> float:
-        """How much closer the best statements are to the question without its unknown words and names (0: none)."""
-        unknown = [*asked_names(analysis), *analysis.unknown_words]
-        if not unknown or not top:
-            return 0.0
-        stripped = re.sub(r"(?<![\w-])(" + "|".join(re.escape(w) for w in unknown) + r")(?![\w-])", " ", query, flags=re.I)
-        with_them, without = self.retriever.vectors.embed([query, stripped])
-        leads = self.retriever.vectors.embed([c.lead for c in top])
-        return float((leads @ without).max() - (leads @ with_them).max())
 
     def _refusal(self, analysis: Analysis, missing: list[str]) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
