@@ -126,7 +126,7 @@ class Loaded:
 
     @cached_property
     def finder(self) -> PracticeFinder | None:
-        return PracticeFinder(self.cards, self.settings.finder, self.retriever) if self.cards else None
+        return self.composer.finder if self.cards else None  # one finder: answers list practices with it too
 
     @cached_property
     def extractive(self) -> ExtractiveBackend:

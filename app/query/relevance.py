@@ -44,10 +44,11 @@ _FREQUENCY = re.compile(
     r"|rarely|seldom|never)\b|" + _SHARE.pattern + "|" + _COUNT.pattern,
     re.I,
 )
-# How long: a number of days to years ("two years", "6 months"), or since when ("since 2008").
+_TIME_UNIT = r"(hours?|days?|weeks?|months?|years?)"
+# How long: a number of hours to years ("two years", "6 months"), or since when ("since 2008").
 _DURATION = re.compile(
     r"\b(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|a few)"
-    r"[ -](days?|weeks?|months?|years?)\b"
+    rf"[ -]{_TIME_UNIT}\b"
     r"|\bsince (19|20)\d\d\b",
     re.I,
 )
@@ -72,7 +73,7 @@ def _names(measured: str, text: str) -> bool:
 
 
 _AGE = frozenset({"age", "aged", "ages"})
-_SPAN_UNIT = re.compile(r"^(years?|months?|weeks?|days?|hours?|year-olds?)$", re.I)
+_SPAN_UNIT = re.compile(rf"^({_TIME_UNIT}|year-olds?)$", re.I)
 
 
 def _is_age_or_span(words: list[str], i: int) -> bool:
