@@ -141,6 +141,11 @@ def test_a_question_in_two_parts_takes_its_kind_from_the_first():
     told = "How many studies looked at health? I have seen one count in the report and another in the paper."
     assert question_parts(told) == [told]
     assert question_parts("Who pays? What does it cost?") == ["Who pays?", "What does it cost?"]
+    # Each part reads its figure with the grammar a whole question's is read with.
+    parts = ANALYSER.analyse("How many children does Nyborg support, and how big is the budget reserved for it?").parts
+    assert [p.measure for p in parts] == ["count", "other"]
+    parts = ANALYSER.analyse("Who runs MAIA, and what's the maximum number of cases each case manager holds?").parts
+    assert [p.measure for p in parts] == ["", "count"]
 
 
 def test_years_after_the_latest_source_are_found_but_not_years_before():

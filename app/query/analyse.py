@@ -23,6 +23,12 @@ from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
+_ASKS_FIGURE = re.compile(
+    r"\b(how (many|much|often|large|big|long)\b|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
+    r"|\bby how much\b|\b(in )?(which|what) year\b|\baverage\b|\b(maximum|minimum|total|largest|smallest) number of\b"
+    r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b)",
+    re.I,
+)
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "design",
@@ -40,15 +46,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(compare[ds]?|comparison|differ(s|ent|ently|ence|ences)?|versus|vs\.?|agree|same as|similar(ities)?)\b", re.I
         ),
     ),
-    (
-        "figure",
-        re.compile(
-            r"\b(how (many|much|often|large|big|long)\b|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
-            r"|\bby how much\b|\b(in )?(which|what) year\b|\baverage\b"
-            r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b)",
-            re.I,
-        ),
-    ),
+    ("figure", _ASKS_FIGURE),
     (
         "practices",
         re.compile(
@@ -446,8 +444,9 @@ class PracticeNames:
 
 
 def _part(text: str) -> QuestionPart:
-    """One part of a question in several parts, with the figure it asks for."""
-    measure = measure_of(text, "figure" if _HOW_MANY.search(text) else "")
+    """One part of a question in several parts, with the figure it asks for (read as a whole question's is: "how big
+    is the budget reserved for it?" asks a figure as "how many" does)."""
+    measure = measure_of(text, "figure" if _HOW_MANY.search(text) or _ASKS_FIGURE.search(text) else "")
     return QuestionPart(text=text, measure=measure, measured=measured_of(text, measure))
 
 

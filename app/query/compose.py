@@ -309,8 +309,9 @@ class Composer:
             for part in analysis.parts
         )  # fmt: skip
 
-    def _refusal(self, analysis: Analysis, missing: list[str]) -> str:
-        """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can."""
+    def _refusal(self, analysis: Analysis, missing: list[str], figure_missing: bool = False) -> str:
+        """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can
+        (else, when a figure was asked and none of its kind is in the best statements, saying so)."""
         # Only words that carry the question are named as the reason ("do not mention Check" misleads): each that
         # does alone, else all of them when together they do ("brew, craft, beer").
         every = [*asked_names(analysis), *analysis.unknown_words]
@@ -323,7 +324,7 @@ class Composer:
         # refusing: answered questions need no such embedding).
         if missing and unknown_specificity(influence(analysis.question, missing, self.retriever.vectors.embed)[1]) >= 0.5:
             return refusal("names_not_in_evidence", names=", ".join(missing[:MAX_NAMES_SHOWN]))
-        return refusal("not_answered")
+        return refusal("no_figure" if figure_missing else "not_answered")
 
     def answers(self, evidence: Evidence) -> bool:
         """Whether the evidence answers the question: the fitted model, else the relevance floor alone."""
@@ -351,12 +352,17 @@ class Composer:
         if evidence is None or (self.judge_answerability and not self.answers(evidence)):
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
             features = evidence.as_dict() if evidence else None
-            return Draft(supported=False, refusal=self._refusal(analysis, missing), added=pool.added, evidence=features)
+            declined = self._refusal(analysis, missing, bool(evidence and evidence.figure_missing))
+            return Draft(supported=False, refusal=declined, added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
+            return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
+        unanswered = self._parts_without_figures(analysis, scored)
+        if self.judge_answerability and len(analysis.parts) >= 2 and len(unanswered) == len(analysis.parts):
+            # Every part asks a figure the documents do not give: declined as a whole, as a question in one part is.
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
         draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
         draft.evidence = evidence.as_dict()
-        draft.notes += self._parts_without_figures(analysis, scored)
+        draft.notes += unanswered
         # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
         notes = self.differences.claims([c.quote or "" for c in draft.claims], analysis.question)
         draft.claims = [*notes, *draft.claims] if asks_agreement(analysis.question) else [*draft.claims, *notes]
@@ -414,10 +420,8 @@ class Composer:
         )
 
     def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
-        """For a question in several parts, a note for each part asking a figure the documents do not give.
-
-        Runs after the draft is built: it rescores the candidates against each part.
-        """
+        """For a question in several parts, a note for each part asking a figure the documents do not give (each part
+        judged on its own: the candidates rescored against it)."""
         notes = []
         for part in analysis.parts:
             if not part.measure:
