@@ -325,3 +325,14 @@ def test_coverage_lists_empty_sectors_a_sentence_speaks_to():
     gaps = coverage_gaps(ROOT / "corpus", CARDS)
     assert any(g.startswith("FI1: sectors is empty") and "(employment)" in g for g in gaps)
     assert not any(g.startswith(("DE1:", "FI5:")) for g in gaps)  # full cards have nothing to look at
+
+
+def test_a_practice_list_shows_another_fact_of_a_practice_when_it_answers_more_than_the_list(assistant):
+    """"Is there a practice … that brought them into planning from the start?": the list of practices serving the group
+    is given, and the card fact saying what NL2 did (its users invited to planning meetings) follows it, since it scores
+    above every target-group fact; a plain "which practices" question gets no such extra facts."""
+    answer = assistant.ask("Is there a practice for young disabled people that brought them into planning from the start?")
+    assert re.search(r"^\*\*\d+ of 44 practices record", answer.answer_markdown)
+    assert "NL2 (Employment project for young people with disabilities, Netherlands) — what it is:" in answer.answer_markdown
+    plain = assistant.ask("Which practices serve older people?")
+    assert "what it is:" not in plain.answer_markdown

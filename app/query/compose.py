@@ -622,7 +622,12 @@ class Composer:
         if analysis.route == "practices" and not analysis.practices:
             rest = [c for c in rest if self._fits_filters(c, analysis)]
         if listed is not None:
-            rest = [c for c in rest if c.kind != "card_fact"]  # the list already gives each practice's card fact
+            # The list gives each practice's fact of the asked fields. Another card fact is shown only when it scores above
+            # them all: the question then asks beyond the listed values ("Is there a practice that brought the young
+            # people in from the start?"), not only which practices record them.
+            fields = set(self.recorded_values(analysis))
+            best_listed = max((c.score for c in scored if self._field_of(c) in fields), default=0.0)
+            rest = [c for c in rest if c.kind != "card_fact" or (self._field_of(c) not in fields and c.score > best_listed)]
         budget = CitationBudget.beyond(claims, self.retriever.chunks_by_id, cfg.supporting_citations)
         support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
