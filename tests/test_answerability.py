@@ -146,13 +146,15 @@ def test_a_question_whose_every_part_asks_a_figure_the_documents_lack_is_decline
 
 
 def test_a_part_asking_a_figure_in_other_words_is_checked_for_it_and_the_whole_declined_when_none_is_given(assistant):
-    """"how big is the budget …" and "the maximum number of …" ask figures as "how many" does: a question whose
+    """ "how big is the budget …" and "the maximum number of …" ask figures as "how many" does: a question whose
     every part asks a figure the documents do not give is declined, not answered with the practice's other facts."""
     answer = assistant.ask(
         "How many case managers work in the MAIA areas in France and what's the maximum number of complex cases each can hold?"
     )
     assert not answer.supported and answer.answer_markdown == refusal("no_figure")
     # A part the documents give a figure for is answered; the other part is named in a note.
-    mixed = assistant.ask("How many practices were reviewed, and what's the maximum number of complex cases a case manager holds?")
+    mixed = assistant.ask(
+        "How many practices were reviewed, and what's the maximum number of complex cases a case manager holds?"
+    )
     assert mixed.supported and "44" in mixed.answer_markdown
     assert "give no figure for “what's the maximum number of complex cases a case manager holds”" in mixed.answer_markdown
