@@ -211,3 +211,14 @@ def test_recommendations_are_shown_only_when_they_speak_to_the_question(assistan
     assert evidence.answer_markdown.startswith("**In short**")
     design = assistant.ask("How should a municipality integrate social and employment services for long-term unemployed people?")
     assert "What the report recommends" in design.answer_markdown
+
+
+def test_each_part_shows_the_statement_closest_to_it(assistant):
+    """ "… and who bears the cost of implementation?": the case study's sentence saying the ministry covers all expenses
+    is the closest statement to that part, and is shown under it, beside the card's funding fact."""
+    answer = assistant.ask(
+        "How many Danish municipalities are involved in Open Dialogue, and who bears the cost of implementation?"
+    )
+    text = answer.answer_markdown
+    assert "five Danish municipalities" in text
+    assert text.index("**Who bears the cost of implementation?**") < text.index("The ministry covers all expenses")

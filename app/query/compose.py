@@ -784,6 +784,11 @@ class Composer:
             # A part asking named practices about what their cards record leads with those facts, whatever they score,
             # as a question in one part does ("Which code does DE2 have in the paper?": its paper reference).
             recorded = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part]
+            # The statement closest to the part itself (meaning and words, before the ranker's preferences learned on
+            # whole questions) is among its statements: "The ministry covers all expenses …" for "who covers the costs?".
+            closest = max(fresh, key=lambda c: c.relevance, default=None)
+            if closest is not None and closest not in recorded and len(recorded) < self.config.statements_per_part:
+                recorded.append(closest)
             rest = [c for c in fresh if c not in recorded]
             n = self.config.statements_per_part - len(recorded)
             chosen = recorded + pick(rest, n, [*taken, *recorded], floor, overlap=self.config.duplicate_overlap)
