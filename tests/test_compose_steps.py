@@ -315,3 +315,20 @@ def test_supporting_statements_stop_citing_new_passages_once_the_budget_is_spent
     assert budget.cited == {(LITERATURE.id, ""), (CASE.id, "")}
     # Without a budget every statement is shown.
     assert len(pick(candidates, 5, [], overlap=0.6)) == 3
+
+
+def test_the_statement_closest_to_the_question_is_considered_first_unless_taken_or_under_the_floor():
+    """The ranker's order, except that the statement of highest relevance (meaning and words) comes first."""
+    from app.query.candidates import Candidate
+    from app.query.compose import closest_first
+
+    def statement(text: str, score: float, relevance: float) -> Candidate:
+        return Candidate(
+            text=text, quote=text, chunk=LITERATURE, kind="sentence", lead=text, evidence="literature", score=score,
+            relevance=relevance,
+        )  # fmt: skip
+
+    ranked = [statement("a", 0.9, 0.3), statement("b", 0.5, 0.6), statement("c", 0.2, 0.4)]
+    assert [c.text for c in closest_first(ranked, [], floor=0.1)] == ["b", "a", "c"]
+    assert [c.text for c in closest_first(ranked, [ranked[1]], floor=0.1)] == ["a", "b", "c"]  # already shown
+    assert [c.text for c in closest_first(ranked, [], floor=0.55)] == ["a", "b", "c"]  # under the floor: as ranked

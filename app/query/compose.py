@@ -72,6 +72,17 @@ class CitationBudget:
         self.cited |= c.citations
 
 
+def closest_first(scored: list[Candidate], taken: list[Candidate], floor: float) -> list[Candidate]:
+    """The candidates with the one closest to the question itself (meaning and words, before the ranker's preferences)
+    first, when it is not taken and clears the floor: the ranker, learned on whole questions, can put the statement
+    that says what is asked below others about the same practice or aspect. (Measured for the evidence layout; the
+    recommendation layout, whose statements are the report's recommendations, lost by it.)"""
+    closest = max(scored, key=lambda c: c.relevance, default=None)
+    if closest is None or closest.score < floor or closest in taken:
+        return scored
+    return [closest, *(c for c in scored if c is not closest)]
+
+
 def pick(
     scored: Iterable[Candidate],
     n: int,
@@ -628,6 +639,7 @@ class Composer:
             fields = set(self.recorded_values(analysis))
             best_listed = max((c.score for c in scored if self._field_of(c) in fields), default=0.0)
             rest = [c for c in rest if c.kind != "card_fact" or (self._field_of(c) not in fields and c.score > best_listed)]
+        rest = closest_first(rest, bottom, floor)
         budget = CitationBudget.beyond(claims, self.retriever.chunks_by_id, cfg.supporting_citations)
         support = pick(rest, cfg.supporting, bottom, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
