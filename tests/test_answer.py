@@ -222,3 +222,12 @@ def test_each_part_shows_the_statement_closest_to_it(assistant):
     text = answer.answer_markdown
     assert "five Danish municipalities" in text
     assert text.index("**Who bears the cost of implementation?**") < text.index("The ministry covers all expenses")
+
+
+def test_a_comparison_of_two_countries_opens_with_a_statement_for_each(assistant):
+    """A statement speaks for the country its section is about ("France: Coordination policies …") or its practice's
+    country, not only for a country it names; and a side none of the statements on the asked aspect speaks for finds
+    its best among the others: comparing Northern Ireland with France opens with both sides."""
+    answer = assistant.ask("How does Northern Ireland's record on joining up health and social care compare with France's?")
+    opening = answer.answer_markdown.split("\n\n")[0]
+    assert "France" in opening and ("Northern Ireland" in opening or "United Kingdom" in opening)

@@ -328,7 +328,7 @@ def test_coverage_lists_empty_sectors_a_sentence_speaks_to():
 
 
 def test_a_practice_list_shows_another_fact_of_a_practice_when_it_answers_more_than_the_list(assistant):
-    """"Is there a practice … that brought them into planning from the start?": the list of practices serving the group
+    """ "Is there a practice … that brought them into planning from the start?": the list of practices serving the group
     is given, and the card fact saying what NL2 did (its users invited to planning meetings) follows it, since it scores
     above every target-group fact; a plain "which practices" question gets no such extra facts."""
     answer = assistant.ask("Is there a practice for young disabled people that brought them into planning from the start?")

@@ -515,7 +515,7 @@ class Composer:
             return self._both_sides(analysis, about, floor, side_floor=0.0)
         if analysis.answer_type == "compare":
             # Two rows of a table that counts them ("pooled versus single-agency funding") compare in the whole table.
-            sides = self._both_sides(analysis, about, floor)
+            sides = self._both_sides(analysis, about, floor, others=scored)
             return sides + self._counting_table(analysis, sides, scored, floor)
         chosen = pick(about, self.config.bottom_line, [], floor, overlap=self.config.duplicate_overlap)
         return chosen + self._counting_table(analysis, chosen, scored, floor)
@@ -559,8 +559,12 @@ class Composer:
         if len(analysis.practices) >= 2:
             return next((code for code in c.codes if code in analysis.practices), "")
         if len(analysis.countries) >= 2:
+            # A statement speaks for a country it names, the country its section is about ("France: Coordination
+            # policies have been implemented since the 1980s …") or the country of the practice it states a fact of.
+            of_practice = [self.cards[code].country for code in c.codes if code in self.cards]
+            said = " ".join([c.text, c.about, *of_practice]).lower()
             names = {n.lower(): k.name for k in self.profile.countries if k.name in analysis.countries for n in k.names()}
-            return next((country for n, country in names.items() if n in c.text.lower()), "")
+            return next((country for n, country in names.items() if n in said), "")
         if compared:
             # The side whose own words the statement uses ("New Public Management" or "co-production"), none if both.
             hits = [len(side & c.terms) for side in compared]
@@ -581,16 +585,22 @@ class Composer:
         return own if all(own) else None
 
     def _both_sides(
-        self, analysis: Analysis, about: list[Candidate], floor: float, side_floor: float | None = None
+        self,
+        analysis: Analysis,
+        about: list[Candidate],
+        floor: float,
+        side_floor: float | None = None,
+        others: list[Candidate] | None = None,
     ) -> list[Candidate]:
         """The best statement for each side of the comparison (the best sides first), then the next best.
 
         ``side_floor``: the score a side's best statement needs (default: ``floor``, as any statement shown).
+        ``others``: statements off the asked aspect, where a side none of ``about`` speaks for finds its best.
         """
         side_floor = floor if side_floor is None else side_floor
         best: dict[str, Candidate] = {}
         compared = self._compared_terms(analysis.question)
-        for c in about:
+        for c in [*about, *(c for c in others or [] if c not in about)]:
             side = self._side(c, analysis, compared)
             if side and side not in best and c.score >= side_floor:
                 best[side] = c
