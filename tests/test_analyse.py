@@ -125,6 +125,12 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("What is the size of the allowance per child in euros?").measure == "money"
     assert ANALYSER.analyse("How often does the steering committee meet?").measure == "frequency"
     assert ANALYSER.analyse("And what does the MAIA programme cost?").measure == "money"
+    # After "how many" a verb says what the counted did ("how many said …", "how many got by …"): nothing counted is named.
+    from app.query.analyse import measured_of
+
+    assert measured_of("And how many said new legislation triggered it?", "count") == ""
+    assert measured_of("and how many got by with their existing resources?", "count") == ""
+    assert measured_of("How many case managers work in MAIA?", "count") == "case manager"
     # what a document says about costs is a topic: no sum is asked, so no "no figure" refusal can follow
     said = ANALYSER.analyse("I must explain why impact is hard to attribute. What does the report say about cost-saving aims?")
     assert (said.answer_type, said.measure) == ("general", "")

@@ -224,6 +224,14 @@ _COUNT_ENDS = frozenset({
 })  # fmt: skip
 
 
+# The past tense of common irregular verbs: after "how many" such a word is what the counted did, not what is counted.
+_IRREGULAR_PAST = frozenset({
+    "said", "got", "gave", "took", "made", "went", "came", "saw", "told", "found", "kept", "felt", "became", "began",
+    "brought", "ran", "held", "left", "thought", "knew", "paid", "sent", "spent", "won", "lost", "met", "chose", "wrote",
+    "grew", "led", "built", "set", "put", "stood", "drew", "fell", "rose", "sought", "taught", "bought", "meant",
+})  # fmt: skip
+
+
 def measured_of(question: str, measure: str) -> str:
     """The words (singular) of what an asked count or share is of ("How many case managers does …" -> "manager").
 
@@ -241,8 +249,8 @@ def measured_of(question: str, measure: str) -> str:
         if word.lower() in _COUNT_ENDS:
             break
         words.append(word)
-    if words and words[0].lower().endswith("ed"):
-        return ""  # "how many looked at …": a verb, the counted thing is unsaid (or "named persons": let it pass)
+    if words and (words[0].lower().endswith("ed") or words[0].lower() in _IRREGULAR_PAST):
+        return ""  # "how many looked at …", "how many said …": a verb, the counted thing is unsaid
     # The counted thing ends at its first plural ("case managers", "practice examples", "municipalities joined").
     plural = next((i for i, w in enumerate(words) if singular(w.lower()) != w.lower()), None)
     return " ".join(singular_terms(" ".join(words[: plural + 1] if plural is not None else words))[:2])
