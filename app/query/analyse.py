@@ -109,8 +109,6 @@ _PARALLEL = re.compile(
 )
 _ASKS = re.compile(r"(?:how|what|which|who|when|where|why|did|does|do|is|are|was|were|has|have|can|could|should)\b", re.I)
 _ASKS_AFTER_LEAD_IN = re.compile(r"\b(?:how|what|which|who|when|where|why)\b", re.I)
-# A part that asks "how many" or "how much" asks a figure, whatever its first words.
-_HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
 _YEAR = re.compile(r"(?<![\w.])(?:(before|until|by|prior to|up to)\s+)?((?:19|20)\d\d)(?![\w.])", re.I)
 # Times relative to the asker's present, which sources published years ago cannot speak for.
 _NOW = re.compile(r"\b(last|this|past) (year|month|week)\b", re.I)
@@ -454,7 +452,7 @@ class PracticeNames:
 def _part(text: str) -> QuestionPart:
     """One part of a question in several parts, with the figure it asks for (read as a whole question's is: "how big
     is the budget reserved for it?" asks a figure as "how many" does)."""
-    measure = measure_of(text, "figure" if _HOW_MANY.search(text) or _ASKS_FIGURE.search(text) else "")
+    measure = measure_of(text, "figure" if _ASKS_FIGURE.search(text) else "")
     return QuestionPart(text=text, measure=measure, measured=measured_of(text, measure))
 
 

@@ -805,15 +805,15 @@ class Composer:
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
             # A part asking named practices about what their cards record leads with those facts, whatever they score,
             # as a question in one part does ("Which code does DE2 have in the paper?": its paper reference).
-            recorded = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part]
+            first = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part]
             # The statement closest to the part itself (meaning and words, before the ranker's preferences learned on
             # whole questions) is among its statements: "The ministry covers all expenses …" for "who covers the costs?".
             closest = max(fresh, key=lambda c: c.relevance, default=None)
-            if closest is not None and closest not in recorded and len(recorded) < self.config.statements_per_part:
-                recorded.append(closest)
-            rest = [c for c in fresh if c not in recorded]
-            n = self.config.statements_per_part - len(recorded)
-            chosen = recorded + pick(rest, n, [*taken, *recorded], floor, overlap=self.config.duplicate_overlap)
+            if closest is not None and closest not in first and len(first) < self.config.statements_per_part:
+                first.append(closest)
+            rest = [c for c in fresh if c not in first]
+            n = self.config.statements_per_part - len(first)
+            chosen = first + pick(rest, n, [*taken, *first], floor, overlap=self.config.duplicate_overlap)
             claims += self._claims(chosen, _as_heading(part.text))
             taken += chosen
         return claims, taken
