@@ -125,6 +125,8 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("What is the size of the allowance per child in euros?").measure == "money"
     assert ANALYSER.analyse("How often does the steering committee meet?").measure == "frequency"
     assert ANALYSER.analyse("And what does the MAIA programme cost?").measure == "money"
+    assert ANALYSER.analyse("What is the practice's annual budget?").measure == "money"
+    assert ANALYSER.analyse("What is its budget?").measure == "money"
     # After "how many" a verb says what the counted did ("how many said …", "how many got by …"): nothing counted is named.
     from app.query.analyse import measured_of
 

@@ -87,7 +87,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("count", re.compile(r"\bhow many\b|\b(what|which) (is|was|were|are) the number\b|\bnumber of\b", re.I)),
 )
 _MONEY_QUESTION = re.compile(
-    r"\b(what|which)(?:'s|’s| is| was| were| are) the (total |annual |yearly |average )?(cost|budget|savings?|price|fee)\b"
+    r"\b(what|which)(?:'s|’s| is| was| were| are) (?:the |its |their )(?:[\w-]+(?:'s|’s) )?(total |annual |yearly |average )?"
+    r"(cost|budget|savings?|price|fee)\b"
     r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
     # What people are paid is an amount however it is asked: "what salary do they earn", "how much do staff earn".
     r"|\b(what|which) (salar(y|ies)|wages?|earnings|fees?)\b|\bhow much (do|does|did) [\w’' -]{1,40}? (earn|get paid)\b"
