@@ -158,3 +158,17 @@ def test_a_part_asking_a_figure_in_other_words_is_checked_for_it_and_the_whole_d
     )
     assert mixed.supported and "44" in mixed.answer_markdown
     assert "give no figure for “what's the maximum number of complex cases a case manager holds”" in mixed.answer_markdown
+
+
+def test_a_question_no_part_of_which_is_answered_is_declined_though_one_part_asks_no_figure(assistant):
+    """ "How many patients …, and which energy company installed the boilers?": the documents give no count of patients,
+    and the part naming a company is judged, as a question of its own, unanswered by its evidence: the whole is declined.
+    A question whose parts are answered keeps both parts."""
+    answer = assistant.ask(
+        "How many patients took part in the Boiler on prescription pilot, and which energy company installed the boilers?"
+    )
+    assert not answer.supported
+    both = assistant.ask("Who is Kotitori for, and how is it funded?")
+    assert (
+        both.supported and "**Who is Kotitori for?**" in both.answer_markdown and "**How is it funded?**" in both.answer_markdown
+    )
