@@ -54,6 +54,15 @@ def edit_entries(corpus: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def test_a_note_reads_without_the_line_break_hyphens_of_the_pdf():
+    """A quote is shown as the note's text: "organiza- tions" (a PDF line break) would be a reading defect; the check
+    still finds the repaired quote in its document, where letters and digits alone are compared."""
+    import re
+
+    for difference in load_differences(CORPUS):
+        assert not re.search(r"[a-z]- [a-z]", note_text(difference)), note_text(difference)
+
+
 def test_cards_check_fails_a_quote_that_is_not_in_its_document(corpus_copy):
     def wrong_quote(data):
         data[0]["sides"][1]["quote"] = "the 43 articles and the 44 practice responses studied did provide sufficient data"
