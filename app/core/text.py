@@ -149,3 +149,8 @@ def escape_markdown(text: str) -> str:
         end = match.end()
         out = out[:end] + "\\" + out[end:] if match.group(0)[0].isdigit() else "\\" + out
     return out
+
+
+def has_word(text: str, word: str, ignore_case: bool = False) -> bool:
+    """Whether ``word`` occurs in ``text`` as a whole word (not inside another word or a hyphenated compound)."""
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I if ignore_case else 0) is not None

@@ -6,10 +6,10 @@ only entries whose quote is found verbatim in the documents.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from app.core.corpus_profile import GlossaryEntry
+from app.core.text import has_word
 from app.pack.model import GlossaryItem, Pack
 from app.pack.sources import SourceTexts
 
@@ -27,7 +27,7 @@ def pack_text(pack: Pack) -> str:
 
 def used_terms(text: str, entries: Iterable[GlossaryEntry]) -> list[GlossaryEntry]:
     """The entries whose term occurs in the text as a word (case as written: "PES", not "pes")."""
-    return [e for e in entries if re.search(rf"(?<![\w-]){re.escape(e.term)}(?![\w-])", text)]
+    return [e for e in entries if has_word(text, e.term)]
 
 
 def glossary(pack: Pack, entries: Sequence[GlossaryEntry], texts: SourceTexts) -> list[GlossaryItem]:

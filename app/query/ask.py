@@ -10,7 +10,6 @@ and the remaining steps are skipped.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from app.core.draft import Draft, DraftClaim, citation_key
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
-from app.core.text import content_terms, lookup_words
+from app.core.text import content_terms, has_word, lookup_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
 from app.query.analyse import (
@@ -230,7 +229,7 @@ class Assistant:
             # A situation told before the question ("Our mayor visited a clubhouse abroad … Is there anything that should
             # make us cautious?") carries words the corpus never uses; what they take from the question is judged on
             # the sentences that ask.
-            in_ask = [w for w in unknown if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", asked, re.I)]
+            in_ask = [w for w in unknown if has_word(asked, w, ignore_case=True)]
             analysis.unknown_meaning = self.influence(asked, in_ask)[1]
 
     def analyse(self, state: AskState) -> None:

@@ -35,7 +35,7 @@ from app.core.draft import AddedPassage, Draft, DraftClaim, citation_key
 from app.core.models import Analysis, Chunk, Passage, QuestionPart
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.tables import Table
-from app.core.text import content_terms, lookup_words
+from app.core.text import content_terms, has_word, lookup_words
 from app.query.analyse import asking_sentences, compared_sides, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate, CandidateBuilder
@@ -72,15 +72,30 @@ class CitationBudget:
         self.cited |= c.citations
 
 
+@dataclass(eq=False)
+class ScoredPart:
+    """One part of a question in several parts: its own analysis and the candidates rescored against it alone (done once
+    per answer: the figure check, answerability and the layout all read it)."""
+
+    part: QuestionPart
+    analysis: Analysis
+    scored: list[Candidate]
+
+
+def closest(scored: list[Candidate]) -> Candidate | None:
+    """The candidate closest to the question itself: meaning and words, before the ranker's preferences."""
+    return max(scored, key=lambda c: c.relevance, default=None)
+
+
 def closest_first(scored: list[Candidate], taken: list[Candidate], floor: float) -> list[Candidate]:
-    """The candidates with the one closest to the question itself (meaning and words, before the ranker's preferences)
-    first, when it is not taken and clears the floor: the ranker, learned on whole questions, can put the statement
-    that says what is asked below others about the same practice or aspect. (Measured for the evidence layout; the
-    recommendation layout, whose statements are the report's recommendations, lost by it.)"""
-    closest = max(scored, key=lambda c: c.relevance, default=None)
-    if closest is None or closest.score < floor or closest in taken:
+    """The candidates with the :func:`closest` first, when it is not taken and clears the floor: the ranker, learned on
+    whole questions, can put the statement that says what is asked below others about the same practice or aspect.
+    (Measured for the evidence layout; the recommendation layout, whose statements are the report's recommendations,
+    lost by it.)"""
+    nearest = closest(scored)
+    if nearest is None or nearest.score < floor or nearest in taken:
         return scored
-    return [closest, *(c for c in scored if c is not closest)]
+    return [nearest, *(c for c in scored if c is not nearest)]
 
 
 def pick(
@@ -262,11 +277,17 @@ class Composer:
         return names_not_in(analysis.question, passages, self.profile, self.retriever.common_words)
 
     def evidence(
-        self, analysis: Analysis, query: str, scored: list[Candidate], passages: list[Passage], missing: list[str] | None = None
+        self,
+        analysis: Analysis,
+        query: str,
+        scored: list[Candidate],
+        passages: list[Passage],
+        missing: list[str] | None = None,
+        parts: list[ScoredPart] | None = None,
     ) -> Evidence:
         """What answerability is judged on: how close and how complete the best evidence is, and what it never names.
 
-        ``missing``: the names no passage mentions, when the caller has them already.
+        ``missing``: the names no passage mentions, and ``parts``: the question's parts scored, when the caller has them.
         """
         idf = self.retriever.idf
         q_terms = set(content_terms(query))
@@ -302,23 +323,33 @@ class Composer:
             else max(uncovered, default=0.0) / top_idf,
             names_unknown=len(analysis.unknown_names),
             names_missing=len(missing),
-            figure_missing=self._figures_missing(analysis, scored),
+            figure_missing=self._figures_missing(
+                analysis, scored, self.score_parts(analysis, scored) if parts is None else parts
+            ),
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
 
-    def _figures_missing(self, analysis: Analysis, scored: list[Candidate]) -> bool:
+    def _figures_missing(self, analysis: Analysis, scored: list[Candidate], parts: list[ScoredPart]) -> bool:
         """A figure is asked and the best statements give none of its kind. A question in several parts is answered part
         by part (a part's missing figure gets its own note) unless every part asks a figure none of them gives."""
-        if len(analysis.parts) < 2:
+        if not parts:
             return analysis.answer_type == "figure" and not self._has_figure(
                 scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured
             )
-        return all(part.measure for part in analysis.parts) and not any(
-            self._has_figure(self._rescored(scored, _for_part(analysis, part, self.profile), part.text), part.measure, analysis,
-                             by_relevance=True, measured=part.measured)
-            for part in analysis.parts
-        )  # fmt: skip
+        return all(p.part.measure for p in parts) and not any(
+            self._has_figure(p.scored, p.part.measure, analysis, by_relevance=True, measured=p.part.measured) for p in parts
+        )
+
+    def score_parts(self, analysis: Analysis, scored: list[Candidate]) -> list[ScoredPart]:
+        """Each part of a question in several parts with the candidates rescored against it (none for one part)."""
+        if len(analysis.parts) < 2:
+            return []
+        out = []
+        for part in analysis.parts:
+            of_part = _for_part(analysis, part, self.profile)
+            out.append(ScoredPart(part, of_part, self._rescored(scored, of_part, part.text)))
+        return out
 
     def _refusal(self, analysis: Analysis, missing: list[str], figure_missing: bool = False) -> str:
         """The sentence declining a question the evidence does not answer, naming what the corpus lacks where it can
@@ -359,7 +390,8 @@ class Composer:
         pool = self.gather(analysis, query, passages)
         scored = self.score(self.candidates(pool.passages, analysis), analysis, query)
         missing = self.missing_names(analysis, pool.passages)
-        evidence = self.evidence(analysis, query, scored, pool.passages, missing) if scored else None
+        parts = self.score_parts(analysis, scored)
+        evidence = self.evidence(analysis, query, scored, pool.passages, missing, parts) if scored else None
         if evidence is None or (self.judge_answerability and not self.answers(evidence)):
             # The evidence decided; what the corpus never mentions is then the likeliest reason, so it is named.
             features = evidence.as_dict() if evidence else None
@@ -367,14 +399,17 @@ class Composer:
             return Draft(supported=False, refusal=declined, added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
-        unanswered = self._parts_without_figures(analysis, scored)
-        if self.judge_answerability and self._no_part_answered(analysis, scored, pool.passages, len(unanswered)):
+        lacking = self._lacking_figures(analysis, parts)
+        if self.judge_answerability and parts and self._no_part_answered(parts, lacking, pool.passages):
             # No part is answered: declined as a whole, as a question in one part is.
-            declined = refusal("no_figure") if len(unanswered) == len(analysis.parts) else self._refusal(analysis, missing)
+            declined = refusal("no_figure") if len(lacking) == len(parts) else self._refusal(analysis, missing)
             return Draft(supported=False, refusal=declined, added=pool.added, evidence=evidence.as_dict())
-        draft = self._recommendation(analysis, scored) if analysis.route == "recommend" else self._evidence(analysis, scored)
+        if analysis.route == "recommend":
+            draft = self._recommendation(analysis, scored)
+        else:
+            draft = self._evidence(analysis, scored, parts)
         draft.evidence = evidence.as_dict()
-        draft.notes += unanswered
+        draft.notes += [refusal("no_figure_for", part=p.part.text.rstrip("?. ")) for p in lacking]
         # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
         notes = self.differences.claims([c.quote or "" for c in draft.claims], analysis.question)
         draft.claims = [*notes, *draft.claims] if asks_agreement(analysis.question) else [*draft.claims, *notes]
@@ -431,51 +466,31 @@ class Composer:
             for c in [*best, *recorded]
         )
 
-    def _parts_without_figures(self, analysis: Analysis, scored: list[Candidate]) -> list[str]:
-        """For a question in several parts, a note for each part asking a figure the documents do not give (each part
-        judged on its own: the candidates rescored against it)."""
-        notes = []
-        for part in analysis.parts:
-            if not part.measure:
-                continue
-            rescored = self._rescored(scored, _for_part(analysis, part, self.profile), part.text)
-            if not self._has_figure(rescored, part.measure, analysis, measured=part.measured):
-                notes.append(refusal("no_figure_for", part=part.text.rstrip("?. ")))
-        return notes
+    def _lacking_figures(self, analysis: Analysis, parts: list[ScoredPart]) -> list[ScoredPart]:
+        """The parts that ask a figure the documents do not give (each judged on its own candidates); each gets a note."""
+        return [
+            p for p in parts
+            if p.part.measure and not self._has_figure(p.scored, p.part.measure, analysis, measured=p.part.measured)
+        ]  # fmt: skip
 
-    def _no_part_answered(
-        self, analysis: Analysis, scored: list[Candidate], passages: list[Passage], without_figures: int
-    ) -> bool:
-        """Whether no part of a question in several parts is answered: each part lacks the figure it asks
-        (``without_figures`` of them do) or, judged as a question of its own, its evidence does not answer it.
+    def _no_part_answered(self, parts: list[ScoredPart], lacking: list[ScoredPart], passages: list[Passage]) -> bool:
+        """Whether no part of a question in several parts is answered: each part lacks the figure it asks or, judged as a
+        question of its own, its evidence does not answer it.
 
         Only the whole is declined by this: on a short part alone ("where does its money come from?") the model
         refused parts the documents answer (8 of the development sets' 25 such notes, measured 2026-12-07), so no part
         of an answered question is declined by it.
         """
-        if len(analysis.parts) < 2:
-            return False
-        if without_figures == len(analysis.parts):
-            return True
-        for part in analysis.parts:
-            of_part = _for_part(analysis, part, self.profile)
-            rescored = self._rescored(scored, of_part, part.text)
-            asks_missing_figure = part.measure and not self._has_figure(rescored, part.measure, analysis, measured=part.measured)
-            if not asks_missing_figure and self.answers(self._part_evidence(of_part, rescored, passages)):
-                return False
-        return True
+        return all(p in lacking or not self.answers(self._part_evidence(p, passages)) for p in parts)
 
-    def _part_evidence(self, of_part: Analysis, rescored: list[Candidate], passages: list[Passage]) -> Evidence:
+    def _part_evidence(self, p: ScoredPart, passages: list[Passage]) -> Evidence:
         """The evidence of one part, measured as a question of its own: its own unknown words, weighed in it."""
-
-        def in_part(word: str) -> bool:
-            return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", of_part.question, re.I) is not None
-
-        names = [n for n in of_part.unknown_names if in_part(n)]
-        words = [w for w in of_part.unknown_words if in_part(w)]
-        weights, meaning = influence(of_part.question, [*names, *words], self.retriever.vectors.embed)
+        text = p.analysis.question
+        names = [n for n in p.analysis.unknown_names if has_word(text, n, ignore_case=True)]
+        words = [w for w in p.analysis.unknown_words if has_word(text, w, ignore_case=True)]
+        weights, meaning = influence(text, [*names, *words], self.retriever.vectors.embed)
         update = {"unknown_names": names, "unknown_words": words, "unknown_influence": weights, "unknown_meaning": meaning}
-        return self.evidence(of_part.model_copy(update=update), of_part.question, rescored, passages)
+        return self.evidence(p.analysis.model_copy(update=update), text, p.scored, passages, parts=[])
 
     def _rescored(self, scored: list[Candidate], analysis: Analysis, query: str) -> list[Candidate]:
         """Copies of the candidates scored against another question (a part of it): the whole question's scores
@@ -642,7 +657,9 @@ class Composer:
         chosen = pick(list(best.values()), self.config.bottom_line, [], overlap=self.config.duplicate_overlap)
         return chosen + pick(about, self.config.bottom_line - len(chosen), chosen, floor, overlap=self.config.duplicate_overlap)
 
-    def _evidence(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
+    def _evidence(self, analysis: Analysis, scored: list[Candidate], parts: list[ScoredPart] | None = None) -> Draft:
+        """The evidence layout: a bottom line (or the parts, a practice list, the barriers table), then supporting
+        statements grouped by kind of evidence. ``parts``: the question's parts scored, when the caller has them."""
         cfg = self.config
         claims: list[DraftClaim] = []
         rows = self._barrier_rows(analysis, scored) if self._asks_barriers(analysis) else []
@@ -666,7 +683,8 @@ class Composer:
         elif len(analysis.parts) >= 2 and not rows and not asks_agreement(analysis.question):
             # (Asked whether the sources agree, "do they agree?" is no part of its own: both sides answer the whole.)
             # A question in several parts: each part is answered under its own line, not the whole by its first part.
-            part_claims, bottom = self._part_answers(analysis, reviewed or scored)
+            scored_parts = self.score_parts(analysis, scored) if parts is None else parts
+            part_claims, bottom = self._part_answers(scored_parts, curated_only=bool(reviewed))
             claims += part_claims
         else:
             claims += self._claims(bottom, "In short")
@@ -827,25 +845,26 @@ class Composer:
         wanted = {r for a in self.profile.aspects.values() for r in a.table_rows}
         return next((t.id for t in self.builder.tables.values() if wanted & {row[0] for row in t.rows if row}), "")
 
-    def _part_answers(self, analysis: Analysis, scored: list[Candidate]) -> tuple[list[DraftClaim], list[Candidate]]:
-        """For each part of the question, its best statements (rescored against the part alone) under the part's text."""
+    def _part_answers(self, parts: list[ScoredPart], curated_only: bool) -> tuple[list[DraftClaim], list[Candidate]]:
+        """For each part of the question, its best statements (rescored against the part alone) under the part's text.
+        ``curated_only``: a user's unreviewed document is left out (it never leads)."""
         claims: list[DraftClaim] = []
         taken: list[Candidate] = []
-        for part in analysis.parts:
-            of_part = _for_part(analysis, part, self.profile)
-            rescored = self._rescored(scored, of_part, part.text)
+        for p in parts:
+            part = p.part
+            rescored = [c for c in p.scored if not curated_only or c.chunk.source_type != "user_document"]
             if part.measure:  # the asked figure leads, as in a one-part figure question
-                rescored.sort(key=lambda c: not self._gives_figure(c, part.measure, part.measured))
+                rescored = sorted(rescored, key=lambda c: not self._gives_figure(c, part.measure, part.measured))
             floor = max(c.score for c in rescored) * self.ranker.keep_ratio
             fresh = [c for c in rescored if all(c.quote != t.quote for t in taken)]
             # A part asking named practices about what their cards record leads with those facts, whatever they score,
             # as a question in one part does ("Which code does DE2 have in the paper?": its paper reference).
-            first = self._recorded_facts(fresh, of_part)[: self.config.statements_per_part]
-            # The statement closest to the part itself (meaning and words, before the ranker's preferences learned on
-            # whole questions) is among its statements: "The ministry covers all expenses …" for "who covers the costs?".
-            closest = max(fresh, key=lambda c: c.relevance, default=None)
-            if closest is not None and closest not in first and len(first) < self.config.statements_per_part:
-                first.append(closest)
+            first = self._recorded_facts(fresh, p.analysis)[: self.config.statements_per_part]
+            # The statement closest to the part itself is among its statements: the ranker, learned on whole questions,
+            # put "The ministry covers all expenses …" tenth for "who covers the costs?".
+            nearest = closest(fresh)
+            if nearest is not None and nearest not in first and len(first) < self.config.statements_per_part:
+                first.append(nearest)
             rest = [c for c in fresh if c not in first]
             n = self.config.statements_per_part - len(first)
             chosen = first + pick(rest, n, [*taken, *first], floor, overlap=self.config.duplicate_overlap)
@@ -999,7 +1018,7 @@ def _reads(table: Table, sentence: str) -> bool:
 def asked_names(analysis: Analysis) -> list[str]:
     """The unknown names of the sentences that ask (all of them for a question of one sentence)."""
     asked = asking_sentences(analysis.question)
-    return [n for n in analysis.unknown_names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", asked)]
+    return [n for n in analysis.unknown_names if has_word(asked, n)]
 
 
 def _for_part(analysis: Analysis, part: QuestionPart, profile: CorpusProfile) -> Analysis:
