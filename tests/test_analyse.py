@@ -133,6 +133,13 @@ def test_a_figure_question_says_what_it_measures():
     assert measured_of("And how many said new legislation triggered it?", "count") == ""
     assert measured_of("and how many got by with their existing resources?", "count") == ""
     assert measured_of("How many case managers work in MAIA?", "count") == "case manager"
+    # A money word may describe what is counted ("paid jobs"); a comparison may ask its figure; "what rate" asks one.
+    paid = ANALYSER.analyse("How many young people have found paid jobs through Project Search?")
+    assert (paid.measure, paid.measured) == ("count", "young people")
+    fell = ANALYSER.analyse("By how much did absence fall in the intervention group compared with the control group?")
+    assert (fell.answer_type, fell.measure) == ("compare", "other")
+    assert ANALYSER.analyse("How does Finland compare with Sweden?").measure == ""
+    assert ANALYSER.analyse("What transition rate into employment have the jobcentres achieved?").answer_type == "figure"
     # what a document says about costs is a topic: no sum is asked, so no "no figure" refusal can follow
     said = ANALYSER.analyse("I must explain why impact is hard to attribute. What does the report say about cost-saving aims?")
     assert (said.answer_type, said.measure) == ("general", "")
@@ -308,3 +315,14 @@ def test_a_question_in_parts_keeps_parts_led_in_by_context_and_one_asked_with_tw
     ]
     context = "I have seen one count in the report. Which is right?"
     assert question_parts(context) == [context]
+
+
+def test_a_question_asking_for_a_name_says_the_kind_of_name():
+    assert ANALYSER.analyse("Which software vendor built the single assessment tool?").asked_name == "vendor"
+    assert ANALYSER.analyse("Who was the external evaluator of the programme?").asked_name == "evaluator"
+    assert ANALYSER.analyse("Which international foundations co-fund the centre?").asked_name == "foundation"
+    # Organisations in general are answered with kinds of bodies ("the municipalities"), not names.
+    assert ANALYSER.analyse("Which organisations fund integrated services?").asked_name == ""
+    assert ANALYSER.analyse("Who funds the practice?").asked_name == ""
+    parts = ANALYSER.analyse("How is the Curcubeu centre funded, and which foundation co-funds it?").parts
+    assert [p.asked_name for p in parts] == ["", "foundation"]

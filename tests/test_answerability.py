@@ -172,3 +172,15 @@ def test_a_question_no_part_of_which_is_answered_is_declined_though_one_part_ask
     assert (
         both.supported and "**Who is Kotitori for?**" in both.answer_markdown and "**How is it funded?**" in both.answer_markdown
     )
+
+
+def test_a_question_asking_a_name_the_documents_do_not_give_is_declined_and_one_they_give_is_answered(assistant):
+    """ "Which foundation co-funds …": the card says the centre combines foundation funds with public budgets but names
+    no foundation, so the question is declined saying so; the report does name the Dutch institute it worked with."""
+    unnamed = assistant.ask("Which foundation co-funds the Curcubeu centre in Arad, Romania?")
+    assert not unnamed.supported and unnamed.answer_markdown == refusal("no_name", kind="foundation")
+    named = assistant.ask("Which Dutch institute worked with ESN on the report?")
+    assert named.supported and "Vilans" in named.answer_markdown
+    # In a question of two parts, the part asking a name the documents lack gets its own note.
+    mixed = assistant.ask("Which practices does the Curcubeu centre resemble, and which foundation co-funds it?")
+    assert mixed.supported and refusal("no_name_for", kind="foundation", part="which foundation co-funds it") in mixed.answer_markdown

@@ -152,6 +152,10 @@ def test_a_figure_is_the_kind_of_number_asked_for():
     ages = "It serves children under the age of 18; children aged 0 to 3 and 3 to 6 are seen for up to 2 years."
     assert not gives_figure(ages, "count", PROFILE, measured="children")
     assert gives_figure("In one year, 4,500 children aged 0 to 6 were reported.", "count", PROFILE, measured="children")
+    # A count counts the thing right after it: "three sectors, notably teachers" does not count teachers.
+    sectors = "Professionals from all three sectors, notably teachers, social workers and nurses, engage with the children."
+    assert not gives_figure(sectors, "count", PROFILE, measured="teacher")
+    assert gives_figure("The centre employs 12 teachers and 3 social workers.", "count", PROFILE, measured="teacher")
     assert gives_figure("Children stay for two years on average.", "duration", PROFILE)
     assert gives_figure("It has run since 2008.", "duration", PROFILE)
     assert not gives_figure("Staff meet the families regularly.", "duration", PROFILE)
@@ -176,3 +180,14 @@ def test_the_sources_own_sentence_takes_the_place_of_the_card_summary_it_says_mo
     shorter = candidate("A doctor prescribes home improvements to patients with cold, damp homes (GB1).", 0.8)
     shorter.codes = ["GB1"]  # says no more than the summary: a repeat, left out
     assert [c.text for c in pick([summary, shorter, other], 2, [], overlap=overlap)] == [summary.text, other.text]
+
+
+def test_a_name_is_a_capitalised_name_near_the_kind_asked_that_the_question_does_not_give():
+    from app.query.relevance import gives_name
+
+    question = "Which Dutch institute worked with ESN on the report?"
+    assert gives_name("ESN worked closely with the Dutch knowledge institute Vilans on this report.", "institute", question, PROFILE)
+    # The question's own names, a country, a code and a sentence's first word name nothing new.
+    assert not gives_name("ESN worked with a Dutch institute in the Netherlands (NL1).", "institute", question, PROFILE)
+    assert not gives_name("The institute. Vilans is far away from it in another sentence.", "foundation", question, PROFILE)
+    assert not gives_name("Foundation funds are combined with public budgets.", "foundation", "Which foundation pays?", PROFILE)

@@ -100,6 +100,7 @@ class QuestionPart(BaseModel):
     text: str
     measure: str = ""  # the figure this part asks for (money, share, count, other); "" when it asks none
     measured: str = ""  # what its figure is of, singular ("how many case managers" -> "case manager"); "" when not said
+    asked_name: str = ""  # the kind of name this part asks for ("foundation", "evaluator"); "" when it asks none
 
 
 class Analysis(BaseModel):
@@ -110,6 +111,7 @@ class Analysis(BaseModel):
     answer_type: str = "general"  # design, compare, figure, practices, list, definition, general
     measure: str = ""  # what a figure question measures: money, share, count, other ("" when no figure is asked)
     measured: str = ""  # what a count or share asked is of, singular ("the employment rate of …" -> "employment")
+    asked_name: str = ""  # the kind of name asked ("Which foundation co-funds …" -> "foundation"); "" when none is
     asks_recommendation: bool = False
     aspects: list[str] = []
     practices: list[str] = []

@@ -17,6 +17,8 @@ REFUSALS = {
     "not_answered": "The documents in this corpus do not answer this question.",
     "no_figure": "The documents give no figure for this.",
     "no_figure_for": "The documents give no figure for “{part}”.",
+    "no_name": "The documents name no {kind} for this.",
+    "no_name_for": "The documents name no {kind} for “{part}”.",
     "opinion": (
         "Joined-Up has no opinion of its own: it reports what the sources say, each claim cited. "
         "Ask what the sources say about it instead."

@@ -26,7 +26,7 @@ from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
 _ASKS_FIGURE = re.compile(
     r"\b(how (many|much|often|large|big|long)\b|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
     r"|\bby how much\b|\b(in )?(which|what) year\b|\baverage\b|\b(maximum|minimum|total|largest|smallest) number of\b"
-    r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b)",
+    r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b|\b(what|which) ([\w-]+ )?(rate|ratio)\b)",
     re.I,
 )
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -198,7 +198,10 @@ def measure_of(question: str, answer_type: str) -> str:
     measure = next((name for name, pattern in _MEASURES if pattern.search(question)), "other")
     # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
     asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
-    return "other" if measure == "money" and not asks_sum else measure
+    if measure == "money" and not asks_sum:
+        # "How many young people found paid jobs": a money word describes what is counted.
+        return "count" if re.search(r"\bhow many\b", question, re.I) else "other"
+    return measure
 
 
 _COUNTED = re.compile(
@@ -229,6 +232,23 @@ _IRREGULAR_PAST = frozenset({
     "brought", "ran", "held", "left", "thought", "knew", "paid", "sent", "spent", "won", "lost", "met", "chose", "wrote",
     "grew", "led", "built", "set", "put", "stood", "drew", "fell", "rose", "sought", "taught", "bought", "meant",
 })  # fmt: skip
+
+
+# A name is asked when the question asks which organisation of a kind whose members are named (a company, a
+# foundation, a university), or who held a named role: the answer is a proper name, not "the municipality".
+_ASKS_NAME = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<kind>compan(?:y|ies)|firms?|suppliers?|vendors?|foundations?|universit(?:y|ies)"
+    r"|institutes?|consultanc(?:y|ies)|employers?|charit(?:y|ies)|contractors?|banks?|insurers?)\b"
+    r"|\bwho\s+(?:was|is|were|are)\s+the\s+(?:[\w-]+\s+){0,2}?(?P<role>manager|evaluator|director|chair|head|minister|lead"
+    r"|researcher|author)s?\b",
+    re.I,
+)
+
+
+def name_asked(question: str) -> str:
+    """The kind of proper name a question asks for, singular ("Which IT supplier built …" -> "supplier"); "" if none."""
+    m = _ASKS_NAME.search(question)
+    return singular((m["kind"] or m["role"]).lower()) if m else ""
 
 
 def measured_of(question: str, measure: str) -> str:
@@ -454,7 +474,7 @@ def _part(text: str) -> QuestionPart:
     """One part of a question in several parts, with the figure it asks for (read as a whole question's is: "how big
     is the budget reserved for it?" asks a figure as "how many" does)."""
     measure = measure_of(text, "figure" if _ASKS_FIGURE.search(text) else "")
-    return QuestionPart(text=text, measure=measure, measured=measured_of(text, measure))
+    return QuestionPart(text=text, measure=measure, measured=measured_of(text, measure), asked_name=name_asked(text))
 
 
 class QuestionAnalyser:
@@ -474,8 +494,13 @@ class QuestionAnalyser:
         # A question in several parts takes its kind from the first; the others are checked when composing.
         split = question_parts(question)
         main = split[0]
-        answer_type = next((name for name, pattern in _TYPES if pattern.search(main)), "general")
-        measure = measure_of(main, answer_type)
+        # A figure is asked by the sentences that ask: "We count how many children come through the door. Did any
+        # practice rethink its indicators?" asks no count. The other kinds are read from the whole: a plan the asker
+        # tells of makes a design question, different figures they have seen a comparison.
+        asked = asking_sentences(main)
+        answer_type = next((name for name, pattern in _TYPES if pattern.search(asked if name == "figure" else main)), "general")
+        # A comparison may ask its figure ("by how much did absence fall compared with the control group?").
+        measure = measure_of(asked, "figure" if answer_type == "compare" and _ASKS_FIGURE.search(asked) else answer_type)
         if measure == "money" and answer_type == "general":
             answer_type = "figure"
         named = [a.name for a in self.profile.named_audiences(question)]
@@ -484,7 +509,8 @@ class QuestionAnalyser:
             language=detect_language(question),
             answer_type=answer_type,
             measure=measure,
-            measured=measured_of(main, measure),
+            measured=measured_of(asked, measure),
+            asked_name=name_asked(asked),
             asks_recommendation=bool(_RECOMMEND.search(question)),
             aspects=self.profile.detect_aspects(question),
             practices=self.names.find(question),

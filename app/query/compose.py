@@ -41,7 +41,7 @@ from app.query.answerability import AnswerabilityModel, Evidence, influence, unk
 from app.query.candidates import Candidate, CandidateBuilder
 from app.query.differences import DifferenceNotes, asks_agreement
 from app.query.practices import PracticeFinder
-from app.query.relevance import StatementInputs, feature_row, gives_figure, load_ranker, relevance_before_bonuses
+from app.query.relevance import StatementInputs, feature_row, gives_figure, gives_name, load_ranker, relevance_before_bonuses
 from app.query.retrieve import Filters, Retriever
 
 
@@ -334,8 +334,10 @@ class Composer:
         """A figure is asked and the best statements give none of its kind. A question in several parts is answered part
         by part (a part's missing figure gets its own note) unless every part asks a figure none of them gives."""
         if not parts:
-            return analysis.answer_type == "figure" and not self._has_figure(
-                scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured
+            return (
+                analysis.answer_type in {"figure", "compare"}
+                and bool(analysis.measure)
+                and not self._has_figure(scored, analysis.measure, analysis, by_relevance=True, measured=analysis.measured)
             )
         return all(p.part.measure for p in parts) and not any(
             self._has_figure(p.scored, p.part.measure, analysis, by_relevance=True, measured=p.part.measured) for p in parts
@@ -399,8 +401,17 @@ class Composer:
             return Draft(supported=False, refusal=declined, added=pool.added, evidence=features)
         if self.judge_answerability and evidence.figure_missing:
             return Draft(supported=False, refusal=refusal("no_figure"), added=pool.added, evidence=evidence.as_dict())
+        if (
+            self.judge_answerability
+            and not parts
+            and analysis.asked_name
+            and not self._has_name(scored, analysis.asked_name, analysis)
+        ):
+            declined = refusal("no_name", kind=analysis.asked_name)
+            return Draft(supported=False, refusal=declined, added=pool.added, evidence=evidence.as_dict())
         lacking = self._lacking_figures(analysis, parts)
-        if self.judge_answerability and parts and self._no_part_answered(parts, lacking, pool.passages):
+        unnamed = [p for p in parts if p.part.asked_name and not self._has_name(p.scored, p.part.asked_name, analysis)]
+        if self.judge_answerability and parts and self._no_part_answered(parts, lacking + unnamed, pool.passages):
             # No part is answered: declined as a whole, as a question in one part is.
             declined = refusal("no_figure") if len(lacking) == len(parts) else self._refusal(analysis, missing)
             return Draft(supported=False, refusal=declined, added=pool.added, evidence=evidence.as_dict())
@@ -410,6 +421,7 @@ class Composer:
             draft = self._evidence(analysis, scored, parts)
         draft.evidence = evidence.as_dict()
         draft.notes += [refusal("no_figure_for", part=p.part.text.rstrip("?. ")) for p in lacking]
+        draft.notes += [refusal("no_name_for", kind=p.part.asked_name, part=p.part.text.rstrip("?. ")) for p in unnamed]
         # Sources differ: a note citing both sides where a claim cites one, first when the question asks whether they agree.
         notes = self.differences.claims([c.quote or "" for c in draft.claims], analysis.question)
         draft.claims = [*notes, *draft.claims] if asks_agreement(analysis.question) else [*draft.claims, *notes]
@@ -465,6 +477,17 @@ class Composer:
             self._gives_figure(c, measure, measured) and not (asked and c.codes and asked.isdisjoint(c.codes))
             for c in [*best, *recorded]
         )
+
+    def _has_name(self, scored: list[Candidate], kind: str, analysis: Analysis) -> bool:
+        """Whether one of the best statements (by relevance before bonuses, as for a figure) names something of the kind
+        asked (``gives_name``) that the conversation does not already give: not the question's, its topic's or the
+        asked practices' own names ("Curcubeu" is no answer to "which foundation co-funds the Curcubeu centre?")."""
+        by_relevance = sorted(scored, key=lambda c: -c.relevance)
+        floor = by_relevance[0].relevance * self.config.keep_ratio if by_relevance else 0.0
+        best = [c for c in by_relevance[: self.config.figure_window] if c.relevance >= floor]
+        practices = [self.cards[code] for code in analysis.practices if code in self.cards]
+        given = " ".join([analysis.question, analysis.topic, *(f"{p.title} {' '.join(p.other_names)}" for p in practices)])
+        return any(gives_name(c.quote, kind, given, self.profile) for c in best)
 
     def _lacking_figures(self, analysis: Analysis, parts: list[ScoredPart]) -> list[ScoredPart]:
         """The parts that ask a figure the documents do not give (each judged on its own candidates); each gets a note."""
@@ -1025,7 +1048,8 @@ def _for_part(analysis: Analysis, part: QuestionPart, profile: CorpusProfile) ->
     """The analysis of one part of a question on its own: its words, the aspects it asks about (not the other
     part's: "Who is Kotitori for, and how is it funded?" asks funding in its second part only), its figure."""
     update: dict[str, object] = {
-        "question": part.text, "measure": part.measure, "parts": [], "aspects": profile.detect_aspects(part.text)
+        "question": part.text, "measure": part.measure, "asked_name": part.asked_name, "parts": [],
+        "aspects": profile.detect_aspects(part.text),
     }  # fmt: skip
     return analysis.model_copy(update=update | ({"answer_type": "figure"} if part.measure else {}))
 

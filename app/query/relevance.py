@@ -12,6 +12,7 @@ Each is one ``run(features) -> scores`` and is unit-tested on a toy matrix with 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -72,6 +73,13 @@ def _names(measured: str, text: str) -> bool:
     return False
 
 
+def _counts_other(words: list[str], i: int, measured: str) -> bool:
+    """Whether the count at ``words[i]`` counts the plural noun right after it, another thing than the measured one
+    ("all three sectors, notably teachers" counts sectors, not teachers)."""
+    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    return after.isalpha() and singular(after) != after and not _names(measured, after)
+
+
 _AGE = frozenset({"age", "aged", "ages"})
 _SPAN_UNIT = re.compile(rf"^({_TIME_UNIT}|year-olds?)$", re.I)
 
@@ -99,11 +107,36 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
         return True
     words = re.findall(r"[\w%’'#-]+", quote)
     is_figure = _COUNT.fullmatch if measure == "count" else _SHARE_WORD.search
-    figures = [i for i, w in enumerate(words) if is_figure(w) and not (measure == "count" and _is_age_or_span(words, i))]
+    figures = [
+        i for i, w in enumerate(words)
+        if is_figure(w) and not (measure == "count" and (_is_age_or_span(words, i) or _counts_other(words, i, measured)))
+    ]  # fmt: skip
     if measure == "share":  # "21 of 44 practices": a part of a whole
         figures += [i for i in range(len(words) - 2) if words[i].isdigit() and words[i + 1] == "of" and words[i + 2].isdigit()]
     things = [i for i, w in enumerate(words) if _names(measured, w)]
     return any(abs(i - j) <= _FIGURE_REACH for i in figures for j in things)
+
+
+_NAME_REACH = 4  # words between a name and what it is ("the Dutch knowledge institute Vilans")
+_TOKEN = re.compile(r"[\w’'-]+|[.!?;:…()\[\]]")
+_SENTENCE_END = frozenset(".!?;:…")
+
+
+def gives_name(quote: str, kind: str, given: str, profile: CorpusProfile) -> bool:
+    """Whether a statement names something of the kind asked (``kind``: "foundation", "evaluator" …): a capitalised
+    name not already ``given`` (in the question), a few words from the kind in the same phrase ("the Dutch knowledge
+    institute Vilans"; not across a bracket or an elided gap). A sentence's first word, a country and a practice code
+    are no such name."""
+    asked = {w.lower() for w in _TOKEN.findall(given)}
+    tokens = _TOKEN.findall(quote)
+    phrase = list(itertools.accumulate(not t[0].isalnum() for t in tokens))  # which phrase each token is in
+    names = [
+        i for i, t in enumerate(tokens)
+        if t[0].isupper() and i > 0 and tokens[i - 1] not in _SENTENCE_END and t.lower() not in asked
+        and not re.fullmatch(r"[A-Z]{1,3}\d+", t) and not profile.countries_in(t)
+    ]  # fmt: skip
+    near = [i for i, t in enumerate(tokens) if singular(t.lower()) == kind]
+    return any(abs(i - j) <= _NAME_REACH and phrase[i] == phrase[j] for i in names for j in near)
 
 
 # The features of one statement, in the order of a feature row. The first ten are what the hand-tuned score
