@@ -158,7 +158,7 @@ def test_a_question_in_two_parts_takes_its_kind_from_the_first():
     assert question_parts("Who pays? What does it cost?") == ["Who pays?", "What does it cost?"]
     # Each part reads its figure with the grammar a whole question's is read with.
     parts = ANALYSER.analyse("How many children does Nyborg support, and how big is the budget reserved for it?").parts
-    assert [p.measure for p in parts] == ["count", "other"]
+    assert [p.measure for p in parts] == ["count", "money"]
     parts = ANALYSER.analyse("Who runs MAIA, and what's the maximum number of cases each case manager holds?").parts
     assert [p.measure for p in parts] == ["", "count"]
 

@@ -205,6 +205,14 @@ def test_a_figure_asked_of_a_named_practice_is_not_given_by_another_practices_fi
     budget.card_field, budget.kind = "funding", "card_fact"
     filler = [statement(f"The centre opened in {2000 + i} in Helsinki.", ["FI6"]) for i in range(30)]
     assert cost.aspects == ["funding"] and composer._has_figure([*filler, budget], "money", cost)
+    # Asked of a country, a figure of another country's practice or section does not answer it.
+    of_spain = analysed("How much did the pilots in Spain cost?", toy_settings)
+    british = statement("Heating bills fell by £30 a month.", ["GB1"])
+    danish = statement("In 2007, 48% of the public budget went to the municipalities, EUR 2 billion.", [])
+    danish.about = "Denmark"
+    assert of_spain.countries == ["Spain"]
+    assert not composer._has_figure([british, danish], "money", of_spain)
+    assert composer._has_figure([british, danish], "money", analysed("How much did the pilots cost?", toy_settings))
 
 
 def test_each_part_of_a_question_asks_about_its_own_aspect(toy_settings):

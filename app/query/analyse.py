@@ -197,7 +197,12 @@ def measure_of(question: str, answer_type: str) -> str:
         return "share"  # "how many of the 60 articles …" gives the whole: "13 out of 60", "less than 25%" answer it
     measure = next((name for name, pattern in _MEASURES if pattern.search(question)), "other")
     # "how big … in budget and areas" asks several things; only "how much did it cost" asks money alone.
-    asks_sum = re.search(r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b", question, re.I)
+    asks_sum = re.search(
+        r"\bhow (much|many (euros?|pounds?|dollars?|kron\w+))\b"
+        r"|\bhow (big|large) (is|was|are|were) (the |its |their )?([\w-]+ ){0,2}budgets?\b",  # "how big is its budget"
+        question,
+        re.I,
+    )
     if measure == "money" and not asks_sum:
         # "How many young people found paid jobs": a money word describes what is counted.
         return "count" if re.search(r"\bhow many\b", question, re.I) else "other"

@@ -460,7 +460,9 @@ class Composer:
         """Whether one of the best statements (by score, or by relevance before bonuses) holds the kind of figure asked for.
 
         Asked of named practices, a figure about other practices only ("two case managers" of BE1) does not count,
-        and their cards' facts on the asked aspect count wherever they rank (the card records the asked thing).
+        and their cards' facts on the asked aspect count wherever they rank (the card records the asked thing). Asked
+        of a country or of practices in one, a figure about other countries only does not count either ("£30 a month"
+        of a British pilot does not say what Catalonia's pilots cost).
         """
 
         def value(c: Candidate) -> float:
@@ -470,13 +472,21 @@ class Composer:
         floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
         asked = set(analysis.practices)
+        where = set(analysis.countries) | {k.name for k in self.profile.countries for code in asked if code[:2] == k.code}
         fields = {f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)}
         best = [c for c in scored[:window] if value(c) >= floor]
         recorded = [c for c in scored if asked & set(c.codes) and self._field_of(c) in fields]
         return any(
-            self._gives_figure(c, measure, measured) and not (asked and c.codes and asked.isdisjoint(c.codes))
+            self._gives_figure(c, measure, measured)
+            and not (asked and c.codes and asked.isdisjoint(c.codes))
+            and not (where and (said := self._countries_of(c)) and said.isdisjoint(where))
             for c in [*best, *recorded]
         )
+
+    def _countries_of(self, c: Candidate) -> set[str]:
+        """The countries a statement speaks of: those it names, its section's and its practices' (by their codes)."""
+        of_practice = {k.name for k in self.profile.countries for code in c.codes if code[:2] == k.code}
+        return set(self.profile.countries_in(" ".join([c.text, c.about]))) | of_practice
 
     def _has_name(self, scored: list[Candidate], kind: str, analysis: Analysis) -> bool:
         """Whether one of the best statements (by relevance before bonuses, as for a figure) names something of the kind
