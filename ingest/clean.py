@@ -59,6 +59,16 @@ def drop_running_headers(lines: list[Line]) -> list[Line]:
     return kept
 
 
+def mark_dashes(text: str) -> str:
+    """A hyphen spaced between words within a line is a dash ("in Central Germany - Kyffhäuserkreis, …"), not a list
+    marker: it becomes an en dash, so that no sentence is cut at it. After a sentence's or an intro's end ("… services.
+    - Single agency …", "… types: - Joint …") it starts an item."""
+    text = re.sub(r"(?<=[^\s\-.:;!?]) - (?=[^\s-])", " – ", text)
+    # At a line's start, a hyphen that carries on the previous line's sentence in lower case ("‘pooled budgets’\n- may
+    # help …") is a dash too.
+    return re.sub(r"(?<=[^\s\-.:;!?])([ \t]*\n[ \t]*)- (?=[a-z])", "\\1– ", text)
+
+
 def replace_bullets(text: str) -> str:
     """Bullet glyphs become a plain '- ' list marker."""
     for glyph in BULLETS:

@@ -11,7 +11,7 @@ from app.core.config import IndexSettings
 from app.core.corpus_profile import HeadingCues
 from app.core.models import Chunk
 from app.core.normalise import dehyphenate, normalise
-from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
+from ingest.clean import Line, drop_running_headers, join_hyphenated, mark_dashes, replace_bullets
 from ingest.documents import LoadedDocument
 from ingest.sections import Block, CleanDocument, build_blocks
 
@@ -29,7 +29,7 @@ def clean_document(doc: LoadedDocument, cues: HeadingCues) -> CleanDocument:
     """Raw pages -> cleaned text with blocks carrying section and page."""
     lines: list[Line] = []
     for page, text in doc.pages:
-        page_lines = replace_bullets(text).split("\n")
+        page_lines = replace_bullets(mark_dashes(text)).split("\n")
         for i, ln in enumerate(page_lines):
             # pypdf pages give page starts directly; extracted .txt marks a new page by one leading space.
             starts = (i == 0) if page is not None else (ln.startswith(" ") and not ln.startswith("  "))

@@ -183,4 +183,7 @@ def test_a_question_asking_a_name_the_documents_do_not_give_is_declined_and_one_
     assert named.supported and "Vilans" in named.answer_markdown
     # In a question of two parts, the part asking a name the documents lack gets its own note.
     mixed = assistant.ask("Which practices does the Curcubeu centre resemble, and which foundation co-funds it?")
-    assert mixed.supported and refusal("no_name_for", kind="foundation", part="which foundation co-funds it") in mixed.answer_markdown
+    assert (
+        mixed.supported
+        and refusal("no_name_for", kind="foundation", part="which foundation co-funds it") in mixed.answer_markdown
+    )

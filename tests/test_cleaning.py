@@ -3,7 +3,7 @@
 from app.core.codes import PracticeCodes
 from app.core.config import ROOT, IndexSettings
 from app.core.corpus_profile import load_profile
-from ingest.clean import Line, drop_running_headers, join_hyphenated, replace_bullets
+from ingest.clean import Line, drop_running_headers, join_hyphenated, mark_dashes, replace_bullets
 from ingest.documents import load_document, read_sources
 from ingest.sections import build_blocks
 from ingest.split import clean_document, split_document
@@ -42,6 +42,18 @@ def test_hyphenation_joins_syllables_but_keeps_real_compounds():
 
 def test_bullets_become_list_markers():
     assert replace_bullets("\uf0b7 Joint/pooled funding") == "- Joint/pooled funding"
+
+
+def test_a_spaced_hyphen_within_a_sentence_is_a_dash_and_after_its_end_a_list_marker():
+    dash = "In four rural districts in Central Germany - Kyffhäuserkreis, Rhein-Lahn-Kreis - a ticket was added."
+    assert (
+        mark_dashes(dash)
+        == "In four rural districts in Central Germany – Kyffhäuserkreis, Rhein-Lahn-Kreis – a ticket was added."
+    )
+    items = "two types: - Joint funding pools budgets. - Single agency funding.\n- Funding within existing resources"
+    assert mark_dashes(items) == items
+    broken = "Combining funds - also referred to as pooled budgets \n- may help overcome this issue."
+    assert mark_dashes(broken) == "Combining funds – also referred to as pooled budgets \n– may help overcome this issue."
 
 
 def test_broken_table_cells_merge_into_one_paragraph():

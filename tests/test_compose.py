@@ -186,7 +186,9 @@ def test_a_name_is_a_capitalised_name_near_the_kind_asked_that_the_question_does
     from app.query.relevance import gives_name
 
     question = "Which Dutch institute worked with ESN on the report?"
-    assert gives_name("ESN worked closely with the Dutch knowledge institute Vilans on this report.", "institute", question, PROFILE)
+    assert gives_name(
+        "ESN worked closely with the Dutch knowledge institute Vilans on this report.", "institute", question, PROFILE
+    )
     # The question's own names, a country, a code and a sentence's first word name nothing new.
     assert not gives_name("ESN worked with a Dutch institute in the Netherlands (NL1).", "institute", question, PROFILE)
     assert not gives_name("The institute. Vilans is far away from it in another sentence.", "foundation", question, PROFILE)

@@ -104,3 +104,16 @@ def test_a_footnote_is_stated_without_its_number_and_a_sentence_starting_with_a_
     assert "For an overview of the database searches, please refer to appendix I." in texts
     assert not any(t[:2] in ("1 ", "2 ") or " 2 All" in t for t in texts)
     assert any(t.startswith("20 practices are financed") for t in texts)
+
+
+def test_a_sentence_with_a_dash_is_one_statement_not_a_list():
+    """ "… in Central Germany - Kyffhäuserkreis, …" read as a list lost the sentence from the dash on (its "mobility
+    ticket" never reached an answer); the cleaned text's dash keeps it whole."""
+    from ingest.clean import mark_dashes
+
+    sentence = (
+        "In four rural districts in Central Germany - Kyffhäuserkreis and Landkreis Westerwald, additional approaches were "
+        "implemented, including joint consultation hours and the development of a mobility ticket."
+    )
+    units = units_of(mark_dashes(sentence))
+    assert [u.kind for u in units] == ["sentence"] and "mobility ticket" in units[0].text
