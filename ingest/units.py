@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from app.core.codes import PracticeCodes
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Unit
-from app.core.readability import ANAPHOR, defects
+from app.core.readability import ANAPHOR, DUMMY_IT, defects
 from app.core.sentences import split_sentences
 from ingest.sections import CleanDocument
 
@@ -212,6 +212,8 @@ class UnitBuilder:
                     if carried and not ANAPHOR.match(carried[0]) and all(_readable(c, 1) for c in carried):
                         joined = " ".join([*carried, sentence])
                         units.append(self._unit("sentence", joined, sentence, para, doc, doc_id, refs))
+                    elif DUMMY_IT.match(sentence):
+                        units.append(self._unit("sentence", sentence, sentence, para, doc, doc_id, refs))
                 else:
                     units.append(self._unit("sentence", sentence, sentence, para, doc, doc_id, refs))
             context.append(sentence)

@@ -117,3 +117,16 @@ def test_a_sentence_with_a_dash_is_one_statement_not_a_list():
     )
     units = units_of(mark_dashes(sentence))
     assert [u.kind for u in units] == ["sentence"] and "mobility ticket" in units[0].text
+
+
+def test_a_sentence_whose_it_stands_for_what_follows_is_a_statement_at_a_sections_start():
+    """ "It is striking that only 13 out of the 60 …" opens its section: "It" points back to nothing, so the sentence is
+    kept (it was dropped as pointing back); a section opening "It offers …" still points back and is not."""
+    units = units_of(
+        "It is striking that only 13 out of the 60 reviewed articles mentioned monitoring and evaluation.",
+        heading="Monitoring and evaluating practice",
+    )
+    assert [u.text for u in units] == [
+        "It is striking that only 13 out of the 60 reviewed articles mentioned monitoring and evaluation."
+    ]
+    assert units_of("It offers integrated support to young people and their families in the region.") == []

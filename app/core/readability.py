@@ -11,6 +11,12 @@ from __future__ import annotations
 import re
 
 ANAPHOR = re.compile(r"^(these|this|it|they|those|the latter|the former|such|its|their|he|she)\b", re.I)
+# "It is striking that …", "It is important to …": this "it" stands for the clause after it, not for earlier text, so
+# the sentence is a statement even where nothing comes before it (a section's first sentence).
+DUMMY_IT = re.compile(
+    r"^It (?:is|was|has been|seems|appears|remains|(?:would|will|may|can|could|should) be) (?:\w+ )?\w+"
+    r" (?:that|to|whether|how|if)\b"
+)
 _DEBRIS = re.compile(r"#\s*of\b|%\s*of total|^(elements|barriers|facilitators)\s+(barriers|facilitators)\b", re.I)
 _FIGURES = re.compile(r"\d+(?:[.,]\d+)?\s*%?")
 _BRACKETED_COUNT = re.compile(r"(?<=\w) \(\d+\)")

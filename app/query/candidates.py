@@ -19,6 +19,7 @@ from app.core.grounding import unsupported
 from app.core.injection import instruction_in
 from app.core.models import Analysis, Chunk, Passage, Unit
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
+from app.core.readability import DUMMY_IT
 from app.core.tables import Table, load_tables
 from app.query.analyse import PracticeNames
 from app.query.retrieve import Retriever
@@ -69,6 +70,14 @@ class Candidate:
         return DraftClaim(
             text=self.text, sources=sources, quote=self.quote, heading=heading, cite_as=self.cite_as, about=self.about
         )
+
+
+def _topic_of(unit: Unit) -> str:
+    """What a sentence opening "It is striking that …" is about, to show beside it: its nearest heading that is not a
+    question ("Monitoring and evaluating practice"); "" for any other sentence."""
+    if not DUMMY_IT.match(unit.text):
+        return ""
+    return next((h for h in reversed(unit.section.split(" > ")) if not h.rstrip().endswith("?")), "")
 
 
 def _display(unit: Unit) -> str:
@@ -143,7 +152,7 @@ class CandidateBuilder:
                             codes=unit.practice_codes or ([subject[0]] if subject[0] else []),
                             audience=unit.audience,
                             rank=rank,
-                            about=self._unnamed(subject, unit.text),
+                            about=self._unnamed(subject, unit.text) or _topic_of(unit),
                         )
                     )
         return out
