@@ -317,12 +317,21 @@ def test_a_question_in_parts_keeps_parts_led_in_by_context_and_one_asked_with_tw
     assert question_parts(context) == [context]
 
 
-def test_a_question_asking_for_a_name_says_the_kind_of_name():
-    assert ANALYSER.analyse("Which software vendor built the single assessment tool?").asked_name == "vendor"
-    assert ANALYSER.analyse("Who was the external evaluator of the programme?").asked_name == "evaluator"
-    assert ANALYSER.analyse("Which international foundations co-fund the centre?").asked_name == "foundation"
-    # Organisations in general are answered with kinds of bodies ("the municipalities"), not names.
-    assert ANALYSER.analyse("Which organisations fund integrated services?").asked_name == ""
-    assert ANALYSER.analyse("Who funds the practice?").asked_name == ""
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which software vendor built the single assessment tool?", "vendor"),
+        ("Who was the external evaluator of the programme?", "evaluator"),
+        ("Which international foundations co-fund the centre?", "foundation"),
+        # Organisations in general are answered with kinds of bodies ("the municipalities"), not names.
+        ("Which organisations fund integrated services?", ""),
+        ("Who funds the practice?", ""),
+    ],
+)
+def test_a_question_asking_for_a_name_says_the_kind_of_name(question: str, kind: str):
+    assert ANALYSER.analyse(question).asked_name == kind
+
+
+def test_each_part_says_the_kind_of_name_it_asks():
     parts = ANALYSER.analyse("How is the Curcubeu centre funded, and which foundation co-funds it?").parts
     assert [p.asked_name for p in parts] == ["", "foundation"]
