@@ -139,9 +139,6 @@ class AnswerSettings:
     figure_window_measured: int = setting(
         24, "… this many when the question says what the figure is of (a figure beside that thing is rarer than any figure)"
     )
-    figure_floor_measured: float = setting(
-        0.5, "… and above this share of the best statement's relevance (a figure beside the named thing needs less of it)"
-    )
     # Chosen on the training set (python -m evals.train.sweep answer.supporting=3,4,5,6): accuracy 0.809, 0.812,
     # 0.815, 0.819 at 5.7, 6.1, 6.3, 6.5 citations per answer; five is the most an answer should support itself with.
     supporting: int = setting(5, "most supporting statements after the bottom line")

@@ -469,8 +469,6 @@ class Composer:
             return c.relevance if by_relevance else c.score
 
         ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
-        if measured and by_relevance:
-            ratio = self.config.figure_floor_measured
         floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
         asked = set(analysis.practices)
