@@ -472,7 +472,7 @@ class Composer:
         floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
         asked = set(analysis.practices)
-        where = set(analysis.countries) | {k.name for k in self.profile.countries for code in asked if code[:2] == k.code}
+        where = set(analysis.countries) | self._countries_coded(asked)
         fields = {f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)}
         best = [c for c in scored[:window] if value(c) >= floor]
         recorded = [c for c in scored if asked & set(c.codes) and self._field_of(c) in fields]
@@ -485,8 +485,11 @@ class Composer:
 
     def _countries_of(self, c: Candidate) -> set[str]:
         """The countries a statement speaks of: those it names, its section's and its practices' (by their codes)."""
-        of_practice = {k.name for k in self.profile.countries for code in c.codes if code[:2] == k.code}
-        return set(self.profile.countries_in(" ".join([c.text, c.about]))) | of_practice
+        return set(self.profile.countries_in(" ".join([c.text, c.about]))) | self._countries_coded(c.codes)
+
+    def _countries_coded(self, codes: Iterable[str]) -> set[str]:
+        """The countries of practice codes ("GB1" -> United Kingdom): a code's first two letters are its country's."""
+        return {k.name for k in self.profile.countries for code in codes if code[:2] == k.code}
 
     def _has_name(self, scored: list[Candidate], kind: str, analysis: Analysis) -> bool:
         """Whether one of the best statements (by relevance before bonuses, as for a figure) names something of the kind
