@@ -464,17 +464,11 @@ class Composer:
         of a country or of practices in one, a figure about other countries only does not count either ("£30 a month"
         of a British pilot does not say what Catalonia's pilots cost).
         """
-
-        def value(c: Candidate) -> float:
-            return c.relevance if by_relevance else c.score
-
-        ratio = self.config.keep_ratio if by_relevance else self.ranker.keep_ratio
-        floor = value(scored[0]) * ratio if scored else 0.0
         window = self.config.figure_window_measured if measured else self.config.figure_window
         asked = set(analysis.practices)
         where = set(analysis.countries) | self._countries_coded(asked)
         fields = {f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)}
-        best = [c for c in scored[:window] if value(c) >= floor]
+        best = self._best(scored, window, by_relevance)
         recorded = [c for c in scored if asked & set(c.codes) and self._field_of(c) in fields]
         return any(
             self._gives_figure(c, measure, measured)
@@ -482,6 +476,16 @@ class Composer:
             and not (where and (said := self._countries_of(c)) and said.isdisjoint(where))
             for c in [*best, *recorded]
         )
+
+    def _best(self, scored: list[Candidate], window: int, by_relevance: bool) -> list[Candidate]:
+        """The best ``window`` statements that clear the floor: by relevance before bonuses (what the corpus holds,
+        whichever ranker lays the answer out), or by the ranker's score (what the answer shows)."""
+        if by_relevance:
+            ranked = sorted(scored, key=lambda c: -c.relevance)
+            floor = ranked[0].relevance * self.config.keep_ratio if ranked else 0.0
+            return [c for c in ranked[:window] if c.relevance >= floor]
+        floor = scored[0].score * self.ranker.keep_ratio if scored else 0.0
+        return [c for c in scored[:window] if c.score >= floor]
 
     def _countries_of(self, c: Candidate) -> set[str]:
         """The countries a statement speaks of: those it names, its section's and its practices' (by their codes)."""
@@ -495,9 +499,7 @@ class Composer:
         """Whether one of the best statements (by relevance before bonuses, as for a figure) names something of the kind
         asked (``gives_name``) that the conversation does not already give: not the question's, its topic's or the
         asked practices' own names ("Curcubeu" is no answer to "which foundation co-funds the Curcubeu centre?")."""
-        by_relevance = sorted(scored, key=lambda c: -c.relevance)
-        floor = by_relevance[0].relevance * self.config.keep_ratio if by_relevance else 0.0
-        best = [c for c in by_relevance[: self.config.figure_window] if c.relevance >= floor]
+        best = self._best(scored, self.config.figure_window, by_relevance=True)
         practices = [self.cards[code] for code in analysis.practices if code in self.cards]
         given = " ".join([analysis.question, analysis.topic, *(f"{p.title} {' '.join(p.other_names)}" for p in practices)])
         return any(gives_name(c.quote, kind, given, self.profile) for c in best)
@@ -647,10 +649,8 @@ class Composer:
         if len(analysis.countries) >= 2:
             # A statement speaks for a country it names, the country its section is about ("France: Coordination
             # policies have been implemented since the 1980s …") or the country of the practice it states a fact of.
-            of_practice = [self.cards[code].country for code in c.codes if code in self.cards]
-            said = " ".join([c.text, c.about, *of_practice]).lower()
-            names = {n.lower(): k.name for k in self.profile.countries if k.name in analysis.countries for n in k.names()}
-            return next((country for n, country in names.items() if n in said), "")
+            spoken = self._countries_of(c)
+            return next((country for country in analysis.countries if country in spoken), "")
         if compared:
             # The side whose own words the statement uses ("New Public Management" or "co-production"), none if both.
             hits = [len(side & c.terms) for side in compared]
