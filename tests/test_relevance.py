@@ -10,14 +10,12 @@ import pytest
 
 from app.core.config import ROOT, load_settings
 from app.core.models import Analysis
+from app.query.learned import LearnedRanker, evidence_kept, fit_ranker
 from app.query.relevance import (
     STATEMENT_FEATURES,
     HandTunedRanker,
-    LearnedRanker,
     StatementInputs,
-    evidence_kept,
     feature_row,
-    fit_ranker,
     gives_figure,
     load_ranker,
 )
@@ -80,14 +78,14 @@ def test_the_learned_ranker_round_trips_and_a_file_for_other_features_is_refused
     x, y, g = toy_questions()
     ranker = fit_ranker(x, y, g, seed=1)
     path = tmp_path / "ranker.json"
-    ranker.save(path, trained_on=["toy"])
-    again = LearnedRanker.load(path)
+    ranker.save(path, STATEMENT_FEATURES, trained_on=["toy"])
+    again = LearnedRanker.load(path, STATEMENT_FEATURES)
     assert np.allclose(again.run(x[:6]), ranker.run(x[:6]))
     data = json.loads(path.read_text())
     data["features"] = data["features"][:-1]
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="joinedup train"):
-        LearnedRanker.load(path)
+        LearnedRanker.load(path, STATEMENT_FEATURES)
 
 
 def test_the_settings_choose_the_ranker(tmp_path):

@@ -97,6 +97,12 @@ class RetrievalSettings:
     filtered_overfetch: int = setting(8, "dense search fetches k times this many when a filter applies")
     sentence_fetch: int = setting(5, "sentence search fetches k times this many sentences")
     sentence_fetch_filtered: int = setting(10, "… and this many when a filter applies")
+    passage_ranker: str = setting(
+        str(ROOT / "models" / "passage_ranker.json"),
+        "the fitted passage ranker (joinedup train) whose score of a passage its statements' ranker reads; 'off': none",
+        "JOINEDUP_PASSAGE_RANKER",
+    )
+    ranker_pool: int = setting(30, "the passage ranker is fitted on and reads this many fused passages (at least k)")
 
 
 @dataclass(frozen=True)

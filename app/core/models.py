@@ -145,6 +145,7 @@ class Passage(BaseModel):
     chunk: Chunk
     score: float
     ranks: dict[str, int] = {}
+    relevance: float | None = None  # the passage ranker's probability that it holds the evidence (None: not scored)
 
 
 class Citation(BaseModel):

@@ -51,6 +51,7 @@ class Candidate:
     rank: int = 0
     similarity: float = 0.0  # embedding similarity of its lead to the question
     relevance: float = 0.0
+    passage_relevance: float | None = None  # the passage ranker's score of its passage (None: not scored)
     score: float = 0.0
     terms: set[str] = field(default_factory=set)
     about: str = ""  # what its passage's heading names (a case study's practice, a country) when the statement does not
@@ -124,37 +125,44 @@ class CandidateBuilder:
         """Every candidate statement of the passages: units, table rows, card facts."""
         out: list[Candidate] = []
         for rank, p in enumerate(passages):
-            chunk = p.chunk
-            if instruction_in(chunk.context_text()):
-                continue  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
-            if chunk.extra.get("kind") == "table":
-                out += self._table_rows(chunk, rank)
-            elif chunk.source_type == "practice_card":
-                card = self.cards.get(chunk.practice_codes[0]) if chunk.practice_codes else None
-                if card:
-                    out += self.card_facts(card, chunk, analysis, rank)
-            else:
-                kind = self.evidence_kind(chunk)
-                subject = self.subject_of_section(chunk.section)
-                for unit in self.retriever.units_in(chunk):
-                    # A statement that runs on past its passage's end is cited to the passage it ends in too.
-                    ends_in = self.retriever.chunk_at(chunk.doc_id, unit.end - 1) if unit.end > chunk.char_end else None
-                    out.append(
-                        Candidate(
-                            text=_display(unit),
-                            quote=unit.text,
-                            chunk=chunk,
-                            also=[ends_in] if ends_in is not None and ends_in.id != chunk.id else [],
-                            kind=unit.kind,
-                            lead=unit.lead,
-                            evidence=kind,
-                            # A case study's sentence is about its practice, named or not ("Resources: The set-up …").
-                            codes=unit.practice_codes or ([subject[0]] if subject[0] else []),
-                            audience=unit.audience,
-                            rank=rank,
-                            about=self._unnamed(subject, unit.text) or _topic_of(unit),
-                        )
-                    )
+            mine = self._of_passage(p, rank, analysis)
+            for c in mine:
+                c.passage_relevance = p.relevance
+            out += mine
+        return out
+
+    def _of_passage(self, p: Passage, rank: int, analysis: Analysis) -> list[Candidate]:
+        """The candidate statements of one passage: a table's rows, a card's facts, or the passage's units."""
+        chunk = p.chunk
+        if instruction_in(chunk.context_text()):
+            return []  # a passage giving the assistant orders is not evidence (the guard would refuse it too)
+        if chunk.extra.get("kind") == "table":
+            return self._table_rows(chunk, rank)
+        if chunk.source_type == "practice_card":
+            card = self.cards.get(chunk.practice_codes[0]) if chunk.practice_codes else None
+            return self.card_facts(card, chunk, analysis, rank) if card else []
+        kind = self.evidence_kind(chunk)
+        subject = self.subject_of_section(chunk.section)
+        out = []
+        for unit in self.retriever.units_in(chunk):
+            # A statement that runs on past its passage's end is cited to the passage it ends in too.
+            ends_in = self.retriever.chunk_at(chunk.doc_id, unit.end - 1) if unit.end > chunk.char_end else None
+            out.append(
+                Candidate(
+                    text=_display(unit),
+                    quote=unit.text,
+                    chunk=chunk,
+                    also=[ends_in] if ends_in is not None and ends_in.id != chunk.id else [],
+                    kind=unit.kind,
+                    lead=unit.lead,
+                    evidence=kind,
+                    # A case study's sentence is about its practice, named or not ("Resources: The set-up …").
+                    codes=unit.practice_codes or ([subject[0]] if subject[0] else []),
+                    audience=unit.audience,
+                    rank=rank,
+                    about=self._unnamed(subject, unit.text) or _topic_of(unit),
+                )
+            )
         return out
 
     def subject_of_section(self, section: str) -> tuple[str, str]:

@@ -252,6 +252,7 @@ class Composer:
             source_type=c.chunk.source_type,
             words=len(c.quote.split()),
             has_number=bool(re.search(r"\d", c.quote)),
+            passage_relevance=c.passage_relevance,
         )
 
     def _country_fit(self, c: Candidate, analysis: Analysis) -> int:

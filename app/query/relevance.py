@@ -13,12 +13,10 @@ Each is one ``run(features) -> scores`` and is unit-tested on a toy matrix with 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +24,7 @@ from app.core.config import AnswerSettings
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis
 from app.core.text import singular
+from app.query.learned import LearnedRanker, Ranker
 
 # Any figure; a code's digit ("DK2", "P29") is none.
 _NUMBER = re.compile(
@@ -163,6 +162,8 @@ STATEMENT_FEATURES = (
     "has_number",
     "figure_asked",  # the question asks for a figure (lets the model weigh answer_type_fits by question)
     "practices_asked",  # the question asks which practices
+    "passage_relevance",  # the passage ranker's score of the statement's passage (0 when not scored) ...
+    "passage_unscored",  # ... which a card, or a passage composition adds, is not
 )
 
 
@@ -185,6 +186,7 @@ class StatementInputs:
     source_type: str  # report, paper, practice_card, user_document
     words: int
     has_number: bool
+    passage_relevance: float | None = None
 
 
 def feature_row(s: StatementInputs, analysis: Analysis) -> list[float]:
@@ -210,6 +212,8 @@ def feature_row(s: StatementInputs, analysis: Analysis) -> list[float]:
         float(s.has_number),
         float(analysis.answer_type == "figure"),
         float(analysis.answer_type == "practices" or analysis.route == "practices"),
+        s.passage_relevance or 0.0,
+        float(s.passage_relevance is None),
     ]
 
 
@@ -222,19 +226,6 @@ def relevance_before_bonuses(features: np.ndarray, config: AnswerSettings) -> np
     """Meaning, words and rank weighed by the hand-set weights, with no bonus: what answerability judges the
     evidence on, whichever ranker orders the statements."""
     return features[:, :3] @ np.asarray(_base_weights(config))
-
-
-class Ranker(Protocol):
-    """Scores statements from their feature rows (higher: more relevant); a statement scoring under
-    ``keep_ratio`` times the best one's score is not shown (each ranker's scores have their own scale)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def keep_ratio(self) -> float: ...
-
-    def run(self, features: np.ndarray) -> np.ndarray: ...
 
 
 class HandTunedRanker:
@@ -252,104 +243,9 @@ class HandTunedRanker:
         return features @ self.weights
 
 
-@dataclass(frozen=True)
-class LearnedRanker:
-    """A logistic model over standardised feature rows: the probability that a statement holds the evidence."""
-
-    mean: list[float]
-    scale: list[float]
-    weights: list[float]
-    bias: float
-    keep_ratio: float = 0.5
-    name: str = "learned"
-
-    def run(self, features: np.ndarray) -> np.ndarray:
-        if len(features) == 0:
-            return np.zeros(0)
-        z = ((features - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights) + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
-
-    def save(self, path: Path, **card: object) -> None:
-        """Write the model (and what it was fitted on) as JSON."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"features": list(STATEMENT_FEATURES), **asdict(self), **card}
-        path.write_text(json.dumps(data, indent=1) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> LearnedRanker:
-        """Read a model written by :meth:`save`; a file for other features is refused with a reason."""
-        data = json.loads(path.read_text())
-        if data.get("features") != list(STATEMENT_FEATURES):
-            raise ValueError(f"{path} was fitted on other statement features; run `joinedup train` to refit it")
-        return cls(**{k: data[k] for k in ("mean", "scale", "weights", "bias", "keep_ratio")})
-
-
 def load_ranker(config: AnswerSettings) -> Ranker:
     """The ranker the settings name: the learned model file, or the hand-tuned weights ("hand", or no file yet)."""
     path = Path(config.statement_ranker)
     if config.statement_ranker == "hand" or not path.is_file():
         return HandTunedRanker(config)
-    return LearnedRanker.load(path)
-
-
-def fit_ranker(
-    features: np.ndarray,
-    relevant: np.ndarray,
-    groups: np.ndarray,
-    seed: int = 0,
-    negatives: int = 30,
-    keep_recall: float = 0.95,
-) -> LearnedRanker:
-    """Fit the ranker (training only: needs scikit-learn) in two steps.
-
-    1. Order: a logistic model on pairs of one question's statements (relevant minus not relevant, at most
-       ``negatives`` sampled non-relevant ones per relevant one), which learns what ranks higher *within* a
-       question rather than what is relevant across questions; each question's pairs weigh one question.
-    2. Scale: a one-feature logistic fit of that order's score to the labels (Platt scaling), so the score is
-       a probability and "a share of the best statement's score" keeps its meaning in composition.
-
-    Its floor is the highest share of the best score that keeps a statement holding the evidence for
-    ``keep_recall`` of the training questions.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    rng = np.random.default_rng(seed)
-    mean, scale = features.mean(axis=0), features.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (features - mean) / scale
-    pairs, weights = [], []
-    for g in np.unique(groups):
-        idx = np.flatnonzero(groups == g)
-        pos, neg = idx[relevant[idx]], idx[~relevant[idx]]
-        if len(neg) > negatives:
-            neg = rng.choice(neg, negatives, replace=False)
-        mine = [z[p] - z[n] for p in pos for n in neg]
-        pairs += mine
-        # Each question weighs the same, however many relevant statements it has: else the generated card questions
-        # (many relevant card facts each) set the weights, and the readers' questions rank worse than by hand.
-        weights += [1.0 / len(mine)] * len(mine)
-    diffs, w_pairs = np.asarray(pairs), np.asarray(weights) / np.mean(weights)
-    order = LogisticRegression(fit_intercept=False, max_iter=3000, random_state=seed)
-    order.fit(np.vstack([diffs, -diffs]), np.r_[np.ones(len(diffs)), np.zeros(len(diffs))], sample_weight=np.r_[w_pairs, w_pairs])
-    w = order.coef_[0]
-    platt = LogisticRegression(max_iter=1000, random_state=seed).fit((z @ w)[:, None], relevant.astype(int))
-    # The scale never reverses the learned order: across questions relevance can fall as the within-question score
-    # rises (questions with many relevant statements differ from the rest), and a negative slope would rank backwards.
-    a, b = abs(float(platt.coef_[0][0])), float(platt.intercept_[0])
-    ranker = LearnedRanker(mean.tolist(), scale.tolist(), (w * a).tolist(), b)
-    return replace(ranker, keep_ratio=float(np.quantile(_shares_needed(ranker, features, relevant, groups), 1 - keep_recall)))
-
-
-def _shares_needed(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Per question: the highest floor (a share of the best score) that still keeps a statement holding the evidence."""
-    needed = []
-    for g in np.unique(groups):
-        scores = ranker.run(features[groups == g])
-        best = scores.max()
-        needed.append(scores[relevant[groups == g]].max() / best if best > 0 else 0.0)
-    return np.asarray(needed)
-
-
-def evidence_kept(ranker: Ranker, features: np.ndarray, relevant: np.ndarray, groups: np.ndarray) -> float:
-    """The share of questions whose evidence-holding statement clears the ranker's floor (is shown)."""
-    return float(np.mean(_shares_needed(ranker, features, relevant, groups) >= ranker.keep_ratio))
+    return LearnedRanker.load(path, STATEMENT_FEATURES)

@@ -22,6 +22,8 @@ from app.index.embeddings import VectorCache
 from app.index.generations import read_stamp
 from app.index.index import load_keywords, store_units
 from app.index.store import Store
+from app.query.learned import LearnedRanker
+from app.query.passage_rank import PooledPassage, QueryTerms, load_passage_ranker, score_passages
 
 RETRIEVERS = ("hybrid", "dense", "bm25", "sentences")
 
@@ -80,13 +82,16 @@ NO_FILTERS = Filters()
 
 
 def rrf_fuse(rankings: Mapping[str, list[Passage]], weights: Mapping[str, float], rrf_k: int, k: int) -> list[Passage]:
-    """Reciprocal-rank fusion: each ranking adds ``weight / (rrf_k + rank)`` to a passage's score; the top k."""
+    """Reciprocal-rank fusion: each ranking adds ``weight / (rrf_k + rank)`` to a passage's score; the top k. A
+    passage keeps the highest relevance a ranking gave it."""
     fused: dict[str, Passage] = {}
     for name, ranking in rankings.items():
         for rank, p in enumerate(ranking, 1):
             entry = fused.setdefault(p.chunk.id, Passage(chunk=p.chunk, score=0.0, ranks={}))
             entry.ranks[name] = rank
             entry.score += weights.get(name, 1.0) / (rrf_k + rank)
+            if p.relevance is not None:
+                entry.relevance = max(entry.relevance or 0.0, p.relevance)
     return sorted(fused.values(), key=lambda p: -p.score)[:k]
 
 
@@ -142,11 +147,21 @@ class Retriever:
         return {w for w, n in lower.items() if n >= capital[w]}
 
     @cached_property
+    def chunk_terms(self) -> dict[str, set[str]]:
+        """The stemmed content words of each chunk's text, by chunk id."""
+        return {c.id: set(content_terms(c.text)) for c in self.catalogue}
+
+    @cached_property
+    def section_terms(self) -> dict[str, set[str]]:
+        """The stemmed content words of each section heading."""
+        return {c.section: set(content_terms(c.section)) for c in self.catalogue}
+
+    @cached_property
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each stemmed content word over the chunks."""
         df: Counter[str] = Counter()
-        for c in self.catalogue:
-            df.update(set(content_terms(c.text)))
+        for terms in self.chunk_terms.values():
+            df.update(terms)
         n = len(self.catalogue)
         return {t: math.log((n + 1) / (f + 1)) + 1.0 for t, f in df.items()}
 
@@ -235,8 +250,8 @@ class Retriever:
         hits = self.bm25_index.search(query, k, mask)
         return [Passage(chunk=c, score=s, ranks={"bm25": i + 1}) for i, (c, s) in enumerate(hits)]
 
-    def hybrid(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
-        """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings (each asked for more than k)."""
+    def _runs(self, query: str, k: int, filters: Filters) -> dict[str, list[Passage]]:
+        """The chunk-dense, BM25 and sentence-dense rankings the hybrid fuses (each asked for more than k)."""
         cfg = self.config
         pool = max(k * cfg.pool_factor, cfg.pool_min)
         vector = self.vectors.embed([query])[0]
@@ -245,13 +260,50 @@ class Retriever:
             "bm25": lambda: self.bm25(query, pool, filters),
             "sentences": lambda: self.sentences(query, pool, filters, vector),
         }
+        return {name: run() for name, run in runs.items()}
+
+    def _fuse(self, runs: Mapping[str, list[Passage]], k: int) -> list[Passage]:
+        cfg = self.config
         weights = {"dense": cfg.weight_dense, "bm25": cfg.weight_bm25, "sentences": cfg.weight_sentences}
-        return rrf_fuse({name: run() for name, run in runs.items()}, weights, cfg.rrf_k, k)
+        return rrf_fuse(runs, weights, cfg.rrf_k, k)
+
+    def hybrid(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
+        """Reciprocal-rank fusion of chunk-dense, BM25 and sentence-dense rankings."""
+        return self._fuse(self._runs(query, k, filters), k)
+
+    @cached_property
+    def passage_ranker(self) -> LearnedRanker | None:
+        return load_passage_ranker(self.config.passage_ranker)
+
+    def pool(self, query: str, k: int, filters: Filters = NO_FILTERS) -> tuple[list[PooledPassage], QueryTerms]:
+        """The hybrid's fused pool (``retrieval.ranker_pool`` passages, at least k) with what the passage ranker
+        reads of each, and the question's words."""
+        runs = self._runs(query, k, filters)
+        scores = {name: {p.chunk.id: p.score for p in ranking} for name, ranking in runs.items()}
+        fused = self._fuse(runs, max(k, self.config.ranker_pool))
+        pooled = [
+            PooledPassage(
+                passage=p,
+                run_scores={name: mine[p.chunk.id] for name, mine in scores.items() if p.chunk.id in mine},
+                text_terms=self.chunk_terms.get(p.chunk.id) or set(content_terms(p.chunk.text)),
+                section_terms=self.section_terms.get(p.chunk.section) or set(content_terms(p.chunk.section)),
+            )
+            for p in fused
+        ]
+        return pooled, QueryTerms(frozenset(content_terms(query)), self.idf)
+
+    def scored(self, query: str, k: int, filters: Filters = NO_FILTERS) -> list[Passage]:
+        """The hybrid's first k, each passage of the documents carrying the passage ranker's relevance."""
+        if self.passage_ranker is None:
+            return self.hybrid(query, k, filters)
+        pooled, terms = self.pool(query, k, filters)
+        return score_passages(pooled, terms, self.passage_ranker)[:k]
 
     def search(self, query: str, k: int | None = None, filters: Filters = NO_FILTERS, mode: str | None = None) -> list[Passage]:
         """Retrieve with the configured (or given) retriever."""
         mode = mode or self.config.mode
         if mode not in RETRIEVERS:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {', '.join(RETRIEVERS)}")
-        retrieve: Callable[[str, int, Filters], list[Passage]] = getattr(self, mode)
+        # The hybrid's passages carry the passage ranker's relevance; the others are kept plain to measure against.
+        retrieve: Callable[[str, int, Filters], list[Passage]] = self.scored if mode == "hybrid" else getattr(self, mode)
         return retrieve(without_source_mentions(query, self.profile), k or self.config.k, filters)

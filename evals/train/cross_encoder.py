@@ -270,7 +270,7 @@ def _pairs() -> list[QuestionPairs]:
 
 def _learned_prior(pairs: list[QuestionPairs], questions: np.ndarray) -> dict[int, np.ndarray]:
     """The learned ranker fitted on these questions, scoring them (to choose each question's hard negatives)."""
-    from app.query.relevance import fit_ranker
+    from app.query.learned import fit_ranker
     from evals.train.pairs import to_ranking
 
     data = to_ranking(pairs)
@@ -357,7 +357,8 @@ def stage_bench(repeats: int = 20) -> None:
 def stage_report() -> None:
     """The table: hand-tuned, learned, cross-encoder and stacked on the held-out questions."""
     from app.core.config import load_settings
-    from app.query.relevance import HandTunedRanker, fit_ranker
+    from app.query.learned import fit_ranker
+    from app.query.relevance import HandTunedRanker
     from evals.train.pairs import to_ranking
 
     pairs = _pairs()

@@ -1,14 +1,16 @@
-"""``joinedup train``: fit the statement ranker and the answerability model on the training set (never on an
-evaluation set). The ranker comes first (``evals/train/rank.py``): the answerability features read the best
-statements, so they are measured with the ranker the assistant will use.
+"""``joinedup train``: fit the passage ranker, the statement ranker and the answerability model on the training set
+(never on an evaluation set), in that order: the statements' features read the passage ranker's score
+(``evals/train/passages.py``), and the answerability features read the best statements, so each is measured with
+the models before it (``evals/train/rank.py``).
 
 1. Every training question (``evals/train/*.jsonl``; follow-ups asked after their history) goes
    through the real pipeline with answerability off, so unanswerable questions yield their
    evidence features too. Features are cached in the data folder (``--reuse`` skips this step).
 2. A logistic model is fitted on answerable vs out-of-scope; its threshold is the highest that
    refuses at most ``MAX_FALSE_REFUSALS`` of the answerable training questions.
-3. The model and its card are written to ``models/`` (``answerability.json``, ``MODEL_CARD.md``),
-   with five-fold figures measured on the training set itself, out of fold.
+3. The models and their cards are written to ``models/`` (``passage_ranker.json``, ``statement_ranker.json``,
+   ``answerability.json`` and their ``.md`` cards), with five-fold figures measured on the training set itself,
+   out of fold.
 """
 
 from __future__ import annotations
@@ -23,9 +25,14 @@ from pathlib import Path
 from app.core.config import ROOT, Settings
 from app.query.answerability import FEATURES, FULL_INFLUENCE, AnswerabilityModel, Evidence, fit
 from app.query.ask import Assistant
-from app.query.relevance import HandTunedRanker, evidence_kept, fit_ranker
+from app.query.learned import evidence_kept, fit_ranker
+from app.query.passage_rank import PASSAGE_FEATURES
+from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
+from evals.train.passages import PassageData, passage_card
+from evals.train.passages import collect as collect_passages
+from evals.train.passages import cross_validate as cross_validate_passages
 from evals.train.rank import RankingData, by_source, ranker_card
 from evals.train.rank import collect as collect_statements
 from evals.train.rank import cross_validate as cross_validate_ranker
@@ -181,6 +188,19 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     items = training_items()
     files = [p.name for p in sorted(TRAIN_DIR.glob("*.jsonl"))]
     stamp = {"trained_on": files, "seed": SEED, "date": date.today().isoformat()}
+    passage_cache = settings.data_dir / "train_passages.npz"
+    if reuse and passage_cache.is_file():
+        pooled = PassageData.load(passage_cache)
+    else:
+        pooled = collect_passages(settings, items, progress)
+        pooled.save(passage_cache)
+    k = settings.retrieval.k
+    passage_ranker = fit_ranker(pooled.features, pooled.relevant, pooled.groups, SEED)
+    passage_oof = cross_validate_passages(pooled, SEED, k)
+    # Saved before the statements are collected: their features (a passage's rank) come from this order.
+    passage_ranker.save(MODEL_DIR / "passage_ranker.json", PASSAGE_FEATURES, **stamp)
+    (MODEL_DIR / "PASSAGE_RANKER.md").write_text(passage_card(passage_ranker, pooled, passage_oof, SEED, k))
+
     ranking_cache = settings.data_dir / "train_statements.npz"
     if reuse and ranking_cache.is_file():
         ranking = RankingData.load(ranking_cache)
@@ -191,7 +211,7 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     keep_recall = evidence_kept(hand, ranking.features, ranking.relevant, ranking.groups)
     ranker = fit_ranker(ranking.features, ranking.relevant, ranking.groups, SEED, keep_recall=keep_recall)
     ranked = cross_validate_ranker(ranking, hand, SEED)
-    ranker.save(MODEL_DIR / "statement_ranker.json", **stamp)
+    ranker.save(MODEL_DIR / "statement_ranker.json", STATEMENT_FEATURES, **stamp)
     (MODEL_DIR / "STATEMENT_RANKER.md").write_text(ranker_card(ranker, ranking, ranked, SEED, keep_recall))
 
     cache = settings.data_dir / "train_features.jsonl"
@@ -205,7 +225,10 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     oof, on_train = scores_of(rows, answered), score(model, rows)
     model.save(MODEL_DIR / "answerability.json", **stamp)
     (MODEL_DIR / "MODEL_CARD.md").write_text(model_card(model, rows, oof, on_train, files, source_scores(rows, answered)))
+    learned, fused = passage_oof["all"]
     return (
+        f"passage ranker: {len(pooled.ids)} questions, out-of-fold MRR {learned.mrr:.3f} (fused order {fused.mrr:.3f}), "
+        f"hit@{k} {learned.hitk:.3f} ({fused.hitk:.3f}) -> {MODEL_DIR / 'passage_ranker.json'}\n"
         f"statement ranker: {len(ranking.ids)} questions, out-of-fold MRR {ranked[0].mrr:.3f} "
         f"(hand-tuned {ranked[1].mrr:.3f}) -> {MODEL_DIR / 'statement_ranker.json'}\n"
         f"answerability: {len(rows)} training questions; threshold {model.threshold:.3f}; out of fold: out-of-scope refused "

@@ -25,7 +25,8 @@ from app.core.models import Analysis
 from app.core.normalise import QuoteIndex
 from app.query.ask import Assistant
 from app.query.candidates import Candidate
-from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker, LearnedRanker, Ranker, fit_ranker
+from app.query.learned import LearnedRanker, Ranker, fit_ranker
+from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker
 from evals.dataset import EvalItem, expects_refusal
 from evals.runner import conversation_for
 from evals.train.structure import ID_PREFIX
