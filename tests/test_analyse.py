@@ -127,6 +127,14 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("And what does the MAIA programme cost?").measure == "money"
     assert ANALYSER.analyse("What is the practice's annual budget?").measure == "money"
     assert ANALYSER.analyse("What is its budget?").measure == "money"
+    # A price however described, and how much a sum of money is.
+    assert ANALYSER.analyse("What hourly price do older people pay for home care?").measure == "money"
+    assert ANALYSER.analyse("How much is the monthly UB II benefit for a single jobseeker?").measure == "money"
+    assert ANALYSER.analyse("Which price categories did the report compare?").answer_type != "design"
+    # When something is open or staffed: its days and hours.
+    assert ANALYSER.analyse("What are the opening hours of the helpdesk?").measure == "schedule"
+    assert ANALYSER.analyse("On which days and at what times is the help centre staffed?").measure == "schedule"
+    assert ANALYSER.analyse("Which day-care services were offered?").measure == ""
     # After "how many" a verb says what the counted did ("how many said …", "how many got by …"): nothing counted is named.
     from app.query.analyse import measured_of
 
@@ -322,6 +330,11 @@ def test_a_question_in_parts_keeps_parts_led_in_by_context_and_one_asked_with_tw
     [
         ("Which software vendor built the single assessment tool?", "vendor"),
         ("Who was the external evaluator of the programme?", "evaluator"),
+        # Who did a piece of work is named as its doer; one place is named ("the municipality of Győr").
+        ("Who carried out the evaluation of Karriereplaner, and what did it find?", "evaluator"),
+        ("Who audited Kotitori?", "auditor"),
+        ("Which municipality runs the help centre?", "municipality"),
+        ("Which municipalities took part in the project?", ""),
         ("Which international foundations co-fund the centre?", "foundation"),
         # Organisations in general are answered with kinds of bodies ("the municipalities"), not names.
         ("Which organisations fund integrated services?", ""),

@@ -193,3 +193,7 @@ def test_a_name_is_a_capitalised_name_near_the_kind_asked_that_the_question_does
     assert not gives_name("ESN worked with a Dutch institute in the Netherlands (NL1).", "institute", question, PROFILE)
     assert not gives_name("The institute. Vilans is far away from it in another sentence.", "foundation", question, PROFILE)
     assert not gives_name("Foundation funds are combined with public budgets.", "foundation", "Which foundation pays?", PROFILE)
+    # A doer is named beside the work or its verb ("an audit … by KPMG", "evaluated by"), not beside anything else.
+    asked = "Who audited Kotitori?"
+    assert gives_name("In 2014 an audit was conducted by KPMG on cost-effectiveness.", "auditor", asked, PROFILE)
+    assert not gives_name("In 2014 Kotitori was praised in Tampere for its cost-effectiveness.", "auditor", asked, PROFILE)

@@ -146,6 +146,10 @@ def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():
     assert gives_figure(clusters, "frequency", profile)
     assert gives_figure("Only 13 of the 60 articles mentioned evaluation.", "frequency", profile)
     assert gives_figure("21 of 44 practices use various forms of case-management.", "share", profile, measured="practice")
+    # When something is open: a weekday, a time of day, "24 hours"; not any number.
+    assert gives_figure("The helpdesk is open on weekdays from 9 am to 5 pm.", "schedule", profile)
+    assert gives_figure("Staff answer calls 24 hours a day.", "schedule", profile)
+    assert not gives_figure("The helpdesk answered 1,200 calls in 2014.", "schedule", profile)
 
 
 def test_each_question_weighs_the_same_in_the_ranker_fit():

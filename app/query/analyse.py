@@ -23,10 +23,17 @@ from app.core.sentences import split_sentences
 from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
+# When something is open or staffed: its days and hours ("what are the opening hours", "on which days … staffed").
+_SCHEDULE = re.compile(
+    r"\bopening (hours|times)\b|\b(at|on|during) (what|which) (days?|times?|hours)\b"
+    r"|\b(what|which) (days?|times?|hours) (is|are|was|were|do|does) [\w’' -]{1,40}? (open|staffed|available)\b",
+    re.I,
+)
 _ASKS_FIGURE = re.compile(
     r"\b(how (many|much|often|large|big|long)\b|(what|which) (share|proportion|percentage|number|fraction)|per ?cent|%"
     r"|\bby how much\b|\b(in )?(which|what) year\b|\baverage\b|\b(maximum|minimum|total|largest|smallest) number of\b"
-    r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b|\b(what|which) ([\w-]+ )?(rate|ratio)\b)",
+    r"|(what|which) (is|was|were|are) the ([\w-]+ ){1,2}(rate|ratio)\b|\b(what|which) ([\w-]+ )?(rate|ratio)\b"
+    r"|" + _SCHEDULE.pattern + ")",
     re.I,
 )
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -71,6 +78,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # a count a number that is not a year. A quote with some other number does not answer it.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("frequency", re.compile(r"\bhow (often|frequently)\b", re.I)),
+    ("schedule", _SCHEDULE),
     # A length of time ("how long do they wait") and a year ("in which year did it start") are figures of their own.
     ("duration", re.compile(r"\bhow long\b", re.I)),
     ("year", re.compile(r"\b(which|what) year\b", re.I)),
@@ -91,7 +99,11 @@ _MONEY_QUESTION = re.compile(
     r"(cost|budget|savings?|price|fee)\b"
     r"|\bin (euros?|pounds|dollars)\b"  # "what is the size of the allowance in euros?" asks an amount
     # What people are paid is an amount however it is asked: "what salary do they earn", "how much do staff earn".
-    r"|\b(what|which) (salar(y|ies)|wages?|earnings|fees?)\b|\bhow much (do|does|did) [\w’' -]{1,40}? (earn|get paid)\b"
+    r"|\b(what|which) ([\w-]+ ){0,2}(salar(y|ies)|wages?|earnings|fees?|prices?)\b"  # "what hourly price …"
+    r"|\bhow much (do|does|did) [\w’' -]{1,40}? (earn|get paid)\b"
+    # "How much is the monthly benefit": the amount of a sum of money.
+    r"|\bhow much (is|was|are|were) (the |a |an |its |their )?([\w-]+ ){0,4}"
+    r"(benefits?|allowances?|grants?|budgets?|funds?|fees?|prices?|costs?|salar(y|ies)|wages?|pensions?|subsid(y|ies))\b"
     # "And what does it cost?"; not "what does the report say about cost-saving aims" (a topic, not a sum).
     r"|\bwhat (does|did|do|would|will) (?:(?!\b(?:say|says|said|tell|mention|write|about)\b)[\w’' -]){1,40}? cost(?![\w-])",
     re.I,
@@ -188,7 +200,8 @@ _ENGLISH = frozenset(
 
 
 def measure_of(question: str, answer_type: str) -> str:
-    """What a figure question measures: ``money``, ``share``, ``count``, ``other``; "" if no figure is asked."""
+    """What a figure question measures: ``money``, ``share``, ``count``, ``frequency``, ``schedule``, ``duration``,
+    ``year``, ``other``; "" if no figure is asked."""
     if _MONEY_QUESTION.search(question):
         return "money"
     if answer_type != "figure":
@@ -243,17 +256,32 @@ _IRREGULAR_PAST = frozenset({
 # foundation, a university), or who held a named role: the answer is a proper name, not "the municipality".
 _ASKS_NAME = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?P<kind>compan(?:y|ies)|firms?|suppliers?|vendors?|foundations?|universit(?:y|ies)"
-    r"|institutes?|consultanc(?:y|ies)|employers?|charit(?:y|ies)|contractors?|banks?|insurers?)\b"
+    r"|institutes?|consultanc(?:y|ies)|employers?|charit(?:y|ies)|contractors?|banks?|insurers?"
+    r"|municipality|city|town)\b"  # one place, named ("the municipality of Győr"); "which municipalities" may ask kinds
     r"|\bwho\s+(?:was|is|were|are)\s+the\s+(?:[\w-]+\s+){0,2}?(?P<role>manager|evaluator|director|chair|head|minister|lead"
-    r"|researcher|author)s?\b",
+    r"|researcher|author)s?\b"
+    # Who did a piece of work is named beside the work ("an external evaluation by …", "audited by KPMG").
+    r"|\bwho\s+(?:carried\s+out|conducted|performed|did|ran|undertook|led)\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?P<work>evaluation|audit|assessment|study)\b"
+    r"|\bwho\s+(?P<done>evaluated|audited)\b",
     re.I,
 )
+
+
+_DOER = {
+    "evaluation": "evaluator", "evaluated": "evaluator", "audit": "auditor", "audited": "auditor",
+    "assessment": "assessor", "study": "researcher",
+}  # fmt: skip
 
 
 def name_asked(question: str) -> str:
     """The kind of proper name a question asks for, singular ("Which IT supplier built …" -> "supplier"); "" if none."""
     m = _ASKS_NAME.search(question)
-    return singular((m["kind"] or m["role"]).lower()) if m else ""
+    if not m:
+        return ""
+    if m["work"] or m["done"]:
+        return _DOER[(m["work"] or m["done"]).lower()]
+    return singular((m["kind"] or m["role"]).lower())
 
 
 def measured_of(question: str, measure: str) -> str:

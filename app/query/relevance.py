@@ -53,7 +53,16 @@ _DURATION = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<![\d.,])(19|20)\d\d(?![\d])")
-_FIGURE_OF = {"share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR}
+# When something is open: a weekday, a time of day, "24 hours a day", "opening hours", "weekends".
+_SCHEDULE = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|working days?|opening hours"
+    r"|around the clock|24/7|(24|twenty-four) hours|hours a day|mornings?|afternoons?|evenings?)\b"
+    r"|\b\d{1,2}([:.]\d\d)? ?(am|pm|a\.m\.|p\.m\.|h)\b|\b\d{1,2}[:.]\d\d\b",
+    re.I,
+)
+_FIGURE_OF = {
+    "share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR, "schedule": _SCHEDULE
+}  # fmt: skip
 
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
@@ -117,6 +126,8 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
 
 
 _NAME_REACH = 4  # words between a name and what it is ("the Dutch knowledge institute Vilans")
+# Who did a piece of work is named beside the work or its verb: "an audit … carried out by KPMG", "evaluated by".
+_DOER_STEMS = {"evaluator": "evalua", "auditor": "audit", "assessor": "assess", "researcher": "research"}
 _TOKEN = re.compile(r"[\w’'-]+|[.!?;:…()\[\]]")
 _SENTENCE_END = frozenset(".!?;:…")
 
@@ -134,7 +145,8 @@ def gives_name(quote: str, kind: str, given: str, profile: CorpusProfile) -> boo
         if t[0].isupper() and i > 0 and tokens[i - 1] not in _SENTENCE_END and t.lower() not in asked
         and not re.fullmatch(r"[A-Z]{1,3}\d+", t) and not profile.countries_in(t)
     ]  # fmt: skip
-    near = [i for i, t in enumerate(tokens) if singular(t.lower()) == kind]
+    stem = _DOER_STEMS.get(kind)
+    near = [i for i, t in enumerate(tokens) if singular(t.lower()) == kind or (stem and t.lower().startswith(stem))]
     return any(abs(i - j) <= _NAME_REACH and phrase[i] == phrase[j] for i in names for j in near)
 
 
