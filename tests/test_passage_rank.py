@@ -12,7 +12,8 @@ from app.core.models import Chunk, Passage
 from app.query.learned import LearnedRanker, fit_ranker
 from app.query.passage_rank import PASSAGE_FEATURES, PooledPassage, QueryTerms, load_passage_ranker, passage_rows, score_passages
 from app.query.relevance import STATEMENT_FEATURES
-from evals.train.passages import PassageData, cross_validate
+from evals.train.passages import cross_validate
+from evals.train.rank import RankingData
 
 
 def pooled(i: int, text: str, section: str = "", source_type: str = "report", **runs: float) -> PooledPassage:
@@ -43,7 +44,7 @@ def test_a_row_reads_each_retrievers_rank_and_score_and_the_questions_words_in_t
     assert passage_rows([], QUERY).shape == (0, len(PASSAGE_FEATURES))
 
 
-def toy_pools(n: int = 30) -> PassageData:
+def toy_pools(n: int = 30) -> RankingData:
     """Questions whose relevant passage is the one holding the question's words, wherever fusion put it."""
     rng = np.random.default_rng(0)
     rows, labels, groups = [], [], []
@@ -53,7 +54,7 @@ def toy_pools(n: int = 30) -> PassageData:
         rows.append(passage_rows(pool, QUERY))
         labels += [i == hit for i in range(6)]
         groups += [q] * 6
-    return PassageData(np.vstack(rows), np.asarray(labels), np.asarray(groups), [f"ra-{q}" for q in range(n)])
+    return RankingData(np.vstack(rows), np.asarray(labels), np.asarray(groups), [f"ra-{q}" for q in range(n)])
 
 
 def test_the_fitted_ranker_scores_the_relevant_passage_highest_and_leaves_order_and_cards_alone():

@@ -30,9 +30,9 @@ from app.query.passage_rank import PASSAGE_FEATURES
 from app.query.relevance import STATEMENT_FEATURES, HandTunedRanker
 from evals.dataset import EvalItem, expects_refusal, load_items
 from evals.runner import conversation_for
-from evals.train.passages import PassageData, passage_card
 from evals.train.passages import collect as collect_passages
 from evals.train.passages import cross_validate as cross_validate_passages
+from evals.train.passages import passage_card
 from evals.train.rank import RankingData, by_source, ranker_card
 from evals.train.rank import collect as collect_statements
 from evals.train.rank import cross_validate as cross_validate_ranker
@@ -182,18 +182,23 @@ def model_card(
 """
 
 
+def _cached(path: Path, reuse: bool, collect: Callable[[], RankingData], features: tuple[str, ...]) -> RankingData:
+    """The rows cached at ``path`` when reusing them, else collected now and cached there."""
+    if reuse and path.is_file():
+        return RankingData.load(path, features)
+    data = collect()
+    data.save(path)
+    return data
+
+
 def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int], None] | None = None) -> str:
     """Fit the statement ranker, then the answerability model (its features depend on the statements' order),
     write both with their cards; returns a summary. ``reuse`` refits from the features cached by the last run."""
     items = training_items()
     files = [p.name for p in sorted(TRAIN_DIR.glob("*.jsonl"))]
     stamp = {"trained_on": files, "seed": SEED, "date": date.today().isoformat()}
-    passage_cache = settings.data_dir / "train_passages.npz"
-    if reuse and passage_cache.is_file():
-        pooled = PassageData.load(passage_cache)
-    else:
-        pooled = collect_passages(settings, items, progress)
-        pooled.save(passage_cache)
+    passages_cache = settings.data_dir / "train_passages.npz"
+    pooled = _cached(passages_cache, reuse, lambda: collect_passages(settings, items, progress), PASSAGE_FEATURES)
     k = settings.retrieval.k
     passage_ranker = fit_ranker(pooled.features, pooled.relevant, pooled.groups, SEED)
     passage_oof = cross_validate_passages(pooled, SEED, k)
@@ -201,12 +206,8 @@ def train(settings: Settings, reuse: bool = False, progress: Callable[[int, int]
     passage_ranker.save(MODEL_DIR / "passage_ranker.json", PASSAGE_FEATURES, **stamp)
     (MODEL_DIR / "PASSAGE_RANKER.md").write_text(passage_card(passage_ranker, pooled, passage_oof, SEED, k))
 
-    ranking_cache = settings.data_dir / "train_statements.npz"
-    if reuse and ranking_cache.is_file():
-        ranking = RankingData.load(ranking_cache)
-    else:
-        ranking = collect_statements(settings, items, progress)
-        ranking.save(ranking_cache)
+    statements_cache = settings.data_dir / "train_statements.npz"
+    ranking = _cached(statements_cache, reuse, lambda: collect_statements(settings, items, progress), STATEMENT_FEATURES)
     hand = HandTunedRanker(settings.answer)
     keep_recall = evidence_kept(hand, ranking.features, ranking.relevant, ranking.groups)
     ranker = fit_ranker(ranking.features, ranking.relevant, ranking.groups, SEED, keep_recall=keep_recall)

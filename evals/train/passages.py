@@ -14,7 +14,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 
@@ -23,33 +22,13 @@ from app.core.normalise import QuoteIndex
 from app.query.ask import Assistant
 from app.query.learned import LearnedRanker, fit_ranker
 from app.query.passage_rank import PASSAGE_FEATURES, is_card, passage_rows
+from app.query.retrieve import Filters, Retriever
 from evals.dataset import EvalItem
 from evals.runner import conversation_for
-from evals.train.rank import by_source, usable
+from evals.train.rank import RankingData, by_source, usable
 
 
-@dataclass(frozen=True)
-class PassageData:
-    """Feature rows of every pooled passage of every usable question, their labels, and each row's question."""
-
-    features: np.ndarray
-    relevant: np.ndarray
-    groups: np.ndarray
-    ids: list[str]
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, features=self.features, relevant=self.relevant, groups=self.groups, ids=np.asarray(self.ids))
-
-    @classmethod
-    def load(cls, path: Path) -> PassageData:
-        data = np.load(path)
-        if data["features"].shape[1] != len(PASSAGE_FEATURES):
-            raise ValueError(f"{path} holds other passage features: run `joinedup train` without --reuse")
-        return cls(data["features"], data["relevant"], data["groups"], [str(i) for i in data["ids"]])
-
-
-def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> PassageData:
+def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, int], None] | None = None) -> RankingData:
     """Every usable training question's pooled passages (a question whose pool holds no evidence is kept: it
     still counts against the fused order and the ranker alike, though it teaches the fit nothing)."""
     # The fused pool depends on no model; none is loaded, so the follow-ups' earlier turns do not depend on the last fit
@@ -57,25 +36,28 @@ def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, 
     off = {"answer.answerability_model": "off", "answer.statement_ranker": "hand", "retrieval.passage_ranker": "off"}
     assistant = Assistant(settings.with_(off))
     retriever = assistant.retriever
-    features: list[np.ndarray] = []
-    relevant: list[np.ndarray] = []
-    groups: list[np.ndarray] = []
-    ids: list[str] = []
+    questions = []
     for n, item in enumerate(items, 1):
         if usable(item):
             state = assistant.prepare(item.question, conversation_for(assistant, item))
-            if not state.done:
-                pooled, terms = retriever.pool(state.query, state.k, state.filters)
-                pooled = [p for p in pooled if not is_card(p)]  # cards are not scored (see passage_rank)
-                if pooled:
-                    labels = [any(QuoteIndex([p.passage.chunk.text]).contains(e) for e in item.evidence) for p in pooled]
-                    features.append(passage_rows(pooled, terms))
-                    relevant.append(np.asarray(labels, dtype=bool))
-                    groups.append(np.full(len(pooled), len(ids)))
-                    ids.append(item.id)
+            if not state.done and (got := _labelled_pool(retriever, state.query, state.k, state.filters, item.evidence)):
+                questions.append((item.id, *got))
         if progress:
             progress(n, len(items))
-    return PassageData(np.vstack(features), np.concatenate(relevant), np.concatenate(groups), ids)
+    return RankingData.of(questions)
+
+
+def _labelled_pool(
+    retriever: Retriever, query: str, k: int, filters: Filters, evidence: list[str]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The feature rows of the pool's passages of the documents (cards are not scored, see passage_rank) and
+    whether each holds an evidence string; None for a pool without such passages."""
+    pooled, terms = retriever.pool(query, k, filters)
+    documents = [p for p in pooled if not is_card(p)]
+    if not documents:
+        return None
+    labels = [any(QuoteIndex([p.passage.chunk.text]).contains(e) for e in evidence) for p in documents]
+    return passage_rows(documents, terms), np.asarray(labels, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -88,7 +70,7 @@ class PassageScores:
     questions: int
 
 
-def passage_scores(scores: np.ndarray, data: PassageData, questions: list[int], k: int) -> PassageScores:
+def passage_scores(scores: np.ndarray, data: RankingData, questions: list[int], k: int) -> PassageScores:
     """Score each question's pool by ``scores`` (ties keep the fused order); a pool without evidence scores 0."""
     rr, h1, hk = [], [], []
     for g in questions:
@@ -103,7 +85,7 @@ def passage_scores(scores: np.ndarray, data: PassageData, questions: list[int], 
     return PassageScores(sum(rr) / n, sum(h1) / n, sum(hk) / n, n)
 
 
-def cross_validate(data: PassageData, seed: int, k: int, folds: int = 5) -> dict[str, tuple[PassageScores, PassageScores]]:
+def cross_validate(data: RankingData, seed: int, k: int, folds: int = 5) -> dict[str, tuple[PassageScores, PassageScores]]:
     """Out of fold, by question: the learned order against the fused order, over all questions and by who wrote them."""
     questions = list(range(len(data.ids)))
     random.Random(seed).shuffle(questions)
@@ -118,7 +100,7 @@ def cross_validate(data: PassageData, seed: int, k: int, folds: int = 5) -> dict
 
 
 def passage_card(
-    model: LearnedRanker, data: PassageData, oof: dict[str, tuple[PassageScores, PassageScores]], seed: int, k: int
+    model: LearnedRanker, data: RankingData, oof: dict[str, tuple[PassageScores, PassageScores]], seed: int, k: int
 ) -> str:
     """The passage ranker's model card."""
     rows = "\n".join(

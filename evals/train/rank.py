@@ -36,7 +36,8 @@ MIN_QUOTE_WORDS = 6  # a candidate shorter than this is not credited for lying i
 
 @dataclass(frozen=True)
 class RankingData:
-    """Feature rows of every candidate of every usable question, their labels, and the question each belongs to."""
+    """Feature rows of every candidate (a statement, or a passage for the passage ranker) of every usable question,
+    their labels, and the question each belongs to."""
 
     features: np.ndarray
     relevant: np.ndarray
@@ -48,11 +49,21 @@ class RankingData:
         np.savez_compressed(path, features=self.features, relevant=self.relevant, groups=self.groups, ids=np.asarray(self.ids))
 
     @classmethod
-    def load(cls, path: Path) -> RankingData:
+    def load(cls, path: Path, features: tuple[str, ...] = STATEMENT_FEATURES) -> RankingData:
         data = np.load(path)
-        if data["features"].shape[1] != len(STATEMENT_FEATURES):
-            raise ValueError(f"{path} holds other statement features: run `joinedup train` without --reuse")
+        if data["features"].shape[1] != len(features):
+            raise ValueError(f"{path} holds other features: run `joinedup train` without --reuse")
         return cls(data["features"], data["relevant"], data["groups"], [str(i) for i in data["ids"]])
+
+    @classmethod
+    def of(cls, questions: list[tuple[str, np.ndarray, np.ndarray]]) -> RankingData:
+        """From each question's id, feature rows and labels."""
+        return cls(
+            np.vstack([rows for _, rows, _ in questions]),
+            np.concatenate([labels for _, _, labels in questions]),
+            np.concatenate([np.full(len(labels), g) for g, (_, _, labels) in enumerate(questions)]),
+            [question_id for question_id, _, _ in questions],
+        )
 
 
 def holds_evidence(candidate: Candidate, evidence: list[str]) -> bool:
@@ -109,21 +120,13 @@ def collect(settings: Settings, items: list[EvalItem], progress: Callable[[int, 
     """Every usable training question's candidate rows (answerability off, so each is composed; the hand-set
     ranker, since the features do not depend on the ranker and a model fitted on other features would not load)."""
     assistant = Assistant(settings.with_({"answer.answerability_model": "off", "answer.statement_ranker": "hand"}))
-    features: list[np.ndarray] = []
-    relevant: list[np.ndarray] = []
-    groups: list[np.ndarray] = []
-    ids: list[str] = []
+    questions = []
     for n, item in enumerate(items, 1):
-        if usable(item):
-            got = question_rows(assistant, item)
-            if got is not None:
-                features.append(got[0])
-                relevant.append(got[1])
-                groups.append(np.full(len(got[1]), len(ids)))
-                ids.append(item.id)
+        if usable(item) and (got := question_rows(assistant, item)) is not None:
+            questions.append((item.id, *got))
         if progress:
             progress(n, len(items))
-    return RankingData(np.vstack(features), np.concatenate(relevant), np.concatenate(groups), ids)
+    return RankingData.of(questions)
 
 
 @dataclass(frozen=True)
