@@ -108,7 +108,7 @@ def score_passages(pool: list[PooledPassage], query: QueryTerms, ranker: Learned
 
 
 def load_passage_ranker(path: str) -> LearnedRanker | None:
-    """The fitted passage ranker at ``path``; None for "off" or no file yet (the fused order is kept)."""
+    """The fitted passage ranker at ``path``; None for "off" or no file yet (passages then carry no relevance)."""
     if path == "off" or not Path(path).is_file():
         return None
     return LearnedRanker.load(Path(path), PASSAGE_FEATURES)

@@ -263,6 +263,7 @@ class Retriever:
         return {name: run() for name, run in runs.items()}
 
     def _fuse(self, runs: Mapping[str, list[Passage]], k: int) -> list[Passage]:
+        """The first k of the rankings' reciprocal-rank fusion, weighed by the settings."""
         cfg = self.config
         weights = {"dense": cfg.weight_dense, "bm25": cfg.weight_bm25, "sentences": cfg.weight_sentences}
         return rrf_fuse(runs, weights, cfg.rrf_k, k)
