@@ -98,4 +98,8 @@ def test_the_answer_path_reads_the_fused_passages_with_their_relevance_and_state
     assert "20 practices are financed by joint or pooled funding" in best.chunk.text
     candidates = assistant.composer.candidates(got, assistant.analyser.analyse(question))
     by_chunk = {p.chunk.id: p.relevance for p in got}
-    assert candidates and all(c.passage_relevance == by_chunk[c.chunk.id] for c in candidates)
+    # A statement carries its passage's relevance; a card's facts (cited to the card's source passages) carry none.
+    facts = [c for c in candidates if c.kind == "card_fact"]
+    statements = [c for c in candidates if c.kind != "card_fact"]
+    assert statements and all(c.passage_relevance == by_chunk[c.chunk.id] for c in statements)
+    assert all(c.passage_relevance is None for c in facts)
