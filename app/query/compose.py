@@ -865,9 +865,9 @@ class Composer:
         if analysis.answer_type == "list" and not analysis.aspects and chosen:
             return Draft(claims=claims)  # "what does the report recommend to …": its recommendations, nothing else
         claims += self._claims(self._barrier_rows(analysis, scored), self.profile.answer_text.barriers_table_heading)
-        rest = [
-            c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"} and self.about_aspect(c, analysis)
-        ]
+        # Any statement of the evidence supports the recommendations, as in any answer: limited to those on the asked
+        # aspect, the literature's "appoint an independent chair" was left out of a question on leadership set-ups.
+        rest = [c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"}]
         budget = CitationBudget.beyond(claims, self.retriever.chunks_by_id, cfg.supporting_citations)
         support = pick(rest, cfg.supporting, chosen, floor, overlap=self.config.duplicate_overlap, budget=budget)
         for c in sorted(support, key=lambda c: self._group_order(c.evidence)):
