@@ -126,7 +126,6 @@ class AnswerSettings:
         "JOINEDUP_STATEMENT_RANKER",
     )
     keep_ratio: float = setting(0.5, "statements scoring under this share of the best one are not shown")
-    close_ratio: float = setting(0.85, "a statement without the aspect's words is shown if this close to the best's relevance")
     duplicate_overlap: float = setting(0.6, "word overlap at which a statement repeats one already chosen")
     answer_type_bonus: float = setting(0.08, "bonus for a sentence of the kind asked for (a figure, a named practice)")
     aspect_bonus: float = setting(0.12, "bonus for a statement about the aspect asked (funding, barriers …)")
