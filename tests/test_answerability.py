@@ -125,7 +125,7 @@ def test_only_the_names_of_the_sentences_that_ask_count():
     """A situation told before the question names local bodies the documents cannot know ("our Jugendamt"); the names
     of the sentence that asks are what the evidence must know."""
     from app.core.models import Analysis
-    from app.query.compose import asked_names
+    from app.query.judge import asked_names
 
     told = Analysis(
         question="Our Jugendamt and the Jobcenter never talk. What do the documents say about sharing case files?",

@@ -31,7 +31,7 @@ def test_an_unknown_word_counts_as_much_as_it_carries_of_the_question(toy_settin
     assert analysis is not None and set(analysis.unknown_words) == {"shelter", "salaries"}
     assert analysis.unknown_influence["salaries"] < 0.01 < 0.1 < analysis.unknown_influence["shelter"]
     assert analysis.unknown_meaning >= analysis.unknown_influence["shelter"]
-    named = assistant.composer._refusal(analysis, [])
+    named = assistant.composer.judge.refusal(analysis, [])
     assert "shelter" in named and "salaries" not in named
 
 

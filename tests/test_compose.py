@@ -8,7 +8,7 @@ from app.core.readability import bullets, defects
 from app.core.text import content_terms
 from app.query.ask import build_answer
 from app.query.candidates import Candidate, _display
-from app.query.compose import pick
+from app.query.selection import pick
 
 SETTINGS = Settings()
 PROFILE = load_profile(SETTINGS.corpus_dir)
@@ -141,7 +141,7 @@ def test_an_answer_whose_every_claim_fails_the_guard_is_a_refusal():
 
 
 def test_a_figure_is_the_kind_of_number_asked_for():
-    from app.query.compose import gives_figure
+    from app.query.relevance import gives_figure
 
     audit = "An audit on cost-effectiveness was carried out by KPMG in 2014."
     assert not gives_figure(audit, "money", PROFILE) and not gives_figure(audit, "count", PROFILE)  # a year is neither

@@ -120,8 +120,8 @@ def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settin
     for f in facts:
         f.text = f"{card.code}: relabelled."
         f.score = 1.0
-    assert [c.card_field for c in composer.one_per_practice(facts, analysis, 1)] == ["funding"]
-    assert composer.profile.answer_text.practice_evidence_note in composer._notes(analysis, facts)
+    assert [c.card_field for c in composer.evidence_layout.one_per_practice(facts, analysis, 1)] == ["funding"]
+    assert composer.profile.answer_text.practice_evidence_note in composer.evidence_layout.notes(analysis, facts)
 
 
 def test_a_question_in_two_parts_is_answered_part_by_part_under_each_parts_own_line(toy_settings):
@@ -195,30 +195,30 @@ def test_a_figure_asked_of_a_named_practice_is_not_given_by_another_practices_fi
     other = statement("The service has two case managers, one from employment and one from welfare.", ["DE1"])
     own = statement("The centre employs 12 case managers.", ["FI6"])
     of_fi6 = analysed("How many case managers does FI6 employ?", toy_settings)
-    assert not composer._has_figure([other], "count", of_fi6, measured="case manager")
-    assert composer._has_figure([other, own], "count", of_fi6, measured="case manager")
+    assert not composer.coverage.has_figure([other], "count", of_fi6, measured="case manager")
+    assert composer.coverage.has_figure([other, own], "count", of_fi6, measured="case manager")
     anyone = analysed("How many case managers are employed?", toy_settings)
-    assert composer._has_figure([other], "count", anyone, measured="case manager")  # no practice asked: any practice's
+    assert composer.coverage.has_figure([other], "count", anyone, measured="case manager")  # no practice asked: any practice's
     # The asked practice's card records the asked aspect: its fact counts however far down it ranks.
     cost = analysed("How much does FI6 cost?", toy_settings)
     budget = statement("The current budget is €70 million.", ["FI6"])
     budget.card_field, budget.kind = "funding", "card_fact"
     filler = [statement(f"The centre opened in {2000 + i} in Helsinki.", ["FI6"]) for i in range(30)]
-    assert cost.aspects == ["funding"] and composer._has_figure([*filler, budget], "money", cost)
+    assert cost.aspects == ["funding"] and composer.coverage.has_figure([*filler, budget], "money", cost)
     # Asked of a country, a figure of another country's practice or section does not answer it.
     of_spain = analysed("How much did the pilots in Spain cost?", toy_settings)
     british = statement("Heating bills fell by £30 a month.", ["GB1"])
     danish = statement("In 2007, 48% of the public budget went to the municipalities, EUR 2 billion.", [])
     danish.about = "Denmark"
     assert of_spain.countries == ["Spain"]
-    assert not composer._has_figure([british, danish], "money", of_spain)
-    assert composer._has_figure([british, danish], "money", analysed("How much did the pilots cost?", toy_settings))
+    assert not composer.coverage.has_figure([british, danish], "money", of_spain)
+    assert composer.coverage.has_figure([british, danish], "money", analysed("How much did the pilots cost?", toy_settings))
 
 
 def test_each_part_of_a_question_asks_about_its_own_aspect(toy_settings):
     """ "Who is FI6 for, and how is it funded?": funding is asked in the second part only, so the first part is not
     answered with the funding fact."""
-    from app.query.compose import _for_part
+    from app.query.parts import part_analysis as _for_part
 
     analysis = analysed("Who is FI6 for, and how is it funded?", toy_settings)
     profile = load_profile(toy_settings.corpus_dir)
@@ -279,7 +279,7 @@ def test_a_statement_carrying_on_a_chosen_one_takes_its_place():
     statement: the fuller one is shown, in the first one's place, even when it scores lower."""
     from app.core.text import content_terms
     from app.query.candidates import Candidate
-    from app.query.compose import pick
+    from app.query.selection import pick
 
     def statement(text: str, score: float, source: Chunk = LITERATURE) -> Candidate:
         return Candidate(
@@ -303,7 +303,7 @@ def test_supporting_statements_stop_citing_new_passages_once_the_budget_is_spent
     from app.core.draft import DraftClaim
     from app.core.text import content_terms
     from app.query.candidates import Candidate
-    from app.query.compose import CitationBudget, pick
+    from app.query.selection import CitationBudget, pick
 
     def statement(text: str, score: float, source: Chunk) -> Candidate:
         return Candidate(
@@ -328,7 +328,7 @@ def test_supporting_statements_stop_citing_new_passages_once_the_budget_is_spent
 def test_the_statement_closest_to_the_question_is_considered_first_unless_taken_or_under_the_floor():
     """The ranker's order, except that the statement of highest relevance (meaning and words) comes first."""
     from app.query.candidates import Candidate
-    from app.query.compose import closest_first
+    from app.query.selection import closest_first
 
     def statement(text: str, score: float, relevance: float) -> Candidate:
         return Candidate(

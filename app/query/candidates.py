@@ -62,6 +62,11 @@ class Candidate:
         return f"{self.table.caption} {' '.join(self.table.header)}" if self.table and self.kind == "table_row" else ""
 
     @property
+    def fact_field(self) -> str:
+        """The card field a card fact states ("" for any other statement)."""
+        return self.card_field if self.kind == "card_fact" else ""
+
+    @property
     def citations(self) -> set[tuple[str, str]]:
         """The citations the statement adds to an answer (``citation_key`` of each passage it rests on)."""
         return {citation_key(c, self.cite_as) for c in (self.chunk, *self.also)}
