@@ -97,6 +97,12 @@ class RetrievalSettings:
     filtered_overfetch: int = setting(8, "dense search fetches k times this many when a filter applies")
     sentence_fetch: int = setting(5, "sentence search fetches k times this many sentences")
     sentence_fetch_filtered: int = setting(10, "… and this many when a filter applies")
+    exact_search_limit: int = setting(
+        50_000,
+        "collections of up to this many vectors are searched exactly (every vector compared); larger ones by the "
+        "approximate index alone, whose misses vary between processes",
+        "JOINEDUP_EXACT_SEARCH_LIMIT",
+    )
     passage_ranker: str = setting(
         str(ROOT / "models" / "passage_ranker.json"),
         "the fitted passage ranker (joinedup train) whose score of a passage its statements' ranker reads; 'off': none",

@@ -268,17 +268,26 @@ class Store:
             )
 
     @_translated
-    def query_sentences(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, str, float]]:
-        """Nearest sentences: (chunk_id, sentence, cosine similarity)."""
-        if self.sentences.count() == 0:
-            return []
-        res = self.sentences.query(
-            query_embeddings=[vector.tolist()], n_results=k, where=where or None, include=["documents", "metadatas", "distances"]
-        )
-        return [
-            (str((meta or {}).get("chunk_id", "")), text, 1.0 - float(dist))
-            for text, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)
-        ]
+    def query_sentences(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Nearest sentences: (the id of the chunk holding it, cosine similarity)."""
+        ids, similarities = self._nearest(self.sentences, vector, k, where)
+        return [(sid.rsplit(":", 1)[0], sim) for sid, sim in zip(ids, similarities, strict=True)]  # ids: chunk id + position
+
+    def _nearest(self, collection: Any, vector: np.ndarray, k: int, where: dict | None) -> tuple[list[str], list[float]]:
+        """The ids of the ``k`` nearest vectors of a collection, best first, with their cosine similarities.
+
+        Chroma's HNSW index searches with a beam of ``ef_search`` (100) candidates: asked for more neighbours than
+        that, it misses some, and not the same ones in every process (measured 2026-12-07: 98 to 100 of a question's
+        100 nearest sentences), so the same question was answered differently from one run to the next. Asked for
+        every vector, the beam spans the whole index and the search is exact; up to ``retrieval.exact_search_limit``
+        vectors that costs a few milliseconds, and only ids and distances come back.
+        """
+        count = collection.count()
+        if count == 0 or k <= 0:
+            return [], []
+        wanted = count if count <= self.settings.retrieval.exact_search_limit else min(k, count)
+        res = collection.query(query_embeddings=[vector.tolist()], n_results=wanted, where=where or None, include=["distances"])
+        return list(res["ids"][0][:k]), [1.0 - float(d) for d in res["distances"][0][:k]]
 
     @_translated
     def all_sentence_vectors(self) -> tuple[list[str], np.ndarray]:
@@ -372,17 +381,13 @@ class Store:
     @_translated
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
         """Nearest chunks to a query vector, with cosine similarity."""
-        if self.count() == 0:
+        ids, similarities = self._nearest(self.collection, vector, k, where)
+        if not ids:
             return []
-        res = self.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        found = {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [
-            (Chunk.from_store(cid, text, meta or {}), 1.0 - float(dist))
-            for cid, text, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
-            )
+            (Chunk.from_store(cid, found[cid][0], found[cid][1] or {}), sim)
+            for cid, sim in zip(ids, similarities, strict=True)
+            if cid in found
         ]

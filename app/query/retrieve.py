@@ -231,7 +231,7 @@ class Retriever:
         vector = vector if vector is not None else self.vectors.embed([query])[0]
         fetch = k * (self.config.sentence_fetch_filtered if filters.active else self.config.sentence_fetch)
         best: dict[str, float] = {}
-        for chunk_id, _, sim in self.store.query_sentences(vector, fetch, filters.where()):
+        for chunk_id, sim in self.store.query_sentences(vector, fetch, filters.where()):
             best[chunk_id] = max(sim, best.get(chunk_id, -1.0))
         ranked = [
             (self.chunks_by_id[cid], sim) for cid, sim in sorted(best.items(), key=lambda x: -x[1]) if cid in self.chunks_by_id
