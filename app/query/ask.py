@@ -227,10 +227,11 @@ class Assistant:
         asked = asking_sentences(state.question)
         if asked != state.question:
             # A situation told before the question ("Our mayor visited a clubhouse abroad … Is there anything that should
-            # make us cautious?") carries words the corpus never uses; what they take from the question is judged on
-            # the sentences that ask.
+            # make us cautious?") carries words the corpus never uses: only the unknown words of the sentences that ask
+            # count, weighed by how much of the whole question they carry. (Weighed in the asking sentence alone, a
+            # vague one gave its one unknown word the meaning of the question: "cautious" refused the clubhouse one.)
             in_ask = [w for w in unknown if has_word(asked, w, ignore_case=True)]
-            analysis.unknown_meaning = self.influence(asked, in_ask)[1]
+            analysis.unknown_meaning = self.influence(in_context, in_ask)[1]
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""
