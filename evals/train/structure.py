@@ -6,6 +6,9 @@ an evaluation set, and no template copies an evaluation question.
 
 - answerable: each filled card field of each named practice, asked by the practice's name or code
   in one of a few phrasings; its evidence is the card's verbatim source quotes;
+- follow-ups: "What is {name}?", then one of its filled fields asked as a follow-up ("Who pays for it?"), its evidence
+  the card's source quotes; and, out of scope, a follow-up asking for the like of it in a country the corpus never
+  mentions ("Is there something like it in Japan?");
 - out of scope: questions on everyday topics the corpus never touches; questions on the corpus's topics
   about countries the corpus never mentions; and
   about fields a card leaves empty where no document speaks to them either is NOT generated (the
@@ -40,6 +43,19 @@ FIELD_QUESTIONS: dict[str, list[str]] = {
     "governance_level": ["At what level of government is {name} run?"],
     "transferability": ["Could {name} be transferred to another country?"],
 }
+
+# A card field asked as a follow-up to "What is {name}?": the practice is "it".
+FOLLOW_UP_QUESTIONS: dict[str, list[str]] = {
+    "funding": ["And how is it funded?", "Where does its money come from?"],
+    "effects": ["What effects did it have?", "Did it make a difference for the people using it?"],
+    "evaluation": ["Was it evaluated?", "How did they evaluate it?"],
+    "target_groups": ["Who is it for?", "And which people does it serve?"],
+    "sectors": ["Which services work together in it?"],
+    "delivery_models": ["How is it delivered?"],
+    "reasons": ["Why was it set up?"],
+}
+OPENERS = ["What is {name}?", "Tell me about {name}."]
+OTHER_COUNTRY_FOLLOW_UPS = ["Is there something like it in {country}?", "How does {country} do the same thing?"]
 
 # Countries this corpus does not cover (checked against the profile at generation time).
 OTHER_COUNTRIES = [
@@ -105,6 +121,49 @@ def answerable_items(cards: list[PracticeCard], rng: random.Random) -> list[dict
     return items
 
 
+def follow_up_items(cards: list[PracticeCard], rng: random.Random, known_countries: set[str]) -> list[dict]:
+    """Per described card, a conversation of two turns: what the practice is, then one filled field asked as a follow-up;
+    for every third card also an out-of-scope follow-up asking for the like of it in a country the corpus never covers."""
+    others = [x for x in OTHER_COUNTRIES if x.lower() not in known_countries]
+    items = []
+    for n, card in enumerate(c for c in cards if c.title and c.summary):
+        fields = [
+            f for f in FOLLOW_UP_QUESTIONS
+            if getattr(card, f) and [q for q in card.sources.get(f, []) if not q.startswith(("Table", "Figure"))]
+        ]  # fmt: skip
+        if not fields:
+            continue
+        history = [OPENERS[rng.randrange(len(OPENERS))].format(name=_name(card, rng.randrange(3)))]
+        fld = fields[rng.randrange(len(fields))]
+        quotes = [q for q in card.sources[fld] if not q.startswith(("Table", "Figure"))]
+        i = rng.randrange(len(FOLLOW_UP_QUESTIONS[fld]))
+        items.append(
+            {
+                "id": f"{ID_PREFIX}fu-{card.code}-{fld}-{i}",
+                "question": FOLLOW_UP_QUESTIONS[fld][i],
+                "kind": "follow_up",
+                "must_include": [],
+                "evidence": quotes[:3],
+                "source": "report",
+                "history": history,
+            }
+        )
+        if n % 3 == 0:
+            j = rng.randrange(len(OTHER_COUNTRY_FOLLOW_UPS))
+            items.append(
+                {
+                    "id": f"{ID_PREFIX}fu-oos-{card.code}-{j}",
+                    "question": OTHER_COUNTRY_FOLLOW_UPS[j].format(country=others[n % len(others)]),
+                    "kind": "follow_up_out_of_scope",
+                    "must_include": [],
+                    "evidence": [],
+                    "source": "both",
+                    "history": history,
+                }
+            )
+    return items
+
+
 def out_of_scope_items(known_countries: set[str]) -> list[dict]:
     """Questions on the corpus's topics about countries it never mentions."""
     items = []
@@ -146,7 +205,7 @@ def build(corpus_dir: Path = ROOT / "corpus") -> list[dict]:
     cards = [card for _, card in load_cards(corpus_dir / "practices")]
     profile = load_profile(corpus_dir)
     known = {n.lower() for c in profile.countries for n in c.names()}
-    return answerable_items(cards, rng) + out_of_scope_items(known) + off_topic_items()
+    return answerable_items(cards, rng) + out_of_scope_items(known) + off_topic_items() + follow_up_items(cards, rng, known)
 
 
 def main() -> None:
