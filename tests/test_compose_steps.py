@@ -340,3 +340,18 @@ def test_the_statement_closest_to_the_question_is_considered_first_unless_taken_
     assert [c.text for c in closest_first(ranked, [], floor=0.1)] == ["b", "a", "c"]
     assert [c.text for c in closest_first(ranked, [ranked[1]], floor=0.1)] == ["a", "b", "c"]  # already shown
     assert [c.text for c in closest_first(ranked, [], floor=0.55)] == ["a", "b", "c"]  # under the floor: as ranked
+
+
+def test_a_card_fact_quoting_a_sentence_and_that_sentence_are_one_statement():
+    from app.query.candidates import Candidate
+    from app.query.selection import quotes_again
+
+    sentence = "Summary: Kotitori is a single access point for older people, their families and their carers."
+    fact = Candidate(
+        text="FI3 — target groups: older people.", quote=sentence[len("Summary: ") :] + " It is run by the city.",
+        chunk=CASE, kind="card_fact", lead="target groups: older people", evidence="practice", codes=["FI3"],
+    )  # fmt: skip
+    other = Candidate(text=sentence, quote=sentence, chunk=CASE, kind="sentence", lead=sentence, evidence="case_study")
+    assert quotes_again(other, fact) and quotes_again(fact, other)
+    short = Candidate(text="Kotitori", quote="Summary: Kotitori.", chunk=CASE, kind="sentence", lead="x", evidence="case_study")
+    assert not quotes_again(short, fact)  # a few words held in a longer quote are no repeat of it

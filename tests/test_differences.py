@@ -277,3 +277,14 @@ def test_an_entry_where_the_sources_agree_answers_only_the_question_asking_wheth
     # Citing one side needs no note, and "where do they differ?" does not list what they agree on.
     assert notes_for(entries, ["Most practices (33 of 44) are led by a single organisation."], "Who leads the practices?") == []
     assert notes_for(entries, [], "Where do the report and the paper differ?") == TOY
+
+
+def test_asked_whether_the_sources_agree_on_one_measure_the_answer_gives_that_entry_not_others_sharing_its_words():
+    from app.query.differences import asked_about
+
+    differences = load_differences(ROOT / "corpus")
+    # "how many reviewed articles concern health alone" holds the words of this question as fully as the count does
+    asked = asked_about(differences, "Do the report and the paper agree on how many articles were reviewed?")
+    assert [d.measure for d in asked] == ["number of articles in the literature review"]
+    health = asked_about(differences, "Do the sources agree on how many reviewed articles concern health alone?")
+    assert [d.measure for d in health] == ["how many reviewed articles concern social services with health alone"]

@@ -90,7 +90,11 @@ def asked_about(differences: list[Difference], question: str) -> list[Difference
     best = max(shares, default=0.0)
     if best <= MIN_MEASURE_SHARE:
         return []
-    return [d for d, share in zip(differences, shares, strict=True) if share == best]
+    tied = [d for d, share in zip(differences, shares, strict=True) if share == best]
+    # Of entries holding the question's words equally ("how many articles were reviewed" is in "how many reviewed
+    # articles concern health alone" too), those whose measure the question states most fully.
+    stated = [len(words & (measure := set(content_terms(d.measure)))) / max(1, len(measure)) for d in tied]
+    return [d for d, share in zip(tied, stated, strict=True) if share == max(stated)]
 
 
 def notes_for(differences: list[Difference], cited_quotes: list[str], question: str) -> list[Difference]:

@@ -5,12 +5,15 @@ Pure functions over scored candidates (no model, no index): the layouts call the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.core.draft import DraftClaim, citation_key
 from app.core.models import Chunk
 from app.query.candidates import Candidate
+
+_MIN_REPEAT_CHARS = 40  # a shorter quote held in another ("articles") is no repeat of it
 
 
 def word_overlap(a: set[str], b: set[str]) -> float:
@@ -39,6 +42,18 @@ class CitationBudget:
     def spend(self, c: Candidate) -> None:
         """Count the statement's citations as made."""
         self.cited |= c.citations
+
+
+def _bare(quote: str) -> str:
+    """A quote without a leading field label ("Summary: …") and without case or spacing differences."""
+    return " ".join(re.sub(r"^\w[\w ]{0,30}:\s+", "", quote.strip()).lower().split())
+
+
+def quotes_again(c: Candidate, t: Candidate) -> bool:
+    """Whether one statement's quote holds the other's: a card fact quotes the source sentence that is also a
+    statement of its own ("Summary: Kotitori is a single access point …")."""
+    a, b = _bare(c.quote), _bare(t.quote)
+    return min(len(a), len(b)) >= _MIN_REPEAT_CHARS and (a in b or b in a)
 
 
 def closest(scored: list[Candidate]) -> Candidate | None:

@@ -21,7 +21,7 @@ from app.query.layouts.base import Layout
 from app.query.layouts.practice_list import PracticeList
 from app.query.parts import ScoredPart, as_heading
 from app.query.scoring import StatementScorer
-from app.query.selection import closest, closest_first, pick
+from app.query.selection import closest, closest_first, pick, quotes_again
 
 
 class EvidenceLayout(Layout):
@@ -212,7 +212,8 @@ class EvidenceLayout(Layout):
             # The statement closest to the part itself is among its statements: the ranker, learned on whole questions,
             # put "The ministry covers all expenses …" tenth for "who covers the costs?".
             nearest = closest(fresh)
-            if nearest is not None and nearest not in first and len(first) < per_part:
+            # (Not when a card fact taken quotes it: "Kotitori is a single access point …" was shown twice.)
+            if nearest is not None and len(first) < per_part and not any(quotes_again(nearest, f) for f in first):
                 first.append(nearest)
             rest = [c for c in fresh if c not in first]
             chosen = first + pick(rest, per_part - len(first), [*taken, *first], floor, overlap=self.config.duplicate_overlap)
