@@ -57,6 +57,11 @@ def setting(default: Any, doc: str, env: str | tuple[str, ...] = ()) -> Any:
     return field(default=default, metadata=meta)
 
 
+def model_file(name: str, doc: str, env: str) -> Any:
+    """A settings field naming a fitted model: by default ``models/<name>`` of the repository."""
+    return setting(str(ROOT / "models" / name), doc, env)
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     """How files become chunks and vectors, and where they are stored."""
@@ -103,8 +108,8 @@ class RetrievalSettings:
         "approximate index alone, whose misses vary between processes",
         "JOINEDUP_EXACT_SEARCH_LIMIT",
     )
-    passage_ranker: str = setting(
-        str(ROOT / "models" / "passage_ranker.json"),
+    passage_ranker: str = model_file(
+        "passage_ranker.json",
         "the fitted passage ranker (joinedup train) whose score of a passage its statements' ranker reads; 'off': none",
         "JOINEDUP_PASSAGE_RANKER",
     )
@@ -121,13 +126,13 @@ class AnswerSettings:
     support_threshold: float = setting(
         0.38, "without an answerability model: best sentence below this score means the corpus does not answer"
     )
-    answerability_model: str = setting(
-        str(ROOT / "models" / "answerability.json"),
+    answerability_model: str = model_file(
+        "answerability.json",
         "the fitted answerability model (joinedup train); 'off' answers every question (for collecting training features)",
         "JOINEDUP_ANSWERABILITY_MODEL",
     )
-    statement_ranker: str = setting(
-        str(ROOT / "models" / "statement_ranker.json"),
+    statement_ranker: str = model_file(
+        "statement_ranker.json",
         "the fitted statement-relevance model (joinedup train); 'hand' ranks by the hand-set weights above",
         "JOINEDUP_STATEMENT_RANKER",
     )

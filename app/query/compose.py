@@ -93,7 +93,7 @@ class Composer:
         if verdict.refusal:
             return Draft(supported=False, refusal=verdict.refusal, added=pool.added, evidence=features)
         if analysis.route == "recommend":
-            draft = self.recommend_layout.run(analysis, scored)
+            draft = self.recommend_layout.run(analysis, scored, parts)
         else:
             draft = self.evidence_layout.run(analysis, scored, parts)
         draft.evidence = features

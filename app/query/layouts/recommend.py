@@ -11,6 +11,7 @@ from app.query.candidates import Candidate
 from app.query.context import ComposeContext
 from app.query.layouts.base import Layout
 from app.query.layouts.evidence import EvidenceLayout
+from app.query.parts import ScoredPart
 from app.query.selection import pick
 
 
@@ -22,8 +23,9 @@ class RecommendLayout(Layout):
         self.barriers = barriers
         self.evidence = evidence
 
-    def run(self, analysis: Analysis, scored: list[Candidate]) -> Draft:
-        """The draft of a design question; the evidence layout's when no recommendation speaks to it."""
+    def run(self, analysis: Analysis, scored: list[Candidate], parts: list[ScoredPart] | None = None) -> Draft:
+        """The draft of a design question; the evidence layout's when no recommendation speaks to it (``parts``: the
+        question's parts scored, when the caller has them, passed on to it)."""
         cfg = self.config
         audiences = analysis.audiences or self.profile.default_audiences
         recs = [
@@ -38,7 +40,7 @@ class RecommendLayout(Layout):
             # recommendations are added to every design question's passages; most are about something else.
             chosen = pick(recs, cfg.recommendations, [], floor, overlap=cfg.duplicate_overlap)
             if not chosen:  # none speaks to the question: the evidence answers it, as any other question
-                return self.evidence.run(analysis, scored)
+                return self.evidence.run(analysis, scored, parts)
         claims: list[DraftClaim] = []
         for c in chosen:
             label = next((a.label for a in self.profile.audiences if a.name == c.audience), c.audience.lower())
