@@ -133,6 +133,10 @@ def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("Which price categories did the report compare?").answer_type != "design"
     # When something is open or staffed: its days and hours.
     assert ANALYSER.analyse("What are the opening hours of the helpdesk?").measure == "schedule"
+    # By how much something changed: a change, whatever unit it is asked in.
+    assert ANALYSER.analyse("By what percentage did hospital admissions fall?").measure == "change"
+    assert ANALYSER.analyse("By how many days did absence drop among the pupils?").measure == "change"
+    assert ANALYSER.analyse("Did the pilot reduce GP visits, and by how much?").measure == "change"
     assert ANALYSER.analyse("On which days and at what times is the help centre staffed?").measure == "schedule"
     assert ANALYSER.analyse("Which day-care services were offered?").measure == ""
     # After "how many" a verb says what the counted did ("how many said …", "how many got by …"): nothing counted is named.
@@ -145,7 +149,7 @@ def test_a_figure_question_says_what_it_measures():
     paid = ANALYSER.analyse("How many young people have found paid jobs through Project Search?")
     assert (paid.measure, paid.measured) == ("count", "young people")
     fell = ANALYSER.analyse("By how much did absence fall in the intervention group compared with the control group?")
-    assert (fell.answer_type, fell.measure) == ("compare", "other")
+    assert (fell.answer_type, fell.measure) == ("compare", "change")  # the figure a comparison asks: a change
     assert ANALYSER.analyse("How does Finland compare with Sweden?").measure == ""
     assert ANALYSER.analyse("What transition rate into employment have the jobcentres achieved?").answer_type == "figure"
     # what a document says about costs is a topic: no sum is asked, so no "no figure" refusal can follow

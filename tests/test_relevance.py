@@ -132,6 +132,18 @@ def test_a_count_of_a_named_thing_needs_a_number_beside_that_thing():
     assert not gives_figure(halved, "share", profile, measured="employment")
 
 
+def test_a_change_is_a_figure_beside_a_word_of_change():
+    """Asked by how much something changed, a figure of the thing is no answer; a figure of its change is."""
+    from app.core.corpus_profile import load_profile
+
+    profile = load_profile(ROOT / "corpus")
+    assert gives_figure("GP visits were reduced by 33,3%, heating bills lowered by £30 a month.", "change", profile)
+    assert gives_figure("The population of Kent is predicted to grow by 8.4% over the next seven years.", "change", profile)
+    assert gives_figure("Admissions showed a 20% reduction in the first year.", "change", profile)
+    assert not gives_figure("The MASS study followed 1,200 pupils in 40 schools over two years.", "change", profile)
+    assert not gives_figure("20 practices reported reduced costs.", "change", profile)  # it counts practices
+
+
 def test_a_frequency_needs_a_when_and_a_practice_code_is_no_figure():
     from app.core.corpus_profile import load_profile
 

@@ -77,6 +77,9 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # What a figure measures, from the question's grammar: money wants an amount of money, a share a proportion,
 # a count a number that is not a year. A quote with some other number does not answer it.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # By how much something changed ("by what percentage did admissions fall", "by how many days did absence drop"):
+    # a figure of the change, not any figure of the thing.
+    ("change", re.compile(r"\bby (how (much|many|far)|what (percentage|proportion|share|amount|factor|margin|%))", re.I)),
     ("frequency", re.compile(r"\bhow (often|frequently)\b", re.I)),
     ("schedule", _SCHEDULE),
     # A length of time ("how long do they wait") and a year ("in which year did it start") are figures of their own.
@@ -200,8 +203,8 @@ _ENGLISH = frozenset(
 
 
 def measure_of(question: str, answer_type: str) -> str:
-    """What a figure question measures: ``money``, ``share``, ``count``, ``frequency``, ``schedule``, ``duration``,
-    ``year``, ``other``; "" if no figure is asked."""
+    """What a figure question measures: ``money``, ``share``, ``count``, ``change``, ``frequency``, ``schedule``,
+    ``duration``, ``year``, ``other``; "" if no figure is asked."""
     if _MONEY_QUESTION.search(question):
         return "money"
     if answer_type != "figure":

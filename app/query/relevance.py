@@ -53,6 +53,15 @@ _DURATION = re.compile(
     re.I,
 )
 _YEAR = re.compile(r"(?<![\d.,])(19|20)\d\d(?![\d])")
+# How much something changed: a figure beside a word of change ("were reduced by 33,3%", "grow by 8.4%", "a 20%
+# reduction", "halved"). Any other figure beside the thing does not say by how much it changed.
+_CHANGE_WORD = r"(reduc|decreas|declin|fell|fall|dropp?|lower|cut|increas|grow|grew|rose|rise|risen|improv|gain|los[st])\w*"
+_CHANGE = re.compile(
+    rf"\b{_CHANGE_WORD}\s+(by\s+)?((more|less) than |over |under |almost |nearly |about |around |some )?[£€$]?\d"
+    rf"|\d(?:[\d.,]*)\s?(%|per ?cent|percentage points?)?\s+(fewer|less|more|lower|higher|{_CHANGE_WORD})\b"
+    r"|\b(halved|doubled|tripled|trebled)\b",
+    re.I,
+)
 # When something is open: a weekday, a time of day, "24 hours a day", "opening hours", "weekends".
 _SCHEDULE = re.compile(
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekdays?|weekends?|working days?|opening hours"
@@ -61,7 +70,8 @@ _SCHEDULE = re.compile(
     re.I,
 )
 _FIGURE_OF = {
-    "share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR, "schedule": _SCHEDULE
+    "share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR, "schedule": _SCHEDULE,
+    "change": _CHANGE,
 }  # fmt: skip
 
 
