@@ -7,7 +7,7 @@ from app.core.corpus_profile import load_profile
 from app.core.tables import Table
 from app.query.barriers import BarriersTable
 from app.query.candidates import Candidate
-from tests.test_compose_steps import CASE, HOUSING, LITERATURE, analysed, composer_for, passages
+from tests.test_compose_steps import CASE, HOUSING, LITERATURE, analysed, chunk, composer_for, passages
 
 PROFILE = load_profile(ROOT / "corpus")
 BARRIERS = Table(
@@ -71,3 +71,32 @@ def test_a_design_question_no_recommendation_speaks_to_is_laid_out_as_any_other(
     )
     assert draft.supported and draft.claims[0].heading == "In short"
     assert not any(c.heading.startswith("What the report recommends") for c in draft.claims)
+
+
+def test_names_of_a_situation_told_first_are_no_evidence_against_answering(toy_settings):
+    """ "In our Landkreis the Jugendamt …": the local bodies a situation names are unknown to the documents and to every
+    passage, but only the names of the sentence that asks count against the evidence (and are named in a refusal)."""
+    composer = composer_for(toy_settings)
+    found = passages(LITERATURE, HOUSING, CASE)
+
+    def names(question: str, unknown: list[str]) -> tuple[int, int]:
+        analysis = analysed(question, toy_settings).model_copy(update={"unknown_names": unknown})
+        scored = composer.score(composer.candidates(found, analysis), analysis, question)
+        evidence = composer.judge.evidence(analysis, question, scored, found)
+        return evidence.names_unknown, evidence.names_missing
+
+    told = "In our Landkreis the Jugendamt and the Jobcenter never talk. How are integrated services funded?"
+    assert names(told, ["Landkreis", "Jugendamt", "Jobcenter"]) == (0, 0)
+    asked = "How does the Jugendamt in Bremerhaven fund integrated services?"
+    assert names(asked, ["Jugendamt", "Bremerhaven"]) == (2, 2)
+
+
+def test_a_word_the_vocabularies_give_for_a_concept_is_mentioned_where_the_concept_is():
+    """ "GPs" is no name missing from passages on hospitals and health care: the card vocabularies give it as a word for
+    the health sector, which they speak of. A name of no concept ("Tampere") is still missing."""
+    from app.query.analyse import names_not_in
+
+    health = chunk("health", "Hospital staff and social workers plan the discharge of older people together.", doc="health")
+    question = "How can GPs and social workers in Tampere plan discharge together?"
+    assert names_not_in(question, passages(health, CASE), PROFILE) == ["Tampere"]
+    assert names_not_in(question, passages(HOUSING, LITERATURE), PROFILE) == ["GPs", "Tampere"]

@@ -140,6 +140,7 @@ def test_a_change_is_a_figure_beside_a_word_of_change():
     assert gives_figure("GP visits were reduced by 33,3%, heating bills lowered by £30 a month.", "change", profile)
     assert gives_figure("The population of Kent is predicted to grow by 8.4% over the next seven years.", "change", profile)
     assert gives_figure("Admissions showed a 20% reduction in the first year.", "change", profile)
+    assert gives_figure("Instead of the previous 271 municipalities, 98 larger municipalities were created.", "change", profile)
     assert not gives_figure("The MASS study followed 1,200 pupils in 40 schools over two years.", "change", profile)
     assert not gives_figure("20 practices reported reduced costs.", "change", profile)  # it counts practices
 

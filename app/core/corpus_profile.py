@@ -257,6 +257,10 @@ class CorpusProfile(_Strict):
         """Vocabulary values of ``field`` whose synonyms occur in ``text``, in vocabulary order."""
         return [value for value, pattern in self._synonym_patterns.get(field, {}).items() if pattern.search(text)]
 
+    def concepts(self, text: str) -> set[tuple[str, str]]:
+        """The (field, value) pairs of every card vocabulary whose synonyms occur in ``text`` ("GPs" -> health)."""
+        return {(field, value) for field in self._synonym_patterns for value in self.detect(field, text)}
+
     @cached_property
     def _aspect_patterns(self) -> dict[str, re.Pattern[str]]:
         return {name: p for name, a in self.aspects.items() if (p := phrase_pattern(a.synonyms)) is not None}

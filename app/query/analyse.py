@@ -435,14 +435,22 @@ def names_not_in(
     text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
     low_text = text.lower()
     of_country = country_name_words(question, profile)
+    spoken_of = profile.concepts(text)
     missing = []
     for name, starts_sentence in scan_names(question):
         low = name.lower()
         # A capital at a sentence start is no evidence of a name; the corpus's own names are not topics.
         if starts_sentence or is_corpus_name(name, profile) or low in of_country or low in common:
             continue
-        # A compound ("P-number") is mentioned when each of its words is.
+        # A word the card vocabularies give as a synonym names a concept ("GPs": the health sector): the passages
+        # mention it when they speak of that concept in any of its words.
+        if (concepts := profile.concepts(name)) and concepts <= spoken_of:
+            continue
+        # A compound ("P-number") is mentioned when each of its words is, and no name when each is a word the corpus
+        # writes in lower case (a number, not the name of something).
         words = compound_parts(low) or [low]
+        if compound_parts(low) and all(w in common for w in words):
+            continue
         if not all(w in low_text or w.rstrip("s") in low_text for w in words):
             missing.append(name)
     return missing

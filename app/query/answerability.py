@@ -36,8 +36,9 @@ class Evidence:
     # How specific the question's most specific word the best statements lack is: for a word or name the corpus never
     # uses, its influence on the question's meaning (``unknown_specificity``); else its idf over the corpus's highest.
     uncovered_specificity: float
-    names_unknown: int  # names, codes and years of the question the corpus never mentions
-    names_missing: int  # names of the question no retrieved passage mentions
+    # Names, codes and years of the sentences that ask (not of a situation told first) the corpus never mentions …
+    names_unknown: int
+    names_missing: int  # … and those no retrieved passage mentions
     figure_missing: bool  # a figure is asked and none of the best statements holds one of that kind
     words: int  # the question's length in words
     follow_up: bool

@@ -43,7 +43,8 @@ class Coverage:
         of a country or of practices in one, a figure about other countries only does not count either ("£30 a month"
         of a British pilot does not say what Catalonia's pilots cost).
         """
-        window = self.config.figure_window_measured if measured else self.config.figure_window
+        # A figure of what the question measures, or of a change, is rarer than any figure: looked for further down.
+        window = self.config.figure_window_measured if measured or measure == "change" else self.config.figure_window
         asked = set(analysis.practices)
         where = set(analysis.countries) | self.countries_coded(asked)
         fields = {f for a in analysis.aspects if (f := self.profile.aspects[a].card_field)}

@@ -79,10 +79,12 @@ class AnswerJudge:
         return Verdict(evidence, lacking=lacking, unnamed=unnamed)
 
     def missing_names(self, analysis: Analysis, passages: list[Passage]) -> list[str]:
-        """Names in the question that no passage mentions (none for another language, where every noun is capitalised)."""
+        """Names of the sentences that ask that no passage mentions (none for another language, where every noun is
+        capitalised). A situation told first names its own places and offices ("In our Landkreis the Jugendamt …"),
+        which the documents need not know for the question to be answered."""
         if analysis.language != "English":
             return []
-        return names_not_in(analysis.question, passages, self.profile, self.retriever.common_words)
+        return names_not_in(asking_sentences(analysis.question), passages, self.profile, self.retriever.common_words)
 
     def evidence(
         self,
@@ -129,7 +131,7 @@ class AnswerJudge:
             uncovered_specificity=unknown_specificity(analysis.unknown_meaning)
             if analysis.unknown_influence
             else max(uncovered, default=0.0) / top_idf,
-            names_unknown=len(analysis.unknown_names),
+            names_unknown=len(asked_names(analysis)),
             names_missing=len(missing),
             figure_missing=self.coverage.figures_missing(
                 analysis, scored, self.scorer.score_parts(analysis, scored) if parts is None else parts
