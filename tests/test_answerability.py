@@ -187,3 +187,28 @@ def test_a_question_asking_a_name_the_documents_do_not_give_is_declined_and_one_
         mixed.supported
         and refusal("no_name_for", kind="foundation", part="which foundation co-funds it") in mixed.answer_markdown
     )
+
+
+def test_what_came_of_something_the_documents_only_plan_is_not_answered_from_the_plan():
+    """Asked what came of something ("did it start as planned?", "what did the evaluation find?"), a statement that
+    speaks of it only as planned or under way does not answer; one that also reports a result does."""
+    from app.query.analyse import asks_outcome
+    from app.query.coverage import is_prospective
+
+    assert asks_outcome("Did the duty come into force as planned?")
+    assert asks_outcome("Our board asked me. What did the 2016 evaluation of the programme actually find?")
+    assert asks_outcome("Which option did the government end up choosing?")
+    assert not asks_outcome("Did it actually work?")  # "actually" alone is emphasis: the evidence decides
+    assert not asks_outcome("What did the review say about leadership?")
+    assert is_prospective("The duties are expected to commence in August 2016.")
+    assert is_prospective("25 pilots are currently being implemented to gather evidence of what works.")
+    assert not is_prospective("The evaluation is in preparation, and the one done in 2008 showed no effect.")
+    assert not is_prospective("The reform was rejected by the constitutional committee in March 2015.")
+
+
+def test_asked_what_came_of_a_plan_the_answer_quotes_the_plan_and_says_the_outcome_is_not_reported(assistant):
+    planned = assistant.ask("Did the named person duty in Scotland come into force as planned?")
+    assert not planned.supported and "only as planned or under way" in planned.answer_markdown
+    assert "expected to commence in August 2016" in planned.answer_markdown
+    reported = assistant.ask("What did the evaluation of LAFOS show?")
+    assert reported.supported and "2008" in reported.answer_markdown

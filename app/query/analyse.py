@@ -358,6 +358,22 @@ def latest_year(published_up_to: int, user_texts: Iterable[str]) -> int:
     return max(published_up_to, max(years, default=published_up_to))
 
 
+# What came of something: a result or an outcome after the fact ("what did the 2016 evaluation find", "did it actually
+# start as planned", "which option did Finland end up choosing", "what have the pilots produced so far").
+_OUTCOME = re.compile(
+    r"\b(eventually|ended up|end up|in the end|turned out|so far|since then|afterwards|subsequently|as planned)\b"
+    r"|\bwhat did (?:the |its |their |that |this |those |these )?(?:[\w'’-]+ ){0,5}?"
+    r"(?:evaluation|review|audit|study|assessment|survey|pilot|monitoring)s? "
+    r"(?:[\w'’-]+ ){0,6}?(?:find|show|conclude|reveal|produce)\b",
+    re.I,
+)
+
+
+def asks_outcome(question: str) -> bool:
+    """Whether the sentences that ask ask what came of something (its result, whether it happened)."""
+    return bool(_OUTCOME.search(asking_sentences(question)))
+
+
 def asks_opinion(question: str) -> bool:
     """Whether the question asks the assistant's own opinion, which it does not have."""
     return bool(_OPINION.search(question))

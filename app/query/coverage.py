@@ -6,6 +6,7 @@ there, and a part of a question lacking its figure gets a note.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from app.core.corpus_profile import CorpusProfile
@@ -14,6 +15,27 @@ from app.query.candidates import Candidate
 from app.query.context import ComposeContext
 from app.query.parts import ScoredPart
 from app.query.relevance import gives_figure, gives_name
+
+# A statement about something still to come at the time of writing: planned, expected, under way, due by a date.
+_PROSPECTIVE = re.compile(
+    r"\b(will|shall|planned|plans? to|is to be|are to be|expected to|intends? to|intended to|scheduled|due to be|foreseen"
+    r"|going to|is being|are being|currently being|in preparation)\b",
+    re.I,
+)
+
+
+# … and one that reports what came of something: "the evaluation of LAFOS, done in 2008, showed that …".
+_REALISED = re.compile(
+    r"\b(showed|shown|found|concluded|revealed|proved|indicated|resulted in|achieved|reduced|improved|increased|decreased"
+    r"|led to|was evaluated|were evaluated)\b",
+    re.I,
+)
+
+
+def is_prospective(quote: str) -> bool:
+    """Whether a statement speaks of something only as planned or under way, not of what came of it (a statement of
+    both, "the evaluation of the French practice is in preparation and that of LAFOS showed …", reports a result)."""
+    return bool(_PROSPECTIVE.search(quote)) and not _REALISED.search(quote)
 
 
 def candidate_gives_figure(c: Candidate, measure: str, measured: str, profile: CorpusProfile) -> bool:

@@ -15,11 +15,11 @@ import numpy as np
 from app.core.models import Analysis, Passage
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.text import content_terms, has_word, lookup_words
-from app.query.analyse import asking_sentences, names_not_in
+from app.query.analyse import asking_sentences, asks_outcome, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
-from app.query.coverage import Coverage
+from app.query.coverage import Coverage, is_prospective
 from app.query.parts import ScoredPart
 from app.query.scoring import StatementScorer
 
@@ -67,6 +67,8 @@ class AnswerJudge:
             return Verdict(evidence, self.refusal(analysis, missing, bool(evidence and evidence.figure_missing)))
         if self.enabled and evidence.figure_missing:
             return Verdict(evidence, refusal("no_figure"))
+        if self.enabled and (planned := self.only_planned(analysis, scored)):
+            return Verdict(evidence, refusal("only_planned", quote=planned))
         has_name = self.coverage.has_name
         if self.enabled and not parts and analysis.asked_name and not has_name(scored, analysis.asked_name, analysis):
             return Verdict(evidence, refusal("no_name", kind=analysis.asked_name))
@@ -139,6 +141,15 @@ class AnswerJudge:
             words=len(analysis.question.split()),
             follow_up=analysis.follow_up,
         )
+
+    def only_planned(self, analysis: Analysis, scored: list[Candidate]) -> str:
+        """The closest statement, when the question asks what came of something and that statement speaks of it only
+        as planned or under way ("The duties are expected to commence in August 2016 …" for "did the duty actually
+        start as planned?"): the documents were written before the outcome. "" otherwise."""
+        if not scored or not asks_outcome(analysis.question):
+            return ""
+        closest = max(scored, key=lambda c: c.relevance)
+        return closest.quote if is_prospective(closest.quote) else ""
 
     def answers(self, evidence: Evidence) -> bool:
         """Whether the evidence answers the question: the fitted model, else the relevance floor alone."""
