@@ -18,11 +18,11 @@ REFUSALS = {
     "no_figure": "The documents give no figure for this.",
     "no_figure_for": "The documents give no figure for “{part}”.",
     "no_name": "The documents name no {kind} for this.",
+    "no_name_for": "The documents name no {kind} for “{part}”.",
     "only_planned": (
         "The documents speak of this only as planned or under way when they were written (“{quote}”); they do not "
         "report what came of it."
     ),
-    "no_name_for": "The documents name no {kind} for “{part}”.",
     "opinion": (
         "Joined-Up has no opinion of its own: it reports what the sources say, each claim cited. "
         "Ask what the sources say about it instead."
