@@ -7,7 +7,8 @@ from app.core.corpus_profile import load_profile
 from app.core.tables import Table
 from app.query.barriers import BarriersTable
 from app.query.candidates import Candidate
-from tests.test_compose_steps import CASE, HOUSING, LITERATURE, analysed, chunk, composer_for, passages
+from tests.test_compose_steps import CASE, HOUSING, LITERATURE, analysed, composer_for, passages
+from tests.toy_index import chunk
 
 PROFILE = load_profile(ROOT / "corpus")
 BARRIERS = Table(

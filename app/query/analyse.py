@@ -451,7 +451,7 @@ def names_not_in(
     text = " ".join(normalise(p.chunk.context_text() + " " + " ".join(p.chunk.extra.values())) for p in passages)
     low_text = text.lower()
     of_country = country_name_words(question, profile)
-    spoken_of = profile.concepts(text)
+    spoken_of: set[tuple[str, str]] | None = None  # the concepts the passages speak of, found when first needed
     missing = []
     for name, starts_sentence in scan_names(question):
         low = name.lower()
@@ -460,14 +460,16 @@ def names_not_in(
             continue
         # A word the card vocabularies give as a synonym names a concept ("GPs": the health sector): the passages
         # mention it when they speak of that concept in any of its words.
-        if (concepts := profile.concepts(name)) and concepts <= spoken_of:
-            continue
+        if concepts := profile.concepts(name):
+            spoken_of = profile.concepts(text) if spoken_of is None else spoken_of
+            if concepts <= spoken_of:
+                continue
         # A compound ("P-number") is mentioned when each of its words is, and no name when each is a word the corpus
         # writes in lower case (a number, not the name of something).
-        words = compound_parts(low) or [low]
-        if compound_parts(low) and all(w in common for w in words):
+        parts = compound_parts(low)
+        if parts and all(w in common for w in parts):
             continue
-        if not all(w in low_text or w.rstrip("s") in low_text for w in words):
+        if not all(w in low_text or w.rstrip("s") in low_text for w in parts or [low]):
             missing.append(name)
     return missing
 

@@ -72,9 +72,14 @@ _SCHEDULE = re.compile(
 # … or two figures, one before and one after: "from 271 to 98", "instead of the previous 271, 98".
 _BEFORE_AND_AFTER = re.compile(r"\b(from|instead of|previous(ly)?|before|compared (with|to)|down to|up to|no longer)\b", re.I)
 _FIGURE_OF = {
-    "share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR, "schedule": _SCHEDULE,
-    "change": _CHANGE,
+    "share": _SHARE, "count": _COUNT, "frequency": _FREQUENCY, "duration": _DURATION, "year": _YEAR, "schedule": _SCHEDULE
 }  # fmt: skip
+
+
+def gives_change(quote: str) -> bool:
+    """Whether a statement says by how much something changed: a figure beside a word of change, or two figures, one
+    before and one after ("Instead of the previous 271 municipalities, 98 larger municipalities were created")."""
+    return bool(_CHANGE.search(quote)) or (bool(_BEFORE_AND_AFTER.search(quote)) and len(_COUNT.findall(quote)) >= 2)
 
 
 _FIGURE_REACH = 5  # words between a figure and what it measures ("271 to 98 municipalities", "# of practices 20")
@@ -118,8 +123,8 @@ def gives_figure(quote: str, measure: str, profile: CorpusProfile, measured: str
     of that thing: such a figure within a few words of one of them. "15 centres" does not say how many staff work
     in them. ``described_by`` says what all the quote's figures are of (a table's caption and header).
     """
-    if measure == "change" and _BEFORE_AND_AFTER.search(quote) and len(_COUNT.findall(quote)) >= 2:
-        return True  # "Instead of the previous 271 municipalities, 98 larger municipalities were created"
+    if measure == "change":
+        return gives_change(quote)
     pattern = profile.money_pattern if measure == "money" else _FIGURE_OF.get(measure, _NUMBER)
     if not pattern.search(quote):
         return False
