@@ -54,13 +54,19 @@ def first_hit_rank(item: EvalItem, texts: list[str]) -> int | None:
     return None
 
 
+# A line that is only a bold heading ("**Funding**", "**How does it work?**"): a label the answer gives its statements,
+# in the profile's or the question's words, not something the answer states.
+_HEADING = re.compile(r"^\*\*[^\n]*\*\*\s*$", re.M)
+
+
 def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
-    """Out of scope: refused. Otherwise: supported, every must_include and one any_of in the answer."""
+    """Out of scope: refused. Otherwise: supported, every must_include and one any_of in the answer's statements (its
+    headings do not count)."""
     if expects_refusal(item.kind):
         return not answer.supported
     if not answer.supported:
         return False
-    text = answer.answer_markdown
+    text = _HEADING.sub("", answer.answer_markdown)
     if not all(_contains(text, m) for m in item.must_include):
         return False
     return not item.any_of or any(_contains(text, a) for a in item.any_of)

@@ -61,7 +61,8 @@ def test_the_asked_figure_leads_even_when_it_is_not_on_the_asked_aspect(assistan
 
 def test_each_part_asking_what_a_named_practices_card_records_leads_with_that_fact(assistant):
     answer = assistant.ask("Which code does the Youth employment agencies practice have in the report and in the paper?")
-    parts = answer.answer_markdown.split("**Practice review")[0]  # the parts' answers, before the supporting evidence
+    # The parts' answers: up to the first heading that is no part of the question (the supporting evidence).
+    parts = re.split(r"\n\*\*[^\n]*[^?]\*\*\n", answer.answer_markdown)[0]
     assert "in the report?**" in parts and "in the paper?**" in parts
     assert "DE2 (Youth employment agencies, Germany) — its number in the IJIC paper: P29." in parts
 

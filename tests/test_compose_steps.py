@@ -63,16 +63,34 @@ def test_composition_leaves_the_retrieved_passages_alone_and_says_what_it_added(
     assert {c.chunk_id for c in answer.citations} <= set(steps)  # everything cited is recorded as retrieved
 
 
-def test_the_bottom_line_leads_and_supporting_evidence_follows_the_profiles_group_order(toy_settings):
+def test_the_bottom_line_leads_and_supporting_evidence_is_grouped_by_what_it_says(toy_settings):
     settings = toy_settings.with_({"answer.bottom_line": 1})
     composer = composer_for(settings)
     question = "How are integrated services funded?"
     draft = composer.compose(analysed(question, settings), question, passages(CASE, HOUSING, LITERATURE))
     assert draft.supported and draft.claims[0].heading == "In short"
     assert "budgets" in draft.claims[0].text and all("Homeless" not in c.text for c in draft.claims)
-    kinds = [composer.profile.evidence_label(*_source(composer, c.sources[0])).kind for c in draft.claims[1:]]
-    order = composer.profile.answer_text.evidence_order
-    assert kinds and kinds == sorted(kinds, key=order.index)  # literature before case study, as the profile says
+    support = [c for c in draft.claims[1:] if c.heading != "Comparable practices"]
+    # The other statement on funding is shown under the asked aspect, not under its kind of evidence, and names that
+    # kind beside itself (a case study reads differently from the literature).
+    assert support and support[0].heading == "Funding" and support[0].labelled
+    answer = build_answer(question, draft, passages(CASE, HOUSING, LITERATURE), "extractive", composer.profile, 0.0)
+    kinds = {composer.profile.evidence_label(*_source(composer, s)).label for c in support for s in c.sources[:1]}
+    assert "**Funding**" in answer.answer_markdown
+    assert all(f"_— {kind}_" in answer.answer_markdown for kind in kinds)
+
+
+def test_a_statement_whose_topic_is_unclear_is_grouped_under_its_kind_of_evidence(toy_settings):
+    composer = composer_for(toy_settings)
+    analysis = analysed("What do the sources say about homeless people?", toy_settings)
+    layout = composer.evidence_layout
+    scored = composer.score(composer.candidates(passages(HOUSING, LITERATURE), analysis), analysis, analysis.question)
+    shelter = next(c for c in scored if "shelter" in c.text)
+    funding = next(c for c in scored if "Pooled budgets fund" in c.text)
+    assert layout.topic(shelter, analysis) == "" and layout.topic(funding, analysis) == "funding"  # "fund", "budgets"
+    claims = layout.grouped([shelter, funding], analysis)
+    kind = composer.profile.evidence_label(*_source(composer, shelter.chunk.id)).label.capitalize()
+    assert [c.heading for c in claims] == ["Funding", kind] and claims[0].labelled and not claims[1].labelled
 
 
 def _source(composer: Composer, chunk_id: str) -> tuple[str, str]:

@@ -92,6 +92,7 @@ class AnswerText(_Strict):
     report_count_heading: str = "The report's own count"
     practice_evidence_note: str
     evidence_order: list[str]  # evidence-label kinds, in the order an answer groups its evidence
+    practices_heading: str = "Examples in practice"
     currency_symbols: str
     currency_words: list[str]
 
@@ -276,8 +277,7 @@ class CorpusProfile(_Strict):
     def detect_aspects(self, text: str) -> list[str]:
         """Aspects whose words occur in ``text``, ordered by where they first occur. Words of a group of people the
         text names are not aspect words ("people with mental health problems" asks no question about problems)."""
-        for pattern in self._synonym_patterns.get("target_groups", {}).values():
-            text = pattern.sub(lambda m: " " * len(m.group(0)), text)  # same length: positions still order aspects
+        text = self._without_groups(text)
         found = [(m.start(), name) for name, p in self._aspect_patterns.items() if (m := p.search(text))]
         # "Who is ALBORADA for?" asks whom a practice serves: the aspect its cards record as target groups.
         if (m := _FOR_WHOM.search(text)) and (name := self.aspect_of_field("target_groups")):
@@ -287,6 +287,18 @@ class CorpusProfile(_Strict):
     def aspect_of_field(self, card_field: str) -> str | None:
         """The aspect recorded by a card field, if one is."""
         return next((name for name, a in self.aspects.items() if a.card_field == card_field), None)
+
+    def aspect_mentions(self, name: str, text: str) -> int:
+        """How many times the words of one aspect occur in ``text`` (beyond the words of a group of people)."""
+        pattern = self._aspect_patterns.get(name)
+        return len(pattern.findall(self._without_groups(text))) if pattern is not None else 0
+
+    def _without_groups(self, text: str) -> str:
+        """``text`` with the words of the groups of people it names blanked ("people with learning disabilities" is no
+        word of learning), at the same length: positions still order what is found."""
+        for pattern in self._synonym_patterns.get("target_groups", {}).values():
+            text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+        return text
 
     def aspect_pattern(self, name: str) -> re.Pattern[str] | None:
         """The words of one aspect, for checking that a statement is about it."""

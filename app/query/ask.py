@@ -493,6 +493,8 @@ def build_answer(
                 evidence_label(by_id[s].chunk, profile) for s in claim.sources if by_id[s].chunk.source_type == "user_document"
             ]
             note = mine[0] if mine and mine[0].lower() not in claim.heading.lower() else ""
+            if claim.labelled and not note:
+                note = evidence_label(by_id[claim.sources[0]].chunk, profile)
             shown = readable(claim.text) if readable else claim.text
             lines.append(claim_line(f"{claim.about}: {shown}" if claim.about else shown, marks, note))
     if draft.notes:

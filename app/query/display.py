@@ -22,8 +22,9 @@ from app.core.text import STOPWORDS, content_terms, escape_markdown
 
 
 def claim_line(claim: str, marks: str, source_note: str = "") -> str:
-    """One answer bullet: the claim, its citation marks and, for a user's document, a visible note saying so."""
-    note = f" _({source_note})_" if source_note else ""
+    """One answer bullet: the claim, its citation marks and the kind of evidence when its heading does not say it (a
+    user's document always says so)."""
+    note = f" _— {source_note}_" if source_note else ""
     return f"- {escape_markdown(claim)} {marks}{note}"
 
 

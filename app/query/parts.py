@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.core.corpus_profile import CorpusProfile
 from app.core.models import Analysis, QuestionPart
+from app.core.sentences import split_sentences
 from app.query.candidates import Candidate
 
 
@@ -31,6 +32,9 @@ def part_analysis(analysis: Analysis, part: QuestionPart, profile: CorpusProfile
 
 
 def as_heading(part: str) -> str:
-    """A part of a question as the heading of its answer: "and what is its budget" -> "What is its budget?"."""
-    text = re.sub(r"^(and|or|but|also)\s+", "", part.strip().rstrip(" ,;.?"), flags=re.I)
+    """A part of a question as the heading of its answer: "and what is its budget" -> "What is its budget?". A part that
+    tells a situation first ("We run … clinic. Which model … treatment") is headed by its last sentence, which asks."""
+    sentences = split_sentences(part.strip())
+    text = sentences[-1] if sentences else part
+    text = re.sub(r"^(and|or|but|also)\s+", "", text.strip().rstrip(" ,;.?"), flags=re.I)
     return text[:1].upper() + text[1:] + "?"

@@ -1,7 +1,9 @@
 """What the answer layouts share: turning chosen statements into claims (a table whole), supporting statements grouped
-by kind of evidence, comparable practices one per practice, and the notes on what the evidence does not cover."""
+by what they say, comparable practices one per practice, and the notes on what the evidence does not cover."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from app.core.draft import DraftClaim
 from app.core.models import Analysis
@@ -9,6 +11,12 @@ from app.core.tables import Table
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
 from app.query.selection import CitationBudget, pick
+
+_PRACTICES = "practices"  # the topic of a card's "what it is": the practice itself
+
+
+def _rank(order: list[str], kind: str) -> int:
+    return order.index(kind) if kind in order else len(order)
 
 
 class Layout:
@@ -99,15 +107,37 @@ class Layout:
         budget = CitationBudget.beyond(claims, self.ctx.retriever.chunks_by_id, self.config.supporting_citations)
         return pick(rest, self.config.supporting, taken, floor, overlap=self.config.duplicate_overlap, budget=budget)
 
-    def grouped(self, support: list[Candidate]) -> list[DraftClaim]:
-        """Supporting statements as claims, grouped under their kind of evidence in the profile's order."""
-        order = self.profile.answer_text.evidence_order
+    def grouped(self, support: list[Candidate], analysis: Analysis) -> list[DraftClaim]:
+        """Supporting statements as claims grouped by what they say, each naming its kind of evidence.
 
-        def rank(c: Candidate) -> int:
-            return order.index(c.evidence) if c.evidence in order else len(order)
+        A statement's topic (:meth:`topic`) heads its group, the asked aspects first; a statement whose topic is unclear
+        is grouped under its kind of evidence, after the topics, in the profile's order of evidence."""
+        topics = [self.topic(c, analysis) for c in support]
+        order = list(dict.fromkeys([*(a for a in analysis.aspects if a in topics), *(t for t in topics if t)]))
+        claims = [
+            replace(c.claim(self.topic_heading(topic)), labelled=True)
+            for topic in order for c, t in zip(support, topics, strict=True) if t == topic
+        ]  # fmt: skip
+        kinds = self.profile.answer_text.evidence_order
+        rest = sorted((c for c, t in zip(support, topics, strict=True) if not t), key=lambda c: _rank(kinds, c.evidence))
+        label = self.profile.evidence_label
+        return claims + [c.claim(label(c.chunk.source_type, c.chunk.section).label.capitalize()) for c in rest]
 
-        heading = self.profile.evidence_label
-        return [c.claim(heading(c.chunk.source_type, c.chunk.section).label.capitalize()) for c in sorted(support, key=rank)]
+    def topic(self, c: Candidate, analysis: Analysis) -> str:
+        """What a statement says, when that is clear: the aspect its card field records (a card's "what it is": the
+        practice), else an asked aspect its words name, else an aspect its words name more than once; "" otherwise."""
+        if c.kind == "card_fact":
+            return self.profile.aspect_of_field(c.fact_field) or (_PRACTICES if c.fact_field == "summary" else "")
+        named = self.profile.detect_aspects(c.text)
+        if asked := [a for a in named if a in analysis.aspects]:
+            return asked[0]
+        return next((a for a in named if self.profile.aspect_mentions(a, c.text) >= 2), "")
+
+    def topic_heading(self, topic: str) -> str:
+        """The heading of a group of supporting statements on one topic."""
+        if topic == _PRACTICES:
+            return self.profile.answer_text.practices_heading
+        return self.profile.aspects[topic].label.capitalize()
 
     def practice_lines(self, analysis: Analysis, scored: list[Candidate], taken: list[Candidate]) -> list[DraftClaim]:
         """Comparable practices: the card fact that answers the question best, one per practice."""

@@ -89,7 +89,7 @@ class EvidenceLayout(Layout):
             rest = [c for c in rest if c.kind != "card_fact" or (c.fact_field not in fields and c.score > best_listed)]
         rest = closest_first(rest, bottom, floor)
         support = self.supporting(rest, bottom, floor, claims)
-        claims += self.grouped(support)
+        claims += self.grouped(support, analysis)
         if listed is not None:
             notes = [*listed[1], *self.notes(analysis, [*bottom, *support])]
             return Draft(claims=claims, notes=notes)

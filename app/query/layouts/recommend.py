@@ -52,7 +52,7 @@ class RecommendLayout(Layout):
         # aspect, the literature's "appoint an independent chair" was left out of a question on leadership set-ups.
         rest = [c for c in scored if c.kind not in {"recommendation", "table_row", "card_fact"}]
         support = self.supporting(rest, chosen, floor, claims)
-        claims += self.grouped(support)
+        claims += self.grouped(support, analysis)
         claims += self.practice_lines(analysis, scored, [*chosen, *support])
         if not claims:
             return Draft(supported=False, refusal=refusal("not_answered"))
