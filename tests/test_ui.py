@@ -161,7 +161,8 @@ def _answer_with_untrusted_quote():
     return Answer(
         question="How are [services] funded?",
         answer_markdown="\n".join(
-            ["**Bottom line**", claim_line("Pooled budgets [P43] helped.", "[1]", ""), "_Figures are self-reported._"]
+            ["**Bottom line**", claim_line("Pooled budgets [P43] helped.", "[1]", ""),
+             "**Funding**", claim_line("Joint_budget rules_ vary.", "[1]", "case study"), "_Figures are self-reported._"]
         ),
         citations=[Citation(n=1, chunk_id="c", doc_title="The report", section="Funding", page=4, quote=quote,
                             evidence_label="case study")],
@@ -188,6 +189,7 @@ def test_the_copied_answer_is_plain_text_with_numbered_references():
     assert "**" not in text and "\\" not in text and "_Figures" not in text
     assert text.startswith("How are [services] funded?\n") and "Bottom line" in text
     assert "- Pooled budgets [P43] helped. [1]" in text
+    assert "- Joint_budget rules_ vary. [1] — case study\n" in text  # the kind of evidence, without its italics
     assert "Sources\n[1] The report — Funding — page 4 — case study\n“Pooled budgets [P43] helped;" in text
 
 
