@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.core.cards import load_cards
 from app.core.config import ROOT, Settings
 from app.core.corpus_profile import load_profile
@@ -77,7 +79,9 @@ def test_the_bottom_line_leads_and_supporting_evidence_is_grouped_by_what_it_say
     answer = build_answer(question, draft, passages(CASE, HOUSING, LITERATURE), "extractive", composer.profile, 0.0)
     kinds = {composer.profile.evidence_label(*_source(composer, s)).label for c in support for s in c.sources[:1]}
     assert "**Funding**" in answer.answer_markdown
-    assert all(f"_— {kind}_" in answer.answer_markdown for kind in kinds)
+    # Each names its kind before its citations, so the bullet still ends on them ("… *(case study)* [2]").
+    assert all(f"*({kind.split(' (')[0]}" in answer.answer_markdown for kind in kinds)
+    assert all(re.search(r"\)\* \[\d+\]$", line) for line in answer.answer_markdown.splitlines() if "*(" in line)
 
 
 def test_a_statement_whose_topic_is_unclear_is_grouped_under_its_kind_of_evidence(toy_settings):

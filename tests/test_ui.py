@@ -189,7 +189,7 @@ def test_the_copied_answer_is_plain_text_with_numbered_references():
     assert "**" not in text and "\\" not in text and "_Figures" not in text
     assert text.startswith("How are [services] funded?\n") and "Bottom line" in text
     assert "- Pooled budgets [P43] helped. [1]" in text
-    assert "- Joint_budget rules_ vary. [1] — case study\n" in text  # the kind of evidence, without its italics
+    assert "- Joint_budget rules_ vary. (case study) [1]\n" in text  # the kind of evidence, without its asterisks
     assert "Sources\n[1] The report — Funding — page 4 — case study\n“Pooled budgets [P43] helped;" in text
 
 

@@ -21,7 +21,7 @@ _LINK_TAIL = re.compile(r"\](?=\s*[(:\[])")  # "](url)", "]: url" (a definition)
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _NOTE = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
-_KIND = re.compile(r" _— ([^_]+)_$")  # a bullet's kind of evidence (display.claim_line), before escapes are taken out
+_KIND = re.compile(r" \*\(([^*]+)\)\*(?= \[)")  # a bullet's kind of evidence (display.claim_line), before escapes go
 
 
 def unescape_markdown(markdown: str) -> str:
@@ -83,7 +83,7 @@ def answer_to_text(answer: Answer) -> str:
     if answer.notice:
         lines += [answer.notice, ""]
     for raw in answer.answer_markdown.strip().splitlines():
-        line = unescape_markdown(_KIND.sub(r" — \1", raw)).replace("\\|", "|")
+        line = unescape_markdown(_KIND.sub(r" (\1)", raw)).replace("\\|", "|")
         if line.strip() and set(line.strip()) <= set("|-: "):
             continue  # a table's header separator
         line = _BOLD.sub(r"\1", line)

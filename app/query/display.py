@@ -20,12 +20,17 @@ from app.core.cards import PracticeCard
 from app.core.models import Citation
 from app.core.text import STOPWORDS, content_terms, escape_markdown
 
+_UNNESTED = re.compile(r"\s*\((.*)\)$")  # "practice review (44 self-reported practices)" in parentheses of its own
+
 
 def claim_line(claim: str, marks: str, source_note: str = "") -> str:
     """One answer bullet: the claim, its citation marks and the kind of evidence when its heading does not say it (a
     user's document always says so)."""
-    note = f" _— {source_note}_" if source_note else ""
-    return f"- {escape_markdown(claim)} {marks}{note}"
+    # Before the marks, so a bullet still ends on its sentence and its citations (as a reader, and a defect count,
+    # expects); in parentheses, so it reads as a label and not as the document's words.
+    kind = _UNNESTED.sub(r", \1", source_note)
+    note = f" *({kind})*" if kind else ""
+    return f"- {escape_markdown(claim)}{note} {marks}"
 
 
 def source_line(citation: Citation, quote_chars: int = 300) -> str:
