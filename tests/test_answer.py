@@ -187,6 +187,16 @@ def test_comparing_two_rows_of_a_counting_table_shows_the_table_whole(assistant)
     md = answer.answer_markdown
     assert answer.supported and "Table 7" in md
     assert "| 20 |" in md.replace("**", "") and "| 15 |" in md.replace("**", "")  # both rows compared, with their counts
+    assert "| **Joint/pooled funding** |" in md and "| **Single agency funding** |" in md  # the compared rows marked
+    assert "| Within existing resources |" in md  # … and no other
+
+
+def test_asked_for_every_row_of_a_counting_table_the_answer_marks_none(assistant):
+    # "Show me all the funding types" asks no one of them: a row in bold would read as the answer.
+    answer = assistant.ask("How were the practices funded? Show me all the funding types with their counts.")
+    md = answer.answer_markdown
+    assert answer.supported and "Table 7" in md and "| Partly public, partly non-public | 3 |" in md
+    assert not re.search(r"^\| \*\*", md, re.M)
 
 
 def test_a_case_study_sentence_that_does_not_name_its_practice_is_shown_with_it(assistant):

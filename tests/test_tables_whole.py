@@ -31,3 +31,12 @@ def test_a_table_with_group_headings_keeps_its_printed_order():
 def test_a_table_without_counts_has_no_count_column():
     text = Table(id="t8", document="d", number=8, caption="c", header=["Element", "Barriers"], rows=[["Funding", "Lack of it"]])
     assert text.count_column() is None and text.by_count() == text.rows
+
+
+def test_a_question_names_the_rows_whose_label_it_mostly_uses():
+    from app.query.layouts.base import names_row
+
+    rows = [r[:1] for r in FUNDING.rows]
+    compared = "In the practices, how common was pooled funding compared with funding from a single agency?"
+    assert [names_row(compared, r) for r in rows] == [False, True, True]  # in FUNDING's printed order
+    assert not any(names_row("Show me all the funding types with their counts.", r) for r in rows)

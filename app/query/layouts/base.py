@@ -8,11 +8,19 @@ from dataclasses import replace
 from app.core.draft import DraftClaim
 from app.core.models import Analysis
 from app.core.tables import Table
+from app.core.text import content_terms
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
 from app.query.selection import CitationBudget, pick
 
 _PRACTICES = "practices"  # the topic of a card's "what it is": the practice itself
+
+
+def names_row(question: str, row: list[str]) -> bool:
+    """Whether a question names a table row: at least half the words of its label ("pooled funding" names
+    "Joint/pooled funding"; "funding types" names none of the funding rows)."""
+    label = set(content_terms(row[0])) if row else set()
+    return bool(label) and len(label & set(content_terms(question))) * 2 >= len(label)
 
 
 def _rank(order: list[str], kind: str) -> int:
@@ -74,8 +82,10 @@ class Layout:
         facts = [c for c in scored if c.kind == "card_fact" and set(c.codes) & set(analysis.practices)]
         return self.one_per_practice(facts, analysis, len(analysis.practices))
 
-    def claims(self, chosen: list[Candidate], heading: str) -> list[DraftClaim]:
-        """Claims for candidates; table rows of one table become one Markdown table."""
+    def claims(self, chosen: list[Candidate], heading: str, question: str | None = None) -> list[DraftClaim]:
+        """Claims for candidates; table rows of one table become one Markdown table. A table shown whole marks the rows
+        the ``question`` names (none when it names none: "show me all the funding types" asks no one row); without a
+        question, the chosen rows."""
         claims: list[DraftClaim] = []
         rows = [c for c in chosen if c.kind == "table_row" and c.table is not None]
         if rows and rows[0].table is not None:
@@ -85,6 +95,7 @@ class Layout:
             # distribution ("20 practices pooled their budgets") does not say whether that is most of them.
             whole = table.count_column() is not None and len(table.rows) <= self.config.max_table_rows
             shown = table.by_count() if whole else selected
+            marked = selected if question is None else [r for r in table.rows if names_row(question, r)]
             text = table.caption + ": " + " … ".join(Table.quote(r) for r in selected)
             claims.append(
                 DraftClaim(
@@ -92,7 +103,7 @@ class Layout:
                     sources=[rows[0].chunk.id],
                     quote=" … ".join(Table.quote(r) for r in selected),
                     heading=heading,
-                    table_md=table.markdown(shown, marked=selected if whole and len(selected) < len(table.rows) else None),
+                    table_md=table.markdown(shown, marked=marked if whole and len(marked) < len(table.rows) else None),
                     caption=table.caption,
                 )
             )

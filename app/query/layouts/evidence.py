@@ -71,7 +71,7 @@ class EvidenceLayout(Layout):
             part_claims, bottom = self.part_answers(scored_parts, curated_only=bool(reviewed))
             claims += part_claims
         else:
-            claims += self.claims(bottom, "In short")
+            claims += self.claims(bottom, "In short", analysis.question)
         claims += self.claims(rows, self.profile.answer_text.barriers_table_heading)
         floor = self.floor(scored)
         # Supporting evidence is any statement the ranker puts above the floor (it weighs the asked aspect itself).
@@ -217,7 +217,7 @@ class EvidenceLayout(Layout):
                 first.append(nearest)
             rest = [c for c in fresh if c not in first]
             chosen = first + pick(rest, per_part - len(first), [*taken, *first], floor, overlap=self.config.duplicate_overlap)
-            claims += self.claims(chosen, as_heading(part.text))
+            claims += self.claims(chosen, as_heading(part.text), part.text)
             taken += chosen
         return claims, taken
 
