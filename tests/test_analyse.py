@@ -5,7 +5,7 @@ import pytest
 from app.core.cards import load_cards
 from app.core.config import ROOT
 from app.core.corpus_profile import load_profile
-from app.query.analyse import QuestionAnalyser, detect_language
+from app.query.analyse import QuestionAnalyser, detect_language, verbs_of_asking
 
 ANALYSER = QuestionAnalyser(load_profile(ROOT / "corpus"), [c for _, c in load_cards(ROOT / "corpus" / "practices")], 14)
 
@@ -352,3 +352,12 @@ def test_a_question_asking_for_a_name_says_the_kind_of_name(question: str, kind:
 def test_each_part_says_the_kind_of_name_it_asks():
     parts = ANALYSER.analyse("How is the Curcubeu centre funded, and which foundation co-funds it?").parts
     assert [p.asked_name for p in parts] == ["", "foundation"]
+
+
+def test_a_word_that_introduces_what_is_asked_is_a_verb_of_asking():
+    """ "Check which …", "… check whether it works?": the word asks, it is not asked about (the documents need not write
+    it); a noun before a relative "which" is no such word."""
+    assert "check" in verbs_of_asking("Check which practices joined up housing and social services.")
+    assert "check" in verbs_of_asking("and how do they check whether it works?")
+    assert not verbs_of_asking("Is there a practice which helps?") & {"practice"}
+    assert not verbs_of_asking("What did the merger achieve?")

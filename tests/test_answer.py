@@ -67,6 +67,14 @@ def test_each_part_asking_what_a_named_practices_card_records_leads_with_that_fa
     assert "DE2 (Youth employment agencies, Germany) — its number in the IJIC paper: P29." in parts
 
 
+def test_a_word_of_a_concept_the_documents_write_otherwise_is_no_unknown_word(assistant):
+    # The documents speak of practices being transferred, never copied: "copy" is transferability's word in the profile.
+    question = "Could another city copy the Kotitori one-stop shop?"
+    assert assistant.unknown_words(question) == ([], [])
+    answer = assistant.ask(question)
+    assert answer.supported and "FI3" in answer.answer_markdown
+
+
 def test_short_words_the_corpus_never_uses_count_as_unknown(assistant):
     # "brew" and "beer" have four letters: they carry the question as much as "craft" does.
     names, words = assistant.unknown_words("What do the sources say about how to brew craft beer at home?")

@@ -121,3 +121,11 @@ def test_who_a_practice_is_for_is_asked_by_words_or_by_grammar():
     assert PROFILE.detect_aspects("What are the target groups of FI6?") == ["target_groups"]
     assert "target_groups" not in PROFILE.detect_aspects("Who is responsible for the budget?")
     assert PROFILE.aspects["target_groups"].card_field == "target_groups"
+
+
+def test_a_word_the_vocabularies_give_for_a_concept_names_it_though_the_documents_never_write_it():
+    """ "copy" is a word of transferability and "GPs" one of the health sector: neither is an unknown word of a question
+    (the documents write "transferred" and "general practitioners"); a word of no vocabulary is not a concept."""
+    assert PROFILE.names_concept("copy") and PROFILE.names_concept("copying") and PROFILE.names_concept("GPs")
+    assert PROFILE.aspect_mentions("transferability", "Could we copy it, or adapt it?") == 2
+    assert not PROFILE.names_concept("merger") and not PROFILE.names_concept("salary")

@@ -284,6 +284,10 @@ class CorpusProfile(_Strict):
             found.append((m.start(), name))
         return list(dict.fromkeys(name for _, name in sorted(found)))
 
+    def names_concept(self, word: str) -> bool:
+        """Whether a word is one the profile gives for an aspect or a card vocabulary's value ("copy": transferability)."""
+        return bool(self.detect_aspects(word) or self.concepts(word))
+
     def aspect_of_field(self, card_field: str) -> str | None:
         """The aspect recorded by a card field, if one is."""
         return next((name for name, a in self.aspects.items() if a.card_field == card_field), None)

@@ -311,6 +311,18 @@ def measured_of(question: str, measure: str) -> str:
     return " ".join(singular_terms(" ".join(words[: plural + 1] if plural is not None else words))[:2])
 
 
+# A word that introduces what is asked ("Check which practices …", "… how do they check whether it works?", "Find out
+# if …"): a verb of asking, not what the question is about, whether the corpus writes it or not.
+_INTRODUCES_QUESTION = re.compile(
+    r"(?:^|[.?!:;]\s+)\W*([A-Za-z]+)\s+(?:which|what|whether|if|how|who|where|when|why)\b|\b([A-Za-z]+)\s+(?:whether|if)\b"
+)
+
+
+def verbs_of_asking(question: str) -> set[str]:
+    """The words of a question that introduce what it asks (lower case): "check" in "Check which practices …"."""
+    return {w.lower() for m in _INTRODUCES_QUESTION.finditer(question) for w in m.groups() if w}
+
+
 def asking_sentences(question: str) -> str:
     """The sentences of a question that ask ("… never talk to each other. What could we set up first?" -> the last);
     the whole question when it is one sentence or none of its sentences ends with a question mark."""

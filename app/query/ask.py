@@ -36,6 +36,7 @@ from app.query.analyse import (
     later_years,
     latest_year,
     scan_names,
+    verbs_of_asking,
 )
 from app.query.answerability import influence
 from app.query.backends import AnswerBackend, BackendError, get_backend
@@ -417,8 +418,11 @@ class Assistant:
         known = {n.lower() for n in names} | of_country
         # The corpus's own names, countries' demonyms among them, are known in lower case too ("german" of Germany).
         # Four letters and up: "brew", "beer" carry a question as much as longer words (stopwords are left out).
+        known |= verbs_of_asking(question)  # "check" of "Check which practices …" asks; it is not asked about
         words = [w for w in lookup_words(question) if w not in known and not is_corpus_name(w, self.profile)]
-        return names, [w for w in words if not self.retriever.knows(w)]
+        # A word the profile's vocabularies give for something the corpus speaks of is no unknown word: "copy" is a
+        # word of transferability, "GPs" of the health sector, though the documents write neither.
+        return names, [w for w in words if not self.retriever.knows(w) and not self.profile.names_concept(w)]
 
 
 def _quote_for(claim: DraftClaim, passage: Passage) -> str:
