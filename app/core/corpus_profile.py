@@ -91,8 +91,8 @@ class AnswerText(_Strict):
     barriers_table_heading: str
     report_count_heading: str = "The report's own count"
     practice_evidence_note: str
-    evidence_order: list[str]  # evidence-label kinds, in the order an answer groups its evidence
-    practices_heading: str = "Examples in practice"
+    evidence_order: list[str]  # evidence-label kinds: the order of the groups of statements on no clear aspect
+    practices_heading: str = "Examples in practice"  # the group of statements saying what a practice is
     currency_symbols: str
     currency_words: list[str]
 

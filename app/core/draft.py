@@ -27,7 +27,7 @@ class DraftClaim:
     # What the statement is about when its own words do not say and its passage's heading does (a country: "the
     # municipalities now look after …" under "Policy frameworks > Sweden"); shown before it, never part of the claim.
     about: str = ""
-    # Shown under what it says rather than under its kind of evidence: the kind is named after the claim instead.
+    # Shown under what it says rather than under its kind of evidence: the kind is named beside the claim instead.
     labelled: bool = False
 
 
