@@ -11,6 +11,7 @@ from app.core.tables import Table
 from app.core.text import content_terms
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
+from app.query.labels import evidence_label
 from app.query.selection import CitationBudget, pick
 
 _PRACTICES = "practices"  # the topic of a card's "what it is": the practice itself
@@ -131,8 +132,7 @@ class Layout:
         ]  # fmt: skip
         kinds = self.profile.answer_text.evidence_order
         rest = sorted((c for c, t in zip(support, topics, strict=True) if not t), key=lambda c: _rank(kinds, c.evidence))
-        label = self.profile.evidence_label
-        return claims + [c.claim(label(c.chunk.source_type, c.chunk.section).label.capitalize()) for c in rest]
+        return claims + [c.claim(evidence_label(c.chunk, self.profile).capitalize()) for c in rest]
 
     def topic(self, c: Candidate, analysis: Analysis) -> str:
         """What a statement says, when that is clear: the aspect its card field records (a card's "what it is": the
