@@ -181,6 +181,10 @@ def test_years_after_the_latest_source_are_found_but_not_years_before():
     assert later_years("What was the unemployment rate in 2023?", 2018) == ["2023"]
     assert later_years("Which practices started before 2020?", 2018) == []
     assert later_years("What did the 2016 report find?", 2018) == []
+    # A time counted on from a year: 2015 and five years is after the sources, 2016 and two years is not.
+    assert later_years("Five years after the Dutch 2015 decentralisation, did waiting lists go down?", 2018) == ["2020"]
+    assert later_years("Two years after the 2016 reform, what had changed?", 2018) == []
+    assert later_years("What was the employment rate one year after referral?", 2018) == []
 
 
 def test_a_cost_follow_up_asks_for_money_about_the_same_practice():

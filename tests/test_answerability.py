@@ -204,6 +204,9 @@ def test_what_came_of_something_the_documents_only_plan_is_not_answered_from_the
     assert is_prospective("25 pilots are currently being implemented to gather evidence of what works.")
     assert not is_prospective("The evaluation is in preparation, and the one done in 2008 showed no effect.")
     assert not is_prospective("The reform was rejected by the constitutional committee in March 2015.")
+    # … but one that leaves the choice open cannot say which was chosen.
+    assert is_prospective("The reform was rejected in March 2015, and two options are now possible: regions or one body.")
+    assert is_prospective("A shared record for both services is still under discussion.")
 
 
 def test_asked_what_came_of_a_plan_the_answer_quotes_the_plan_and_says_the_outcome_is_not_reported(assistant):

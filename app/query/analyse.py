@@ -351,9 +351,26 @@ def question_parts(question: str) -> list[str]:
 
 
 def later_years(question: str, latest: int) -> list[str]:
-    """Times the question asks about that come after the latest source: "in 2023", "last year" (not "before 2020")."""
+    """Times the question asks about that come after the latest source: "in 2023", "last year", "five years after the
+    2015 reform" (not "before 2020")."""
     years = [m.group(2) for m in _YEAR.finditer(question) if not m.group(1) and int(m.group(2)) > latest]
+    counted = [int(m.group(2)) + _amount(m.group(1)) for m in _YEARS_AFTER.finditer(question)]
+    years += [str(y) for y in counted if y > latest]
     return years + [m.group(0).lower() for m in _NOW.finditer(question)]
+
+
+# "five years after the Dutch 2015 decentralisation", "a decade after 2010": a time counted on from a year.
+_AMOUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_YEARS_AFTER = re.compile(
+    r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten) years? (?:after|on from|since) (?:[\w'’-]+ ){0,6}?"
+    r"((?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def _amount(word: str) -> int:
+    """A small number written in digits or words ("5", "five")."""
+    return int(word) if word.isdigit() else _AMOUNTS[word.lower()]
 
 
 # A year in running text: "in 2019." counts (a sentence may end on it), "2019.5" and "12019" do not.

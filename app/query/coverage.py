@@ -19,7 +19,10 @@ from app.query.relevance import gives_figure, gives_name
 # A statement about something still to come at the time of writing: planned, expected, under way, due by a date.
 _PROSPECTIVE = re.compile(
     r"\b(will|shall|planned|plans? to|is to be|are to be|expected to|intends? to|intended to|scheduled|due to be|foreseen"
-    r"|going to|is being|are being|currently being|in preparation)\b",
+    r"|going to|is being|are being|currently being|in preparation"
+    # … or as still undecided: "two options are now possible", "under discussion", "yet to be decided".
+    r"|options? (?:are|is|remain) (?:now |still )?(?:possible|open)|under (?:discussion|consideration|debate)"
+    r"|(?:yet|still) to be (?:decided|agreed|adopted|chosen)|not yet (?:been )?(?:decided|agreed|adopted|chosen))\b",
     re.I,
 )
 
