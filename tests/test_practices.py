@@ -339,3 +339,12 @@ def test_a_practice_list_shows_another_fact_of_a_practice_when_it_answers_more_t
     assert "NL2 (Employment project for young people with disabilities, Netherlands) — what it is:" in answer.answer_markdown
     plain = assistant.ask("Which practices serve older people?")
     assert "what it is:" not in plain.answer_markdown
+
+
+def test_a_practice_list_heading_reads_as_its_practices_are_matched_any_value_of_a_field_and_every_field():
+    from app.query.layouts.practice_list import recorded_labels
+
+    # A card matches with older people OR families as its target group, AND health among its sectors.
+    assert recorded_labels([["older people", "families"], ["health"]]) == "older people or families, and health"
+    assert recorded_labels([["children", "young people", "families"]]) == "children, young people or families"
+    assert recorded_labels([["employment"], ["young people"]]) == "employment and young people"

@@ -12,6 +12,13 @@ from app.query.layouts.base import Layout
 from app.query.practices import PracticeFinder
 
 
+def recorded_labels(groups: list[list[str]]) -> str:
+    """What a list's practices record, read as the cards are matched: any value of a field, and every field
+    ("older people or families, and health"; not "older people, families and health", which reads as all three)."""
+    either = [f"{', '.join(g[:-1])} or {g[-1]}" if len(g) > 1 else g[0] for g in groups if g]
+    return (", and " if any(len(g) > 1 for g in groups[:-1]) else " and ").join(either)
+
+
 class PracticeList(Layout):
     """Lists the practices whose cards record what the question asks (the cards, not the passages retrieved, decide)."""
 
@@ -41,7 +48,7 @@ class PracticeList(Layout):
         if not described:
             return None
         first = next(iter(asked))
-        labels = " and ".join(", ".join(self.profile.label(f, v) for v in vs) for f, vs in asked.items())
+        labels = recorded_labels([[self.profile.label(f, v) for v in vs] for f, vs in asked.items()])
         counted = self._report_count_rows(asked, scored) if len(asked) == 1 else []
         claims = self.claims(counted, self.profile.answer_text.report_count_heading) if counted else []
         heading = f"{len(described)} of {len(cards)} practices record {labels}"
