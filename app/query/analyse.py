@@ -359,7 +359,7 @@ def later_years(question: str, latest: int) -> list[str]:
     return years + [m.group(0).lower() for m in _NOW.finditer(question)]
 
 
-# "five years after the Dutch 2015 decentralisation", "a decade after 2010": a time counted on from a year.
+# "five years after the Dutch 2015 decentralisation", "3 years on from 2016": a time counted on from a year.
 _AMOUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 _YEARS_AFTER = re.compile(
     r"\b(\d{1,2}|a|one|two|three|four|five|six|seven|eight|nine|ten) years? (?:after|on from|since) (?:[\w'’-]+ ){0,6}?"
