@@ -20,7 +20,7 @@ REFUSALS = {
     "no_name": "The documents name no {kind} for this.",
     "no_name_for": "The documents name no {kind} for “{part}”.",
     "only_planned": (
-        "The documents speak of this only as planned or under way when they were written (“{quote}”); they do not "
+        "The documents speak of this only as planned, under way or undecided when they were written (“{quote}”); they do not "
         "report what came of it."
     ),
     "opinion": (

@@ -36,7 +36,7 @@ _REALISED = re.compile(
 
 
 def is_prospective(quote: str) -> bool:
-    """Whether a statement speaks of something only as planned or under way, not of what came of it (a statement of
+    """Whether a statement speaks of something only as planned, under way or undecided, not of what came of it (a statement of
     both, "the evaluation of the French practice is in preparation and that of LAFOS showed …", reports a result)."""
     return bool(_PROSPECTIVE.search(quote)) and not _REALISED.search(quote)
 
