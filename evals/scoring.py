@@ -7,6 +7,7 @@ import statistics
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from app.core.answer_markdown import HEADING_LINE
 from app.core.models import Answer
 from app.core.normalise import QuoteIndex, dehyphenate, normalise
 from app.core.readability import REPEATED, bullets, defects
@@ -54,11 +55,6 @@ def first_hit_rank(item: EvalItem, texts: list[str]) -> int | None:
     return None
 
 
-# A line that is only a bold heading ("**Funding**", "**How does it work?**"): a label the answer gives its statements,
-# in the profile's or the question's words, not something the answer states.
-_HEADING = re.compile(r"^\*\*[^\n]*\*\*\s*$", re.M)
-
-
 def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
     """Out of scope: refused. Otherwise: supported, every must_include and one any_of in the answer's statements (its
     headings do not count)."""
@@ -66,7 +62,8 @@ def answer_is_accurate(item: EvalItem, answer: Answer) -> bool:
         return not answer.supported
     if not answer.supported:
         return False
-    text = _HEADING.sub("", answer.answer_markdown)
+    # A heading is a label in the profile's or the question's words, not something the answer states.
+    text = HEADING_LINE.sub("", answer.answer_markdown)
     if not all(_contains(text, m) for m in item.must_include):
         return False
     return not item.any_of or any(_contains(text, a) for a in item.any_of)

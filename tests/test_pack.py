@@ -195,6 +195,26 @@ def test_an_answer_keeps_its_headings_claims_and_tables_with_their_sources():
     assert blocks[3].rows == [["Way", "#"], ["Joint/pooled funding", "20"]]
 
 
+def test_an_answer_block_holds_the_words_a_reader_sees_not_the_answers_markdown():
+    """The pack's formats mark up the words themselves: a block carries no escape and no italic kind label."""
+    answer = Answer(
+        question="How is monitoring done?",
+        answer_markdown=(
+            "**Evaluation and monitoring**\n"
+            "- Articles refer to the time needed for records \\[23, 42\\]. *(case study)* [1]\n\n"
+            "| Method | Note |\n|---|---|\n| Survey \\| audit | 3 |"
+        ),
+        claims=[Claim(text="Articles refer to the time needed for records [23, 42].", citations=[1])],
+        citations=[Citation(n=1, chunk_id="a", doc_title="Report", section="Monitoring", quote="time needed for records")],
+    )
+    blocks = cited_answer(answer).blocks
+    assert [b.kind for b in blocks] == ["heading", "claim", "table"]
+    assert blocks[0].text == "Evaluation and monitoring"
+    assert blocks[1].text == "Articles refer to the time needed for records [23, 42]. (case study)"
+    assert blocks[1].sources[0].quote == "time needed for records"
+    assert blocks[2].rows == [["Method", "Note"], ["Survey | audit", "3"]]
+
+
 def _hand_made_pack() -> Pack:
     link = Source("Report", "Section 2", "See [the site](http://tracker.example/x.png) for more – “quoted”", 3)
     funding = Source("Report", "Table 7: Ways to fund integrated services (n=44)", "Joint/pooled funding 20 45%")

@@ -21,6 +21,8 @@ _LINK_TAIL = re.compile(r"\](?=\s*[(:\[])")  # "](url)", "]: url" (a definition)
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _NOTE = re.compile(r"(?<!\w)_(.+?)_(?!\w)")
+# A line that is only a bold heading ("**Funding**", "**How does it work?**"): a label of the statements under it.
+HEADING_LINE = re.compile(r"^\*\*[^\n]*\*\*\s*$", re.M)
 _KIND = re.compile(r" \*\(([^*]+)\)\*(?= \[)")  # a bullet's kind of evidence (display.claim_line), before escapes go
 
 
@@ -28,6 +30,12 @@ def unescape_markdown(markdown: str) -> str:
     """The text escape_markdown escaped, with its backslashes taken out (a table cell's ``\\|`` kept)."""
     markdown = _CODE_SPAN.sub(r"\1", markdown)  # its own code spans (bare links); a document's backticks are escaped
     return _ESCAPED.sub(r"\1", markdown).replace(":material\\/", ":material/")
+
+
+def plain_line(line: str) -> str:
+    """One line of an answer's Markdown as the words it shows: escape_markdown's backslashes out and a bullet's kind of
+    evidence (``*(case study)*``, display.claim_line) in plain parentheses; a table cell's ``\\|`` kept."""
+    return unescape_markdown(_KIND.sub(r" (\1)", line))
 
 
 def inert_markdown(text: str) -> str:
@@ -83,7 +91,7 @@ def answer_to_text(answer: Answer) -> str:
     if answer.notice:
         lines += [answer.notice, ""]
     for raw in answer.answer_markdown.strip().splitlines():
-        line = unescape_markdown(_KIND.sub(r" (\1)", raw)).replace("\\|", "|")
+        line = plain_line(raw).replace("\\|", "|")
         if line.strip() and set(line.strip()) <= set("|-: "):
             continue  # a table's header separator
         line = _BOLD.sub(r"\1", line)

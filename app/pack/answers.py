@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from app.core.answer_markdown import HEADING_LINE, plain_line
 from app.core.models import Answer, Citation
 from app.pack.model import AnswerBlock, CitedAnswer, Source
 
@@ -30,7 +31,8 @@ def _split_markers(line: str, by_n: dict[int, Source]) -> tuple[str, list[Source
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+    """A table row's cells; an escaped pipe ("\\|") is part of its cell."""
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
 
 
 def cited_answer(answer: Answer) -> CitedAnswer:
@@ -38,7 +40,8 @@ def cited_answer(answer: Answer) -> CitedAnswer:
     by_n = {c.n: citation_source(c) for c in answer.citations}
     blocks: list[AnswerBlock] = []
     for raw in answer.answer_markdown.splitlines():
-        line = raw.strip()
+        # The pack's formats set their own marks: a block holds the words (no escapes, the kind label plain).
+        line = plain_line(raw.strip())
         if not line:
             continue
         if line.startswith("|"):
@@ -48,7 +51,7 @@ def cited_answer(answer: Answer) -> CitedAnswer:
                 blocks[-1].rows.append(_cells(line))
             else:
                 blocks.append(AnswerBlock("table", rows=[_cells(line)]))
-        elif re.fullmatch(r"\*\*[^*]+\*\*", line):
+        elif HEADING_LINE.fullmatch(line):
             blocks.append(AnswerBlock("heading", line.strip("*")))
         elif line.startswith("- "):
             text, sources = _split_markers(line[2:], by_n)
