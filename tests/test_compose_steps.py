@@ -126,6 +126,22 @@ def test_a_refusal_names_what_the_corpus_never_mentions_once_the_evidence_decide
     assert not draft.supported and "Vellmar" in draft.refusal and draft.evidence is not None
 
 
+def test_a_refusal_names_no_word_of_the_situation_told_before_the_question(toy_settings, tmp_path):
+    settings = toy_settings.with_({"answer.support_threshold": 5.0, "answer.answerability_model": str(tmp_path / "none")})
+    composer = composer_for(settings)
+    question = "Our mayor visited a clubhouse abroad. How is the Vellmar pilot funded?"
+    analysis = analysed(question, settings)
+    analysis.unknown_names, analysis.unknown_words = ["Vellmar"], ["mayor", "abroad"]
+    analysis.unknown_influence = {"Vellmar": 0.2, "mayor": 0.2, "abroad": 0.2}
+    draft = composer.compose(analysis, question, passages(LITERATURE))
+    assert not draft.supported and "Vellmar" in draft.refusal
+    assert "mayor" not in draft.refusal and "abroad" not in draft.refusal
+    # With nothing unknown in the question asked, the refusal says the documents do not answer it, naming nothing.
+    analysis.unknown_names = []
+    draft = composer.compose(analysis, question, passages(LITERATURE))
+    assert not draft.supported and "mayor" not in draft.refusal and "mention" not in draft.refusal
+
+
 def test_card_facts_name_their_field_and_labels_come_from_the_profile(toy_settings):
     settings = toy_settings.with_({"answer.quotes_per_fact": 1})
     composer = composer_for(settings)

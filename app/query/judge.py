@@ -162,7 +162,10 @@ class AnswerJudge:
         (else, when a figure was asked and none of its kind is in the best statements, saying so)."""
         # Only words that carry the question are named as the reason ("do not mention Check" misleads): each that
         # does alone, else all of them when together they do ("brew, craft, beer").
-        every = [*asked_names(analysis), *analysis.unknown_words]
+        # … and only words of the sentences that ask, as the evidence weighed them: a situation told first ("Our mayor
+        # visited a clubhouse abroad … Is there anything that should make us cautious?") is not what the corpus lacks.
+        asked = asking_sentences(analysis.question)
+        every = [*asked_names(analysis), *(w for w in analysis.unknown_words if has_word(asked, w, ignore_case=True))]
         unknown = [w for w in every if unknown_specificity(analysis.unknown_influence.get(w, 1.0)) >= 0.5]
         if not unknown and unknown_specificity(analysis.unknown_meaning) >= 0.5:
             unknown = every
