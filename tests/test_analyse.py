@@ -90,6 +90,16 @@ def test_it_points_back_to_the_practice_the_answer_led_with_they_to_all_it_named
     assert ANALYSER.resolve("how were they funded?", first, answered).practices == answered
 
 
+def test_of_them_after_a_question_about_the_practices_at_large_means_all_of_them_not_those_the_answer_named():
+    first = ANALYSER.analyse("What reasons did the practices give for starting to integrate services?")
+    answered = ["DE2"]  # named in passing by one statement of the answer
+    follow = ANALYSER.resolve("And how many of them said it was because of new legislation or policy?", first, answered)
+    assert follow.follow_up and follow.practices == []
+    # After a question asking for practices, "of them" is those the answer gave.
+    listed = ANALYSER.analyse("Which practices pool their budgets?")
+    assert ANALYSER.resolve("how many of them are in Finland?", listed, ["FI1", "FI3"]).practices == ["FI1", "FI3"]
+
+
 def test_a_follow_up_naming_only_another_thing_asks_the_previous_question_of_it():
     first = ANALYSER.analyse("What share of the practices were run by a single organisation?")
     other = ANALYSER.resolve("and one-stop shops?", first, [])

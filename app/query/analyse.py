@@ -135,7 +135,9 @@ _POINTS_BACK = re.compile(
     r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
     re.I,
 )
-_PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?|of them)\b", re.I)
+# (Not "of them": after a question about the practices at large, "how many of them said …" counts all of them, not
+# the few the answer named in passing.)
+_PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?)\b", re.I)
 # "and multidisciplinary teams?", "what about older people?": the previous question asked again of something else.
 _ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|same for)\b(?P<rest>.*)$", re.I | re.S)
 _ASKS_ANEW = re.compile(
