@@ -114,6 +114,17 @@ def test_a_standalone_question_is_not_a_follow_up():
     assert not again.follow_up and again.practices == [] and again.countries == ["Iceland"]
 
 
+def test_a_longer_question_continues_the_conversation_only_when_it_speaks_of_earlier_things_by_pronoun():
+    first = ANALYSER.analyse("Tell me about the Youth employment agencies in Germany.")
+    long_follow = "Where did they start, and what had to change when they spread to other areas of the country?"
+    assert len(long_follow.split()) > 14
+    follow = ANALYSER.resolve(long_follow, first, ["DE2"])
+    assert follow.follow_up and follow.practices == ["DE2"]
+    # A long question with a topic of its own stands alone, whatever pronouns it uses.
+    own = "Which practices support older people at home when they leave hospital and need both health and social care?"
+    assert not ANALYSER.resolve(own, first, ["DE2"]).follow_up
+
+
 def test_a_figure_question_says_what_it_measures():
     assert ANALYSER.analyse("How much did the reform cost?").measure == "money"
     assert ANALYSER.analyse("What was the budget of the pilot?").answer_type == "figure"

@@ -135,6 +135,7 @@ _POINTS_BACK = re.compile(
     r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
     re.I,
 )
+_PLURAL_BACK = re.compile(r"\b(they|them|their|those|these)\b", re.I)
 # (Not "of them": after a question about the practices at large, "how many of them said …" counts all of them, not
 # the few the answer named in passing.)
 _PRACTICE_NOUNS = re.compile(r"\b(practices?|examples?|programmes?|programs?|projects?|initiatives?|schemes?)\b", re.I)
@@ -617,9 +618,11 @@ class QuestionAnalyser:
     def is_follow_up(self, analysis: Analysis) -> bool:
         """A short question that points back, or says nothing of its own topic, continues the conversation."""
         q = analysis.question
-        if len(q.split()) > self.max_words:
-            return False
         own_topic = analysis.practices or analysis.countries or analysis.target_groups or analysis.sectors
+        if len(q.split()) > self.max_words:
+            # A longer question continues only when it speaks of earlier things by pronoun and names no topic of its
+            # own ("Where did they start, and what had to change when they spread to other areas?").
+            return not own_topic and bool(_PLURAL_BACK.search(q))
         return bool(_POINTS_BACK.search(q)) or not (own_topic or analysis.aspects)
 
     def resolve(self, question: str | Analysis, previous: Analysis | None, answered: list[str] | None = None) -> Analysis:
