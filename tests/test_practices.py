@@ -15,6 +15,7 @@ from app.core.config import ROOT, FinderSettings
 from app.core.corpus_profile import load_profile
 from app.core.tables import load_tables
 from app.query.ask import Assistant
+from app.query.conversation import Turn
 from app.query.practice_table import (
     UnknownPracticeError,
     compare,
@@ -339,6 +340,18 @@ def test_a_practice_list_shows_another_fact_of_a_practice_when_it_answers_more_t
     assert "NL2 (Employment project for young people with disabilities, Netherlands) — what it is:" in answer.answer_markdown
     plain = assistant.ask("Which practices serve older people?")
     assert "what it is:" not in plain.answer_markdown
+
+
+def test_a_practice_list_leads_with_the_practice_whose_card_has_the_place_the_question_gives(assistant):
+    """Three cards record one-stop shops for older people; "… in Tampere" is Kotitori's, so Kotitori leads the list and
+    a follow-up's "it" is Kotitori, not the Hungarian call centre the description search put first."""
+    question = "Which practice in the review is a one-stop shop for older people's home care in Tampere?"
+    answer = assistant.ask(question)
+    lines = [line for line in answer.answer_markdown.splitlines() if line.startswith("- ")]
+    assert lines[0].startswith("- FI3 (Kotitori")
+    assert any(line.startswith("- HU1 ") for line in lines)  # the others recording the values are still listed
+    follow = assistant.ask("And how was it paid for when it started?", history=[Turn.of(answer)])
+    assert follow.analysis is not None and follow.analysis.practices == ["FI3"]
 
 
 def test_a_practice_list_heading_reads_as_its_practices_are_matched_any_value_of_a_field_and_every_field():

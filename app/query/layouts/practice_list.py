@@ -5,11 +5,19 @@ from __future__ import annotations
 from app.core.cards import PracticeCard
 from app.core.draft import DraftClaim
 from app.core.models import Analysis
+from app.core.text import has_word
+from app.query.analyse import scan_names
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
 from app.query.gather import recorded_values
 from app.query.layouts.base import Layout
 from app.query.practices import PracticeFinder
+
+
+def card_text(card: PracticeCard) -> str:
+    """What a card says of its practice in words: its names, summary and source quotes."""
+    quotes = [q for field in card.sources.values() for q in field]
+    return " ".join([card.title, card.original_title, *card.other_names, card.summary, *quotes])
 
 
 def recorded_labels(groups: list[list[str]]) -> str:
@@ -90,11 +98,15 @@ class PracticeList(Layout):
         are the practice finder's description search (``finder.relevance_floor``), measured on
         ``evals/finder_situations*.jsonl``."""
         close = self.finder.closeness(question, [c.code for c in cards])
-        ordered = sorted(cards, key=lambda c: (-close.get(c.code, 0.0), c.code))
+        # A place or name the question gives that a card's own text has ("… home care in Tampere": Kotitori's) says
+        # which practice is meant, however close the description search finds another.
+        names = [n.lower() for n, starts_sentence in scan_names(question) if not starts_sentence]
+        named = {c.code: sum(has_word(card_text(c), n, ignore_case=True) for n in names) for c in cards}
+        ordered = sorted(cards, key=lambda c: (-named[c.code], -close.get(c.code, 0.0), c.code))
         floor, most = self.ctx.settings.finder.relevance_floor, self.ctx.settings.finder.max_shown
         if len(ordered) <= most:
             return ordered, []
-        shown = [c for c in ordered if close.get(c.code, 0.0) >= floor][:most] or ordered[:most]
+        shown = [c for c in ordered if named[c.code] or close.get(c.code, 0.0) >= floor][:most] or ordered[:most]
         return shown, [c for c in ordered if c not in shown]
 
     def _report_count_rows(self, asked: dict[str, list[str]], scored: list[Candidate]) -> list[Candidate]:
