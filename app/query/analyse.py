@@ -135,6 +135,8 @@ _POINTS_BACK = re.compile(
     r"|\b(they|them|their|those|these|it|its|this|that|there|ones?|which of|the same|him|her)\b",
     re.I,
 )
+# What a longer follow-up points back with: words for things already spoken of ("it", "this", "there" are as common in
+# a new question that tells its own situation).
 _PLURAL_BACK = re.compile(r"\b(they|them|their|those|these)\b", re.I)
 # (Not "of them": after a question about the practices at large, "how many of them said …" counts all of them, not
 # the few the answer named in passing.)
@@ -616,7 +618,8 @@ class QuestionAnalyser:
         )
 
     def is_follow_up(self, analysis: Analysis) -> bool:
-        """A short question that points back, or says nothing of its own topic, continues the conversation."""
+        """A short question that points back, or says nothing of its own topic, continues the conversation; a longer one
+        only when it names no topic of its own and speaks of earlier things as "they", "them" or "those"."""
         q = analysis.question
         own_topic = analysis.practices or analysis.countries or analysis.target_groups or analysis.sectors
         if len(q.split()) > self.max_words:

@@ -90,7 +90,8 @@ class PracticeList(Layout):
         return (claims, notes) if claims else None
 
     def _closest(self, cards: list[PracticeCard], question: str) -> tuple[list[PracticeCard], list[PracticeCard]]:
-        """The cards a list shows with their quotes, closest to the question first, and the further ones it only names.
+        """The cards a list shows with their quotes, closest to the question first (those whose own text has a place or name
+        the question gives before all), and the further ones it only names.
 
         A list of up to ``finder.max_shown`` practices is shown whole. A longer one comes from a question that names a
         broad value and describes more ("which practice let GPs prescribe home improvements?" records "health", as 21
