@@ -20,7 +20,7 @@ from app.core.corpus_profile import CorpusProfile, phrase_pattern
 from app.core.models import Analysis, Passage, QuestionPart
 from app.core.normalise import normalise
 from app.core.sentences import split_sentences
-from app.core.text import STOPWORDS, compound_parts, singular, singular_terms
+from app.core.text import STOPWORDS, compound_parts, has_word, singular, singular_terms
 
 # English question grammar (not corpus knowledge): which kind of answer is asked for.
 # When something is open or staffed: its days and hours ("what are the opening hours", "on which days … staffed").
@@ -334,6 +334,13 @@ def asking_sentences(question: str) -> str:
     sentences = split_sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     return " ".join(asking) if asking and len(sentences) > 1 else question
+
+
+def in_asking_sentences(analysis: Analysis, words: list[str]) -> list[str]:
+    """Those of ``words`` (the question's unknown names or words) that the sentences that ask use: a situation told first
+    ("Our mayor visited a clubhouse abroad … Is there anything that should make us cautious?") is not what is asked."""
+    asked = asking_sentences(analysis.question)
+    return [w for w in words if has_word(asked, w, ignore_case=True)]
 
 
 def question_parts(question: str) -> list[str]:

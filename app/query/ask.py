@@ -24,7 +24,7 @@ from app.core.draft import Draft, DraftClaim, citation_key
 from app.core.models import Analysis, Answer, Citation, Claim, Passage, RetrievedRef
 from app.core.refusals import refusal
 from app.core.sentences import split_sentences
-from app.core.text import content_terms, has_word, lookup_words
+from app.core.text import content_terms, lookup_words
 from app.index.generations import read_stamp
 from app.index.store import IndexChanged, reopen
 from app.query.analyse import (
@@ -32,6 +32,7 @@ from app.query.analyse import (
     asking_sentences,
     asks_opinion,
     country_name_words,
+    in_asking_sentences,
     is_corpus_name,
     later_years,
     latest_year,
@@ -225,14 +226,12 @@ class Assistant:
         last = state.history[-1].question if state.history and self.analyser.is_follow_up(analysis) else ""
         in_context = f"{state.question} {last}".strip()
         analysis.unknown_influence, analysis.unknown_meaning = self.influence(in_context, unknown)
-        asked = asking_sentences(state.question)
-        if asked != state.question:
+        if asking_sentences(state.question) != state.question:
             # A situation told before the question ("Our mayor visited a clubhouse abroad … Is there anything that should
             # make us cautious?") carries words the corpus never uses: only the unknown words of the sentences that ask
             # count, weighed by how much of the whole question they carry. (Weighed in the asking sentence alone, a
             # vague one gave its one unknown word the meaning of the question: "cautious" refused the clubhouse one.)
-            in_ask = [w for w in unknown if has_word(asked, w, ignore_case=True)]
-            analysis.unknown_meaning = self.influence(in_context, in_ask)[1]
+            analysis.unknown_meaning = self.influence(in_context, in_asking_sentences(analysis, unknown))[1]
 
     def analyse(self, state: AskState) -> None:
         """What is asked, resolved against the previous turn for a follow-up."""

@@ -15,7 +15,7 @@ import numpy as np
 from app.core.models import Analysis, Passage
 from app.core.refusals import MAX_NAMES_SHOWN, refusal
 from app.core.text import content_terms, has_word, lookup_words
-from app.query.analyse import asking_sentences, asks_outcome, names_not_in
+from app.query.analyse import asking_sentences, asks_outcome, in_asking_sentences, names_not_in
 from app.query.answerability import AnswerabilityModel, Evidence, influence, unknown_specificity
 from app.query.candidates import Candidate
 from app.query.context import ComposeContext
@@ -26,8 +26,7 @@ from app.query.scoring import StatementScorer
 
 def asked_names(analysis: Analysis) -> list[str]:
     """The unknown names of the sentences that ask (all of them for a question of one sentence)."""
-    asked = asking_sentences(analysis.question)
-    return [n for n in analysis.unknown_names if has_word(asked, n)]
+    return in_asking_sentences(analysis, analysis.unknown_names)
 
 
 @dataclass
@@ -162,10 +161,8 @@ class AnswerJudge:
         (else, when a figure was asked and none of its kind is in the best statements, saying so)."""
         # Only words that carry the question are named as the reason ("do not mention Check" misleads): each that
         # does alone, else all of them when together they do ("brew, craft, beer").
-        # … and only words of the sentences that ask, as the evidence weighed them: a situation told first ("Our mayor
-        # visited a clubhouse abroad … Is there anything that should make us cautious?") is not what the corpus lacks.
-        asked = asking_sentences(analysis.question)
-        every = [*asked_names(analysis), *(w for w in analysis.unknown_words if has_word(asked, w, ignore_case=True))]
+        # … and only words of the sentences that ask, as the evidence weighed them (``Assistant.scope``).
+        every = in_asking_sentences(analysis, [*analysis.unknown_names, *analysis.unknown_words])
         unknown = [w for w in every if unknown_specificity(analysis.unknown_influence.get(w, 1.0)) >= 0.5]
         if not unknown and unknown_specificity(analysis.unknown_meaning) >= 0.5:
             unknown = every

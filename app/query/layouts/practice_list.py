@@ -101,8 +101,9 @@ class PracticeList(Layout):
         close = self.finder.closeness(question, [c.code for c in cards])
         # A place or name the question gives that a card's own text has ("… home care in Tampere": Kotitori's) says
         # which practice is meant, however close the description search finds another.
-        names = [n.lower() for n, starts_sentence in scan_names(question) if not starts_sentence]
-        named = {c.code: sum(has_word(card_text(c), n, ignore_case=True) for n in names) for c in cards}
+        names = [n for n, starts_sentence in scan_names(question) if not starts_sentence]
+        texts = {c.code: card_text(c) for c in cards} if names else {}
+        named = {c.code: sum(has_word(texts[c.code], n, ignore_case=True) for n in names) for c in cards}
         ordered = sorted(cards, key=lambda c: (-named[c.code], -close.get(c.code, 0.0), c.code))
         floor, most = self.ctx.settings.finder.relevance_floor, self.ctx.settings.finder.max_shown
         if len(ordered) <= most:
